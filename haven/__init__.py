@@ -1,0 +1,1 @@
+"""Haven: shelter, counsel and move people who refuse military service."""

@@ -1,0 +1,54 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Role
+
+HANDLE_HELP = _("A name for logging in: letters, digits, dots or hyphens. Not your real name.")
+
+
+class LoginForm(forms.Form):
+    handle = forms.CharField(label=_("Name"), max_length=40)
+    passphrase = forms.CharField(
+        label=_("Passphrase"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Invite code"),
+        max_length=64,
+        help_text=_("The code your coordinator gave you."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    handle = forms.SlugField(label=_("Name"), max_length=40, help_text=HANDLE_HELP)
+    passphrase = forms.CharField(
+        label=_("Passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "At least 12 characters. It unlocks your key: if you forget it, a coordinator must "
+            "invite you again."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("Passphrase again"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
+            raise ValidationError(_("The two passphrases differ; type them again."))
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TokenForm(forms.Form):
+    label = forms.CharField(
+        label=_("What is it for?"), max_length=60, help_text=_("For example: the chat bot.")
+    )
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)

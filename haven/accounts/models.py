@@ -1,0 +1,94 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A volunteer group. Its private key exists only wrapped, once for each member who may read."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    public_key = models.BinaryField(max_length=32)
+    accepts_requests = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    COUNSELOR = "counselor", _("Counselor")
+
+
+class MemberManager(BaseUserManager["Member"]):
+    """Members are made by haven.accounts.services, never through the manager."""
+
+    def get_by_natural_key(self, username: str | None) -> "Member":
+        return self.get(handle=username)
+
+
+class Member(AbstractBaseUser):
+    """A volunteer who logs in. `handle` is a chosen name, not a real one.
+
+    The password column is never usable: the passphrase is checked by opening the member's wrapped
+    private key (see haven.accounts.backends), so one Argon2id run both checks and unlocks.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="members")
+    handle = models.CharField(max_length=40, unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices)
+    public_key = models.BinaryField(max_length=32)
+    wrapped_private_key = models.BinaryField()
+    # The organisation's private key sealed to this member's public key; only readers have one.
+    sealed_organisation_key = models.BinaryField(null=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField()
+
+    USERNAME_FIELD = "handle"
+    objects = MemberManager()
+
+    def __str__(self) -> str:
+        return self.handle
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+
+class Invite(models.Model):
+    """A one-time code a coordinator hands to a new member through a channel they trust.
+
+    Only a digest of the code is stored. A coordinator invite also carries the organisation's
+    private key, encrypted under a key derived from the code, so the database alone cannot open it.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    code_digest = models.BinaryField(max_length=32, unique=True)
+    wrapped_organisation_key = models.BinaryField(null=True)
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invite #{self.pk} ({self.role})"
+
+
+class ApiToken(models.Model):
+    """A staff API token. Its secret half is shown once; the database keeps a digest of it and the
+    member's private key encrypted under a key derived from it, so a token can unlock like a login.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField(max_length=60)
+    public_id = models.CharField(max_length=16, unique=True)
+    secret_digest = models.BinaryField(max_length=32)
+    wrapped_member_key = models.BinaryField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token {self.public_id}"

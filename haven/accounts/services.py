@@ -1,0 +1,317 @@
+"""Every write to organisations, members, invites and tokens."""
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import ApiToken, Invite, Member, Organisation, Role
+from haven.audit.services import audit_record
+from haven.crypto import WrongKey, WrongPassphrase
+from haven.crypto.keys import (
+    KDF_COSTS,
+    KdfCost,
+    burn_passphrase_time,
+    derive_key,
+    keyed_digest,
+    new_key_pair,
+    seal_to,
+    secret_open,
+    secret_seal,
+    unwrap_with_passphrase,
+    wrap_with_passphrase,
+)
+
+MIN_PASSPHRASE_LENGTH = 12
+INVITE_LIFETIME = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Unlocked:
+    """A member whose passphrase opened their private key."""
+
+    member: Member
+    private_key: bytes = field(repr=False)
+
+
+def _kdf_cost() -> KdfCost:
+    return KDF_COSTS[settings.HAVEN_MEMBER_KDF]
+
+
+def check_passphrase_strength(passphrase: str) -> None:
+    """Refuse a passphrase too short to resist guessing once the database is seized."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValidationError(
+            _("Use at least %(count)d characters; several words are easiest to remember.")
+            % {"count": MIN_PASSPHRASE_LENGTH},
+            code="passphrase-short",
+        )
+
+
+def _digest(secret: str, purpose: str) -> bytes:
+    return keyed_digest(secret.encode(), key=settings.HAVEN_PEPPER.encode(), purpose=purpose)
+
+
+def _new_member(
+    *,
+    organisation: Organisation,
+    handle: str,
+    role: str,
+    passphrase: str,
+    organisation_private_key: bytes | None,
+) -> Member:
+    check_passphrase_strength(passphrase)
+    if Member.objects.filter(handle=handle).exists():
+        raise ValidationError(_("This name is taken; choose another."), code="handle-taken")
+    pair = new_key_pair()
+    member = Member(
+        organisation=organisation,
+        handle=handle,
+        role=role,
+        public_key=pair.public,
+        wrapped_private_key=wrap_with_passphrase(pair.private, passphrase, _kdf_cost()),
+        sealed_organisation_key=(
+            seal_to(pair.public, organisation_private_key) if organisation_private_key else None
+        ),
+        created_at=timezone.now(),
+    )
+    member.set_unusable_password()
+    member.full_clean(exclude=["password", "last_login"])
+    member.save()
+    return member
+
+
+@transaction.atomic
+def organisation_create(
+    *, slug: str, name: str, coordinator_handle: str, coordinator_passphrase: str
+) -> tuple[Organisation, Member]:
+    """Create an organisation, its key pair, and its first coordinator (an admin's act)."""
+    pair = new_key_pair()
+    organisation = Organisation(
+        slug=slug, name=name, public_key=pair.public, created_at=timezone.now()
+    )
+    organisation.full_clean()
+    organisation.save()
+    coordinator = _new_member(
+        organisation=organisation,
+        handle=coordinator_handle,
+        role=Role.COORDINATOR,
+        passphrase=coordinator_passphrase,
+        organisation_private_key=pair.private,
+    )
+    audit_record(
+        actor=None,
+        action="organisation.create",
+        organisation=organisation,
+        target_type="organisation",
+        target_id=str(organisation.pk),
+        data={"first_coordinator": coordinator.pk},
+    )
+    return organisation, coordinator
+
+
+def member_unlock(*, handle: str, passphrase: str) -> Unlocked | None:
+    """Check a passphrase by opening the member's key with it; None if either is wrong.
+
+    An unknown or deactivated handle spends the same Argon2id time, so the answer does not tell
+    whether the account exists.
+    """
+    member = Member.objects.select_related("organisation").filter(handle=handle).first()
+    if member is None or not member.is_active:
+        burn_passphrase_time(passphrase, _kdf_cost())
+        return None
+    try:
+        private = unwrap_with_passphrase(bytes(member.wrapped_private_key), passphrase)
+    except WrongPassphrase:
+        return None
+    return Unlocked(member=member, private_key=private)
+
+
+@transaction.atomic
+def member_record_login(*, member: Member) -> None:
+    """Audit a successful login."""
+    audit_record(
+        actor=member,
+        action="member.login",
+        organisation=member.organisation,
+        target_type="member",
+        target_id=str(member.pk),
+    )
+
+
+@transaction.atomic
+def invite_create(
+    *, actor: Member, role: str, organisation_private_key: bytes | None
+) -> tuple[Invite, str]:
+    """Make a one-time invite code; a coordinator invite carries the organisation key under it."""
+    if not actor.is_coordinator:
+        raise PermissionError("only coordinators invite")
+    if role not in Role.values:
+        raise ValidationError(_("Choose a role."), code="role")
+    code = secrets.token_urlsafe(18)
+    wrapped = None
+    if role == Role.COORDINATOR:
+        if organisation_private_key is None:
+            raise ValueError("a coordinator invite needs the inviting coordinator's unlocked key")
+        wrapped = secret_seal(
+            derive_key(code.encode(), purpose="invite-key"), organisation_private_key
+        )
+    now = timezone.now()
+    invite = Invite.objects.create(
+        organisation=actor.organisation,
+        role=role,
+        code_digest=_digest(code, "invite-code"),
+        wrapped_organisation_key=wrapped,
+        created_by=actor,
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+    )
+    audit_record(
+        actor=actor,
+        action="invite.create",
+        organisation=actor.organisation,
+        target_type="invite",
+        target_id=str(invite.pk),
+        data={"role": role},
+    )
+    return invite, code
+
+
+@transaction.atomic
+def invite_accept(*, code: str, handle: str, passphrase: str) -> Member:
+    """Turn an invite code into a member with their own key pair."""
+    invite = (
+        Invite.objects.select_for_update()
+        .select_related("organisation")
+        .filter(code_digest=_digest(code.strip(), "invite-code"), used_at__isnull=True)
+        .first()
+    )
+    if invite is None or invite.expires_at < timezone.now():
+        raise ValidationError(
+            _(
+                "This invite code is not valid: it may be mistyped, used or expired. "
+                "Ask your coordinator for a new one."
+            ),
+            code="invite-invalid",
+        )
+    organisation_private = None
+    if invite.wrapped_organisation_key:
+        try:
+            organisation_private = secret_open(
+                derive_key(code.strip().encode(), purpose="invite-key"),
+                bytes(invite.wrapped_organisation_key),
+            )
+        except WrongKey:
+            raise ValidationError(
+                _("This invite is damaged; ask for a new one."), code="invite-bad"
+            ) from None
+    member = _new_member(
+        organisation=invite.organisation,
+        handle=handle,
+        role=invite.role,
+        passphrase=passphrase,
+        organisation_private_key=organisation_private,
+    )
+    Invite.objects.filter(pk=invite.pk).update(
+        used_at=timezone.now(), wrapped_organisation_key=None
+    )
+    audit_record(
+        actor=member,
+        action="invite.accept",
+        organisation=invite.organisation,
+        target_type="invite",
+        target_id=str(invite.pk),
+        data={"role": invite.role},
+    )
+    return member
+
+
+@transaction.atomic
+def member_deactivate(*, actor: Member, member: Member) -> None:
+    """Stop a member from logging in and drop their copy of the organisation key."""
+    if not actor.is_coordinator or actor.organisation_id != member.organisation_id:
+        raise PermissionError("only the organisation's coordinators deactivate its members")
+    Member.objects.filter(pk=member.pk).update(is_active=False, sealed_organisation_key=None)
+    audit_record(
+        actor=actor,
+        action="member.deactivate",
+        organisation=actor.organisation,
+        target_type="member",
+        target_id=str(member.pk),
+    )
+
+
+TOKEN_PREFIX = "hvn"  # noqa: S105  # a public prefix that marks Haven tokens, not a secret
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Member, member_private_key: bytes, label: str, days: int = 30
+) -> tuple[ApiToken, str]:
+    """Make a staff API token; the returned string is shown once and never stored."""
+    public_id = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken(
+        member=actor,
+        label=label,
+        public_id=public_id,
+        secret_digest=_digest(secret, "api-token"),
+        wrapped_member_key=secret_seal(
+            derive_key(secret.encode(), purpose="api-token-key"), member_private_key
+        ),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(
+        actor=actor,
+        action="api_token.create",
+        organisation=actor.organisation,
+        target_type="api_token",
+        target_id=public_id,
+        data={"days": days},
+    )
+    return token, f"{TOKEN_PREFIX}_{public_id}_{secret}"
+
+
+def api_token_unlock(raw: str) -> Unlocked | None:
+    """Find the live token a bearer string names and open its member's key; None otherwise."""
+    parts = raw.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        return None
+    _prefix, public_id, secret = parts
+    token = (
+        ApiToken.objects.select_related("member__organisation")
+        .filter(public_id=public_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+    if token is None or not token.member.is_active:
+        return None
+    if not secrets.compare_digest(bytes(token.secret_digest), _digest(secret, "api-token")):
+        return None
+    private = secret_open(
+        derive_key(secret.encode(), purpose="api-token-key"), bytes(token.wrapped_member_key)
+    )
+    return Unlocked(member=token.member, private_key=private)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Member, token: ApiToken) -> None:
+    """Revoke a token at once; its wrapped key is destroyed with it."""
+    if token.member_id != actor.pk:
+        raise PermissionError("members revoke their own tokens")
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now(), wrapped_member_key=b"")
+    audit_record(
+        actor=actor,
+        action="api_token.revoke",
+        organisation=actor.organisation,
+        target_type="api_token",
+        target_id=token.public_id,
+    )

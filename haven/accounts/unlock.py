@@ -1,0 +1,96 @@
+"""Keeping a member's unlocked private key for one login, where the database alone cannot open it.
+
+At login a random cookie key is made. The member's private key is sealed under it and the result is
+kept in the session (in the database); the cookie key goes only to the member's browser, in an
+HttpOnly cookie that dies with the browser session. Each request joins the two. A seized database
+holds only the sealed half; a stolen cookie alone holds only a random key.
+"""
+
+import base64
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from haven.accounts.models import Member
+from haven.crypto import WrongKey
+from haven.crypto.keys import new_secret_key, open_sealed, secret_open, secret_seal
+from haven.crypto.sealing import open_data_key
+
+SESSION_FIELD = "haven.sealed-member-key"
+
+
+class Locked(Exception):
+    """The member's key is not unlocked in this session (log in again), or gives no access."""
+
+
+@dataclass
+class Keyring:
+    """One member's unlocked keys for the length of a request."""
+
+    member: Member
+    _private: bytes = field(repr=False)
+
+    def member_private_key(self) -> bytes:
+        return self._private
+
+    def organisation_private_key(self) -> bytes:
+        """Open the organisation key sealed to this member; raise Locked if they hold none."""
+        sealed = self.member.sealed_organisation_key
+        if not sealed:
+            raise Locked("this member holds no organisation key")
+        try:
+            return open_sealed(self._private, bytes(sealed))
+        except WrongKey:
+            raise Locked("the organisation key sealed to this member does not open") from None
+
+    def open_record_key(self, sealed_key: bytes) -> bytes:
+        """Open a record's data key sealed to the organisation."""
+        return open_data_key(sealed_key, with_private=self.organisation_private_key())
+
+
+def begin(request: HttpRequest, private_key: bytes) -> None:
+    """After login: seal the member's key under a fresh cookie key and keep the halves apart."""
+    cookie_key = new_secret_key()
+    sealed = secret_seal(cookie_key, private_key)
+    request.session[SESSION_FIELD] = base64.b64encode(sealed).decode("ascii")
+    request._haven_unlock_cookie = base64.urlsafe_b64encode(cookie_key).decode("ascii")  # type: ignore[attr-defined]  # carried to the response by UnlockMiddleware
+
+
+def keyring_for(request: HttpRequest) -> Keyring | None:
+    """The member's keys if this request carries both halves, else None."""
+    member = getattr(request, "user", None)
+    if not isinstance(member, Member):
+        return None
+    sealed = request.session.get(SESSION_FIELD)
+    cookie = request.COOKIES.get(settings.HAVEN_UNLOCK_COOKIE)
+    if not sealed or not cookie:
+        return None
+    try:
+        cookie_key = base64.urlsafe_b64decode(cookie.encode("ascii"))
+        private = secret_open(cookie_key, base64.b64decode(sealed))
+    except (WrongKey, ValueError):
+        return None
+    return Keyring(member=member, _private=private)
+
+
+def set_cookie(response: HttpResponse, value: str) -> None:
+    """Give the browser its half: HttpOnly, same-site only, gone when the browser closes."""
+    response.set_cookie(
+        settings.HAVEN_UNLOCK_COOKIE,
+        value,
+        secure=settings.SECURE_COOKIES,
+        httponly=True,
+        samesite="Strict",
+        path="/",
+    )
+
+
+def clear_cookie(response: HttpResponse) -> None:
+    """Remove the browser's half."""
+    response.delete_cookie(settings.HAVEN_UNLOCK_COOKIE, path="/", samesite="Strict")
+
+
+def cookie_present(request: HttpRequest) -> bool:
+    """Whether the browser sent its half."""
+    return settings.HAVEN_UNLOCK_COOKIE in request.COOKIES

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from haven.accounts import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("join/", views.join, name="join"),
+    path("", views.home, name="home"),
+    path("tokens/", views.token_create, name="token-create"),
+    path("tokens/<slug:public_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("team/", views.team, name="team"),
+    path("team/invite/", views.invite, name="invite"),
+]

@@ -1,0 +1,186 @@
+"""Volunteer login, joining by invite, the team page and API tokens."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts import unlock
+from haven.accounts.forms import InviteForm, JoinForm, LoginForm, TokenForm
+from haven.accounts.models import ApiToken, Member
+from haven.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    invite_accept,
+    invite_create,
+    member_record_login,
+    member_unlock,
+)
+from haven.core.ratelimit import Budget
+
+
+def _failures_for(handle: str) -> Budget:
+    return Budget("login-fail", settings.HAVEN_LOGIN_FAILURES_PER_HOUR, timedelta(hours=1))
+
+
+def _landing(member: Member) -> str:
+    return "desk:list" if member.is_coordinator else "accounts:home"
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Log in with name and passphrase; the passphrase also unlocks the member's key."""
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request,
+            "accounts/login.html",
+            {"form": form},
+            status=400 if request.method == "POST" else 200,
+        )
+    handle = form.cleaned_data["handle"]
+    budget = _failures_for(handle)
+    if budget.exhausted(handle.encode()):
+        form.add_error(
+            None, _("Too many wrong passphrases for this name. Wait an hour, or ask a coordinator.")
+        )
+        return render(request, "accounts/login.html", {"form": form}, status=429)
+    unlocked = member_unlock(handle=handle, passphrase=form.cleaned_data["passphrase"])
+    if unlocked is None:
+        budget.spend(handle.encode())
+        # The same words whether the name exists or not.
+        form.add_error(None, _("That name and passphrase do not match. Check both and try again."))
+        return render(request, "accounts/login.html", {"form": form}, status=400)
+    login(request, unlocked.member, backend="haven.accounts.backends.PassphraseBackend")
+    unlock.begin(request, unlocked.private_key)
+    member_record_login(member=unlocked.member)
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    return redirect(_landing(unlocked.member))
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    """End the session; the sealed key in it and the cookie half both go."""
+    logout(request)
+    response = redirect("accounts:login")
+    unlock.clear_cookie(response)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    """Become a member with an invite code."""
+    form = JoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite_accept(
+                code=form.cleaned_data["code"],
+                handle=form.cleaned_data["handle"],
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except ValidationError as error:
+            field = (
+                "passphrase"
+                if error.code == "passphrase-short"
+                else ("handle" if error.code == "handle-taken" else "code")
+            )
+            form.add_error(field, error)
+        else:
+            return render(request, "accounts/joined.html", status=201)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/join.html", {"form": form}, status=status)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The member's own page: who they are and their API tokens."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    return _home(request, member, TokenForm(), None)
+
+
+def _home(
+    request: HttpRequest, member: Member, form: TokenForm, new_token: str | None, status: int = 200
+) -> HttpResponse:
+    tokens = member.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at")
+    return render(
+        request,
+        "accounts/home.html",
+        {"member": member, "tokens": tokens, "form": form, "new_token": new_token},
+        status=status,
+    )
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Make an API token; its secret is shown on this page only."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    form = TokenForm(request.POST)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _home(request, member, form, None, status=400)
+    if keyring is None:
+        form.add_error(None, _("Your key is locked in this browser. Log out and log in again."))
+        return _home(request, member, form, None, status=403)
+    _token, raw = api_token_create(
+        actor=member,
+        member_private_key=keyring.member_private_key(),
+        label=form.cleaned_data["label"],
+        days=form.cleaned_data["days"],
+    )
+    return _home(request, member, TokenForm(), raw, status=201)
+
+
+@require_POST
+def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Revoke one of the member's own tokens."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    token = ApiToken.objects.filter(member=member, public_id=public_id).first()
+    if token is None:
+        raise Http404
+    api_token_revoke(actor=member, token=token)
+    return redirect("accounts:home")
+
+
+def _team(
+    request: HttpRequest, member: Member, form: InviteForm, code: str | None, status: int = 200
+) -> HttpResponse:
+    members = Member.objects.filter(organisation_id=member.organisation_id).order_by("handle")
+    return render(
+        request,
+        "accounts/team.html",
+        {"members": members, "form": form, "code": code},
+        status=status,
+    )
+
+
+def team(request: HttpRequest) -> HttpResponse:
+    """The organisation's members, and the invite form."""
+    return _team(request, request.user, InviteForm(), None)  # type: ignore[arg-type]
+
+
+@require_POST
+def invite(request: HttpRequest) -> HttpResponse:
+    """Make an invite code; it is shown on this page only."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        return _team(request, member, form, None, status=400)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if keyring is None:
+        form.add_error(None, _("Your key is locked in this browser. Log out and log in again."))
+        return _team(request, member, form, None, status=403)
+    _invite, code = invite_create(
+        actor=member,
+        role=form.cleaned_data["role"],
+        organisation_private_key=keyring.organisation_private_key(),
+    )
+    return _team(request, member, InviteForm(), code, status=201)

@@ -1,0 +1,218 @@
+"""The JSON API, with its OpenAPI document at /api/v1/openapi.json.
+
+Requester endpoints take the same fields and the same validation as the web form. Staff endpoints
+take `Authorization: Bearer hvn_…` tokens; haven.core.authz decides who may call what.
+"""
+
+import secrets
+from uuid import UUID
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from haven.accounts.models import Organisation
+from haven.accounts.unlock import Keyring
+from haven.api.schemas import (
+    CaseOut,
+    CasePage,
+    CodenameIn,
+    Detail,
+    Errors,
+    IntakeIn,
+    IntakeOut,
+    RevealIn,
+    RevealOut,
+    StatusOut,
+)
+from haven.cases.models import Case, Status
+from haven.cases.queries import DeskFilter, case_for, desk_page
+from haven.cases.services import RevealRefused, case_reveal
+from haven.crypto import InvalidCodename
+from haven.crypto.codenames import normalise
+from haven.intake.forms import RequestForm
+from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
+from haven.intake.services import Submission, SubmissionConflict, request_submit
+from haven.intake.views import _codename_error
+
+
+class StaffToken(HttpBearer):
+    """Checked by AuthorizationMiddleware before the view; this names the scheme in OpenAPI."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        return getattr(request, "api_unlocked", None)
+
+
+api = NinjaAPI(
+    title="Haven",
+    version="1",
+    description=__doc__ or "",
+    urls_namespace="api",
+    docs_url=None,
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def invalid_body(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    """Pydantic's type errors, reported field by field in the caller's language."""
+    errors: dict[str, list[str]] = {}
+    for item in error.errors:
+        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        field = location[0] if location else "__all__"
+        errors.setdefault(field, []).append(_("Enter a valid value of the right type."))
+    return api.create_response(request, {"errors": errors}, status=422)
+
+
+def _organisation(slug: str) -> Organisation | None:
+    if slug:
+        return Organisation.objects.filter(slug=slug, accepts_requests=True).first()
+    open_ones = organisations_taking_requests()
+    return open_ones[0] if len(open_ones) == 1 else None
+
+
+@api.post(
+    "/intake",
+    response={200: IntakeOut, 201: IntakeOut, 409: Detail, 422: Errors},
+    url_name="intake",
+    summary="Ask for help",
+)
+def intake(request: HttpRequest, payload: IntakeIn) -> tuple[int, object]:
+    """Seal and store a request; answer with its codename. Send an `Idempotency-Key` header
+    (16–128 random letters, digits, - or _) so a retry returns the same codename."""
+    organisation = _organisation(payload.organisation)
+    if organisation is None:
+        return 422, {"errors": {"organisation": [_("Name the organisation to send this to.")]}}
+    key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(24)
+    data = payload.dict()
+    data["submission"] = key
+    form = RequestForm(data)
+    if not form.is_valid():
+        return 422, {"errors": {field: list(messages) for field, messages in form.errors.items()}}
+    try:
+        accepted = request_submit(
+            organisation=organisation,
+            submission=Submission.from_cleaned(form.cleaned_data),
+            submission_key=key,
+        )
+    except SubmissionConflict:
+        return 409, {"detail": _("This Idempotency-Key was already used with other answers.")}
+    body = {
+        "codename": accepted.codename,
+        "status": accepted.case.status,
+        "repeated": accepted.repeated,
+    }
+    return (200 if accepted.repeated else 201), body
+
+
+@api.post(
+    "/status",
+    response={200: StatusOut, 404: Errors, 422: Errors, 429: Detail},
+    url_name="status",
+    summary="Where a request stands",
+)
+def status(request: HttpRequest, payload: CodenameIn) -> tuple[int, object]:
+    """The codename goes in the body, never in the URL."""
+    try:
+        case = case_by_codename(normalise(payload.codename))
+    except InvalidCodename as error:
+        return 422, {"errors": {"codename": [_codename_error(error)]}}
+    except TooManyAttempts:
+        return 429, {"detail": _("Too many attempts. Wait a few minutes and try again.")}
+    if case is None:
+        return 404, {"errors": {"codename": [_("No request has this codename.")]}}
+    return 200, {
+        "status": case.status,
+        "status_label": str(Status(case.status).label),
+        "updated": case.updated_hour,
+    }
+
+
+def _case_out(case: Case) -> dict[str, object]:
+    return {
+        "id": case.pk,
+        "status": case.status,
+        "country": case.country,
+        "place": case.place,
+        "needs": case.needs,
+        "group_size": case.group_size,
+        "languages": case.languages,
+        "urgency": case.urgency,
+        "date_from": case.date_from,
+        "date_until": case.date_until,
+        "created_hour": case.created_hour,
+        "updated_hour": case.updated_hour,
+    }
+
+
+class CaseQuery(Schema):
+    country: str = ""
+    need: str = ""
+    urgency: int | None = None
+    status: str = ""
+    page: int = 1
+
+
+@api.get("/cases", response=CasePage, auth=StaffToken(), url_name="cases", summary="The desk")
+def cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, object]:
+    """Coarse fields only, most urgent first, then oldest first."""
+    member = request.api_unlocked.member  # type: ignore[attr-defined]  # set by the middleware
+    page = desk_page(
+        member,
+        DeskFilter(
+            country=query.country.upper(),
+            need=query.need,
+            urgency=query.urgency,
+            status=query.status,
+        ),
+        query.page,
+        settings.HAVEN_DESK_PAGE_SIZE,
+    )
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "pages": page.paginator.num_pages,
+        "results": [_case_out(case) for case in page.object_list],
+    }
+
+
+@api.get(
+    "/cases/{case_id}",
+    response={200: CaseOut, 404: Detail},
+    auth=StaffToken(),
+    url_name="case",
+    summary="One case, coarse fields",
+)
+def case(request: HttpRequest, case_id: UUID) -> tuple[int, object]:
+    member = request.api_unlocked.member  # type: ignore[attr-defined]  # set by the middleware
+    found = case_for(member, case_id)
+    if found is None:
+        return 404, {"detail": _("No such case.")}
+    return 200, _case_out(found)
+
+
+@api.post(
+    "/cases/{case_id}/reveal",
+    response={200: RevealOut, 403: Detail, 404: Detail},
+    auth=StaffToken(),
+    url_name="case-reveal",
+    summary="Open the sealed fields, with a reason",
+)
+def case_reveal_endpoint(
+    request: HttpRequest, case_id: UUID, payload: RevealIn
+) -> tuple[int, object]:
+    unlocked = request.api_unlocked  # type: ignore[attr-defined]  # set by the middleware
+    found = case_for(unlocked.member, case_id)
+    if found is None:
+        return 404, {"detail": _("No such case.")}
+    keyring = Keyring(member=unlocked.member, _private=unlocked.private_key)
+    try:
+        fields = case_reveal(
+            actor=unlocked.member, keyring=keyring, case=found, reason=payload.reason
+        )
+    except RevealRefused as refusal:
+        return 403, {"detail": str(refusal)}
+    return 200, {"fields": fields}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from haven.cases import views
+
+app_name = "desk"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("<uuid:case_id>/", views.case_detail, name="case"),
+    path("<uuid:case_id>/reveal/", views.case_reveal_view, name="reveal"),
+]

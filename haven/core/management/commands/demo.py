@@ -1,0 +1,39 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from haven.core.demo import load_demo
+from haven.core.management.commands.serve import serve
+
+
+class Command(BaseCommand):
+    help = (
+        "Set up the demo network on the embedded database (migrate, load an organisation, its "
+        "coordinator and a few hundred sealed requests) and serve it. Give --data-dir before the "
+        "command name or set HAVEN_DATA_DIR to keep it somewhere other than ./var."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
+        parser.add_argument("--requests", type=int, default=300, help="Demo requests to load.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Set up the data, print the login, stop."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
+        login = load_demo(requests=options["requests"])
+        verb = "Created" if login.created else "Found"
+        self.stdout.write(
+            f"{verb} the demo network in {settings.DATA_DIR}.\n"
+            f"  Requester pages: http://127.0.0.1:{options['port']}/ru/ (or /en/)\n"
+            f"  Volunteer login: http://127.0.0.1:{options['port']}/en/accounts/login/\n"
+            f"    name: {login.handle}\n    passphrase: {login.passphrase}\n"
+            "  This is demo data on a development install: do not use it for real people."
+        )
+        if not options["no_serve"]:
+            serve("127.0.0.1", options["port"], workers=2, threads=4)

@@ -1,0 +1,84 @@
+"""Headers every response carries, beyond what Django's own middleware sets."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+
+logger = logging.getLogger(__name__)
+
+_PERMISSIONS = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=(), "
+    "browsing-topics=()"
+)
+
+
+class SecurityHeadersMiddleware:
+    """No caching of anything but static files, no permissions, no cross-origin embedding."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            # Every page may hold personal data or reveal that someone asked for help.
+            response["Cache-Control"] = "no-store"
+            response["Pragma"] = "no-cache"
+        response.setdefault("Permissions-Policy", _PERMISSIONS)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        response.setdefault("X-Robots-Tag", "noindex, nofollow")
+        return response
+
+
+class AuthorizationMiddleware:
+    """Enforce haven.core.authz.ROUTES before any view runs; unknown routes are refused."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
+    ) -> HttpResponse | None:
+        from haven.core.authz import ROUTES, Who
+        from haven.core.views import api_denied, forbidden
+
+        match = request.resolver_match
+        rule = ROUTES.get(match.view_name) if match else None
+        if rule is None:
+            logger.error(
+                "route %s has no rule in haven.core.authz.ROUTES", match and match.view_name
+            )
+            return forbidden(request)
+        if rule in (Who.ANYONE, Who.API_ANYONE):
+            return None
+        if rule in (Who.API_MEMBER, Who.API_COORDINATOR):
+            return _check_api(request, rule == Who.API_COORDINATOR, api_denied)
+        member = getattr(request, "user", None)
+        if member is None or not member.is_authenticated:
+            return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        if rule == Who.COORDINATOR and not member.is_coordinator:
+            return forbidden(request)
+        return None
+
+
+def _check_api(
+    request: HttpRequest, coordinator_only: bool, denied: Callable[..., HttpResponse]
+) -> HttpResponse | None:
+    from haven.accounts.services import api_token_unlock
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    unlocked = api_token_unlock(raw) if scheme.lower() == "bearer" and raw else None
+    if unlocked is None:
+        return denied(request, 401)
+    if coordinator_only and not unlocked.member.is_coordinator:
+        return denied(request, 403)
+    request.api_unlocked = unlocked  # type: ignore[attr-defined]  # read by haven.api
+    return None

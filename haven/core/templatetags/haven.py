@@ -1,0 +1,32 @@
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import translate_url
+from django.utils.translation import get_language
+
+from haven.core.geography import country_name as _country_name
+from haven.core.geography import language_name as _language_name
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context: template.Context) -> list[dict[str, object]]:
+    """The same page in each language, as plain links (no script, no cookie)."""
+    request: HttpRequest | None = context.get("request")
+    path = request.path if request is not None else "/"
+    current = get_language()
+    return [
+        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
+        for code, name in settings.LANGUAGES
+    ]
+
+
+@register.filter
+def country_name(code: str) -> str:
+    return _country_name(code)
+
+
+@register.filter
+def language_name(code: str) -> str:
+    return _language_name(code)

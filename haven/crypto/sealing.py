@@ -1,0 +1,69 @@
+"""Sealed record fields: padded to size buckets and bound to their record and field name.
+
+Each record has its own random data key; the key itself is sealed to the organisation's public key
+(`seal_data_key`). Destroying that sealed key shreds the record.
+"""
+
+import json
+
+import nacl.bindings
+
+from haven.crypto.errors import TamperedData
+from haven.crypto.keys import new_secret_key, open_sealed, seal_to, secret_open, secret_seal
+
+# Sizes a plaintext is padded up to, so a ciphertext's length says little about what it holds.
+BUCKETS = (256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576)
+_FORMAT = 1
+
+
+def pad(data: bytes) -> bytes:
+    """Pad to the smallest bucket that holds the data (ISO/IEC 7816-4, libsodium's sodium_pad)."""
+    for bucket in BUCKETS:
+        if len(data) < bucket:
+            return bytes(nacl.bindings.sodium_pad(data, bucket))
+    raise ValueError(f"a sealed field holds at most {BUCKETS[-1] - 1} bytes")
+
+
+def unpad(data: bytes) -> bytes:
+    """Remove what `pad` added."""
+    return bytes(nacl.bindings.sodium_unpad(data, len(data)))
+
+
+def new_data_key() -> bytes:
+    """Make a random key for one record's sealed fields."""
+    return new_secret_key()
+
+
+def seal_data_key(data_key: bytes, *, to_public: bytes) -> bytes:
+    """Seal a record's data key to a public key (the organisation's, or a member's)."""
+    return seal_to(to_public, data_key)
+
+
+def open_data_key(sealed_key: bytes, *, with_private: bytes) -> bytes:
+    """Open a record's data key with the private key it was sealed to."""
+    return open_sealed(with_private, sealed_key)
+
+
+class FieldSealer:
+    """Seals and opens the fields of one record under that record's data key."""
+
+    def __init__(self, data_key: bytes, record_id: str) -> None:
+        self._key = data_key
+        self._record_id = record_id
+
+    def seal(self, field: str, value: str) -> bytes:
+        """Encrypt one field's text, with the record id and field name inside the plaintext."""
+        plaintext = json.dumps(
+            [_FORMAT, self._record_id, field, value], ensure_ascii=False, separators=(",", ":")
+        ).encode("utf-8")
+        return secret_seal(self._key, pad(plaintext))
+
+    def open(self, field: str, ciphertext: bytes) -> str:
+        """Decrypt one field; raise TamperedData if it was sealed for another record or field."""
+        plaintext = unpad(secret_open(self._key, bytes(ciphertext)))
+        version, record_id, sealed_field, value = json.loads(plaintext.decode("utf-8"))
+        if version != _FORMAT or record_id != self._record_id or sealed_field != field:
+            raise TamperedData(
+                f"ciphertext for {sealed_field!r} of another record was placed in {field!r}"
+            )
+        return str(value)

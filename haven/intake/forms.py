@@ -1,0 +1,183 @@
+"""The request form: the same validation serves the web page and the JSON API."""
+
+import re
+from datetime import date, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from haven.cases.models import MilitaryStatus, Need, Urgency
+from haven.core.geography import LANGUAGE_NAMES, country_name
+from haven.core.places import COUNTRIES, UnknownPlace, name, place_by_id, places_in
+
+SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+MAX_GROUP = 30
+
+
+def other_place_id(country: str) -> str:
+    """The choice for "somewhere else in this country"."""
+    return f"{country.lower()}-other"
+
+
+def place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Places grouped by country, named in the active language, for a select with optgroups."""
+    language = get_language() or "ru"
+    groups = []
+    for country in COUNTRIES:
+        options = [(place.id, name(place, language)) for place in places_in(country)]
+        options.sort(key=lambda option: option[1])
+        options.append((other_place_id(country), str(_("Another place in this country"))))
+        groups.append((country_name(country), options))
+    return groups
+
+
+def country_of(place_id: str) -> str:
+    """The country a place choice lies in; raise UnknownPlace if it is no choice."""
+    for country in COUNTRIES:
+        if place_id == other_place_id(country):
+            return country
+    return place_by_id(place_id).country
+
+
+class RequestForm(forms.Form):
+    """Everything a requester tells us. Coarse fields feed triage; the rest is sealed."""
+
+    needs = forms.MultipleChoiceField(
+        label=_("What do you need?"),
+        choices=Need.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one kind of help.")},
+    )
+    place = forms.ChoiceField(
+        label=_("Where are you now?"),
+        help_text=_("A city is enough. Do not give an address here."),
+        choices=[],
+        error_messages={"required": _("Choose the place nearest to you.")},
+    )
+    group_size = forms.IntegerField(
+        label=_("How many people, including you?"),
+        min_value=1,
+        max_value=MAX_GROUP,
+        initial=1,
+        error_messages={"required": _("Say how many people need help (1 if only you).")},
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages you speak"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one language.")},
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("How urgent is it?"),
+        choices=Urgency.choices,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how urgent it is.")},
+    )
+    date_from = forms.DateField(
+        label=_("From which day do you need help?"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("Give the first day, for example today.")},
+    )
+    date_until = forms.DateField(
+        label=_("Until which day? (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    contact = forms.CharField(
+        label=_("How can we reach you?"),
+        help_text=_(
+            "A Telegram or Signal name, an e-mail address or a phone number: whatever is safe "
+            "for you. It is encrypted before it is stored."
+        ),
+        max_length=200,
+        error_messages={"required": _("Give one way to reach you, or we cannot answer.")},
+    )
+    name = forms.CharField(
+        label=_("What should we call you? (optional)"),
+        help_text=_("Any name you like; it does not have to be your real one."),
+        max_length=100,
+        required=False,
+    )
+    military_status = forms.ChoiceField(
+        label=_("Your situation with the army (optional)"),
+        choices=[("", _("Prefer not to say")), *MilitaryStatus.choices],
+        required=False,
+    )
+    location_detail = forms.CharField(
+        label=_("More about where you are (optional)"),
+        help_text=_("For example, the border crossing you are waiting at. Encrypted."),
+        max_length=300,
+        required=False,
+    )
+    story = forms.CharField(
+        label=_("Your situation in your own words (optional)"),
+        help_text=_("Encrypted. Only a coordinator who states a reason can read it."),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    for_counselor = forms.CharField(
+        label=_("Anything a counselor should know (optional)"),
+        help_text=_("Health, children, documents you have or lack. Encrypted."),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submission = forms.CharField(widget=forms.HiddenInput, max_length=128)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]  # ChoiceField
+        self.fields["languages"].choices = [  # type: ignore[attr-defined]  # ChoiceField
+            (code, label) for code, label in LANGUAGE_NAMES.items()
+        ]
+
+    def clean_submission(self) -> str:
+        value: str = self.cleaned_data["submission"]
+        if not SUBMISSION_KEY.match(value):
+            raise ValidationError(
+                _("This form is damaged. Reload the page and fill it in again."), code="submission"
+            )
+        return value
+
+    def clean_place(self) -> str:
+        value: str = self.cleaned_data["place"]
+        try:
+            country_of(value)
+        except UnknownPlace:
+            raise ValidationError(_("Choose a place from the list."), code="place") from None
+        return value
+
+    def clean_date_from(self) -> date:
+        value: date = self.cleaned_data["date_from"]
+        today = timezone.localdate()
+        if value < today - timedelta(days=30):
+            raise ValidationError(_("This day is more than a month ago; give today instead."))
+        if value > today + timedelta(days=366):
+            raise ValidationError(_("This day is more than a year ahead."))
+        return value
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_until")
+        if start and end and end < start:
+            self.add_error("date_until", _("The last day cannot come before the first."))
+        return cleaned
+
+
+class CodenameForm(forms.Form):
+    """The requester's way back: their seven words."""
+
+    codename = forms.CharField(
+        label=_("Your codename"),
+        help_text=_("The seven words you were given, in order."),
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Type your seven words.")},
+    )

@@ -1,0 +1,160 @@
+"""Requester pages. They load no script and nothing from another origin (see CSP below), and every
+one of them carries the quick-exit button."""
+
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.csp import CSP
+from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts.models import Organisation
+from haven.cases.models import Case
+from haven.crypto import InvalidCodename
+from haven.crypto.codenames import normalise
+from haven.intake.forms import CodenameForm, RequestForm
+from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
+from haven.intake.services import Submission, SubmissionConflict, request_submit
+
+REQUESTER_SESSION = "haven.requester-case"
+REQUESTER_SESSION_SECONDS = 30 * 60
+
+NO_SCRIPT_POLICY = {**settings.SECURE_CSP, "script-src": [CSP.NONE]}
+
+
+def requester_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Mark a view as a requester page: no script at all."""
+    return csp_override(NO_SCRIPT_POLICY)(view)
+
+
+@requester_page
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: ask for help, or come back with a codename."""
+    return render(request, "intake/home.html", {"organisations": organisations_taking_requests()})
+
+
+@requester_page
+def choose(request: HttpRequest) -> HttpResponse:
+    """Where several groups share one install, the requester picks one; with one, go straight on."""
+    organisations = organisations_taking_requests()
+    if len(organisations) == 1:
+        return redirect("intake:ask", slug=organisations[0].slug)
+    return render(request, "intake/choose.html", {"organisations": organisations})
+
+
+@requester_page
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, slug: str) -> HttpResponse:
+    """The request form. A valid POST is answered with the codename, shown this once."""
+    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
+    if request.method == "GET":
+        form = RequestForm(
+            initial={
+                "submission": secrets.token_urlsafe(24),
+                "date_from": timezone.localdate(),
+                "group_size": 1,
+                "languages": ["ru"],
+            }
+        )
+        return render(request, "intake/ask.html", {"form": form, "organisation": organisation})
+    form = RequestForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "intake/ask.html", {"form": form, "organisation": organisation}, status=400
+        )
+    try:
+        accepted = request_submit(
+            organisation=organisation,
+            submission=Submission.from_cleaned(form.cleaned_data),
+            submission_key=form.cleaned_data["submission"],
+        )
+    except SubmissionConflict:
+        form.add_error(
+            None,
+            _(
+                "This form was already sent with other answers. If you did not get a codename, "
+                "open the form again and send it once more."
+            ),
+        )
+        return render(
+            request, "intake/ask.html", {"form": form, "organisation": organisation}, status=409
+        )
+    return render(
+        request,
+        "intake/codename.html",
+        {
+            "codename": accepted.codename,
+            "words": accepted.codename.split(),
+            "organisation": organisation,
+        },
+        status=201,
+    )
+
+
+def _requester_case(request: HttpRequest) -> Case | None:
+    case_id = request.session.get(REQUESTER_SESSION)
+    if not case_id:
+        return None
+    return Case.objects.select_related("organisation").filter(pk=case_id).first()
+
+
+def _codename_error(error: InvalidCodename) -> str:
+    if error.reason == "word-count":
+        return _("A codename has seven words; you typed %(count)d.") % {"count": error.count}
+    return _("“%(word)s” is not one of the codename words. Check its spelling.") % {
+        "word": error.word
+    }
+
+
+@requester_page
+@require_http_methods(["GET", "POST"])
+def status(request: HttpRequest) -> HttpResponse:
+    """Log in with the codename and see where the request stands."""
+    if request.method == "GET":
+        case = _requester_case(request)
+        if case is None:
+            return render(request, "intake/status_login.html", {"form": CodenameForm()})
+        return render(request, "intake/status.html", {"case": case})
+    form = CodenameForm(request.POST)
+    if not form.is_valid():
+        return render(request, "intake/status_login.html", {"form": form}, status=400)
+    try:
+        codename = normalise(form.cleaned_data["codename"])
+        case = case_by_codename(codename)
+    except InvalidCodename as error:
+        form.add_error("codename", _codename_error(error))
+        return render(request, "intake/status_login.html", {"form": form}, status=400)
+    except TooManyAttempts:
+        return render(request, "intake/too_many.html", status=429)
+    if case is None:
+        form.add_error(
+            "codename",
+            _("No request has this codename. Check the words and their order, then try again."),
+        )
+        return render(request, "intake/status_login.html", {"form": form}, status=400)
+    # A fresh session key, so whatever session existed before login cannot follow the requester.
+    request.session.cycle_key()
+    request.session[REQUESTER_SESSION] = str(case.pk)
+    request.session.set_expiry(REQUESTER_SESSION_SECONDS)
+    return redirect("intake:status")
+
+
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    """Log the requester out."""
+    request.session.flush()
+    return redirect("intake:home")
+
+
+def quick_exit(request: HttpRequest, *args: Any) -> HttpResponse:
+    """Leave at once: end the session, ask the browser to forget this site, go somewhere dull."""
+    request.session.flush()
+    response = HttpResponseRedirect(settings.HAVEN_QUICK_EXIT_URL, status=303)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response

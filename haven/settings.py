@@ -1,0 +1,216 @@
+"""The one settings module. Everything that differs between installs comes from the environment.
+
+HAVEN_ENV picks the mode: `development` (the default: SQLite under var/, secrets made on first
+run), `production` (every secret must be given; secure cookies; HTTPS or onion only) or `test`
+(chosen automatically under pytest).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
+
+from haven.core.config import env_bool, env_int, env_list, env_str, secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HAVEN_ENV = env_str("HAVEN_ENV", "test" if "PYTEST_VERSION" in os.environ else "development")
+if HAVEN_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"HAVEN_ENV must be development, production or test, not {HAVEN_ENV!r}."
+    )
+PRODUCTION = HAVEN_ENV == "production"
+TESTING = HAVEN_ENV == "test"
+
+DATA_DIR = Path(env_str("HAVEN_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+
+SECRET_KEY = secret("HAVEN_SECRET_KEY", production=PRODUCTION, dev_store=DATA_DIR / "secrets")
+# Keys the codename look-up hash, so that the database alone cannot test guesses.
+HAVEN_PEPPER = secret("HAVEN_PEPPER", production=PRODUCTION, dev_store=DATA_DIR / "secrets")
+
+DEBUG = env_bool("HAVEN_DEBUG", default=False)
+ALLOWED_HOSTS = env_list(
+    "HAVEN_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "HAVEN_ALLOWED_HOSTS is not set. Set it to the host names Haven is served on, "
+        "comma-separated (for example: haven.example.org,abcdef….onion)."
+    )
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.staticfiles",
+    "haven.core",
+    "haven.crypto",
+    "haven.audit",
+    "haven.accounts",
+    "haven.cases",
+    "haven.intake",
+    "haven.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "haven.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "haven.accounts.middleware.UnlockMiddleware",
+    "haven.core.middleware.AuthorizationMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "haven.urls"
+WSGI_APPLICATION = "haven.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "haven" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict[str, object]:
+    default_sqlite = f"sqlite:///{DATA_DIR / 'haven.sqlite3'}"
+    url = env_str("HAVEN_DATABASE_URL", default_sqlite)
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"HAVEN_DATABASE_URL is not a database URL: {error}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        # WAL lets the desk read while intake writes; IMMEDIATE takes the write lock at BEGIN so
+        # two writers queue instead of failing on a lock upgrade.
+        config["OPTIONS"] = {
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA secure_delete=ON;"
+            ),
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        # The test database is a real file, so the canary test can read its bytes.
+        test_file = DATA_DIR / "test" / "haven-test.sqlite3"
+        config["TEST"] = {"NAME": str(test_file)}
+        if TESTING:
+            test_file.parent.mkdir(parents=True, exist_ok=True)
+    elif PRODUCTION and config["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("In production HAVEN_DATABASE_URL must name PostgreSQL.")
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.Member"
+AUTHENTICATION_BACKENDS = ["haven.accounts.backends.PassphraseBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "desk:list"
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", _("Russian")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "haven" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+if TESTING:
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Sessions: the database holds them, but an unlocked member key is kept there only sealed under a
+# key that lives in the member's cookie (see haven.accounts.unlock).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_SECONDS", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+SECURE_COOKIES = env_bool("HAVEN_SECURE_COOKIES", default=PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+# The __Host- prefix pins a cookie to this exact origin; browsers accept it only when Secure.
+SESSION_COOKIE_NAME = "__Host-haven-session" if SECURE_COOKIES else "haven-session"
+CSRF_COOKIE_NAME = "__Host-haven-csrf" if SECURE_COOKIES else "haven-csrf"
+HAVEN_UNLOCK_COOKIE = "__Host-haven-unlock" if SECURE_COOKIES else "haven-unlock"
+CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# An onion service has no TLS certificate to redirect to; the proxy in front of a clearnet install
+# terminates TLS and says so with X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", default=PRODUCTION)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("HAVEN_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = False
+
+# No page loads anything from another origin, and no page runs script: a future staff page that
+# needs script widens script-src to 'self' for that view alone (csp_override).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.NONE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django's request logger prints paths only; Haven's paths carry no personal data.
+        "django.request": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
+
+# Haven's own knobs.
+HAVEN_MEMBER_KDF = env_str("HAVEN_MEMBER_KDF", "min" if TESTING else "interactive")
+HAVEN_QUICK_EXIT_URL = env_str("HAVEN_QUICK_EXIT_URL", "https://www.wikipedia.org/")
+HAVEN_CODENAME_BUDGET_PER_HOUR = env_int("HAVEN_CODENAME_BUDGET_PER_HOUR", 30, minimum=1)
+HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE = env_int(
+    "HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE", 300, minimum=1
+)
+HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
+HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)

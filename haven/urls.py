@@ -1,0 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import include, path
+
+from haven.api.api import api
+
+urlpatterns = [
+    path("", include("haven.core.urls")),
+    path("api/v1/", api.urls),
+    *i18n_patterns(
+        path("", include("haven.intake.urls")),
+        path("accounts/", include("haven.accounts.urls")),
+        path("desk/", include("haven.cases.urls")),
+    ),
+]
+
+handler400 = "haven.core.views.bad_request"
+handler403 = "haven.core.views.forbidden"
+handler404 = "haven.core.views.not_found"
+handler500 = "haven.core.views.server_error"

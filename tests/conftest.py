@@ -1,0 +1,150 @@
+"""Personas and factories shared by the suite.
+
+Every test that checks access uses named people: `coordinator` (owns the desk), `counselor` (same
+organisation, no desk), `outsider` (a coordinator of another organisation, who must see nothing of
+the first), and anonymous requesters.
+"""
+
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from haven.accounts.models import Member, Organisation, Role
+from haven.accounts.services import invite_accept, invite_create, organisation_create
+from haven.cases.models import Case
+from haven.intake.services import Accepted, Submission, request_submit
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the same test
+# are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@dataclass
+class Persona:
+    member: Member
+    passphrase: str
+
+
+def login(client: Client, persona: Persona) -> Client:
+    """Log in through the real login view, so the session and the unlock cookie both exist."""
+    response = client.post(
+        "/en/accounts/login/",
+        {"handle": persona.member.handle, "passphrase": persona.passphrase},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    return client
+
+
+@pytest.fixture
+def organisation_with_coordinator(db: None) -> tuple[Organisation, Persona]:
+    organisation, member = organisation_create(
+        slug="ark", name="Ark", coordinator_handle="anna", coordinator_passphrase=PASSPHRASE
+    )
+    return organisation, Persona(member, PASSPHRASE)
+
+
+@pytest.fixture
+def organisation(organisation_with_coordinator: tuple[Organisation, Persona]) -> Organisation:
+    return organisation_with_coordinator[0]
+
+
+@pytest.fixture
+def coordinator(organisation_with_coordinator: tuple[Organisation, Persona]) -> Persona:
+    return organisation_with_coordinator[1]
+
+
+def invite_member(coordinator: Persona, handle: str, role: str) -> Persona:
+    """Invite and join a member the way the pages do."""
+    from haven.accounts.services import member_unlock
+
+    unlocked = member_unlock(handle=coordinator.member.handle, passphrase=coordinator.passphrase)
+    assert unlocked is not None
+    organisation_key = None
+    if role == Role.COORDINATOR:
+        from haven.accounts.unlock import Keyring
+
+        organisation_key = Keyring(
+            member=unlocked.member, _private=unlocked.private_key
+        ).organisation_private_key()
+    _invite, code = invite_create(
+        actor=coordinator.member, role=role, organisation_private_key=organisation_key
+    )
+    passphrase = f"{handle} passphrase long enough"
+    member = invite_accept(code=code, handle=handle, passphrase=passphrase)
+    return Persona(member, passphrase)
+
+
+@pytest.fixture
+def counselor(coordinator: Persona) -> Persona:
+    return invite_member(coordinator, "boris", Role.COUNSELOR)
+
+
+@pytest.fixture
+def outsider(db: None) -> Persona:
+    _organisation, member = organisation_create(
+        slug="other", name="Other group", coordinator_handle="olga",
+        coordinator_passphrase=PASSPHRASE,
+    )
+    return Persona(member, PASSPHRASE)
+
+
+def submission(**overrides: object) -> Submission:
+    """A realistic request; override any field."""
+    fields: dict[str, object] = {
+        "needs": ("legal", "shelter"),
+        "place": "kz-almaty",
+        "group_size": 1,
+        "languages": ("ru",),
+        "urgency": 4,
+        "date_from": date.today(),
+        "date_until": None,
+        "contact": "@telegram_handle",
+        "name": "Алексей",
+        "military_status": "called_up",
+        "location_detail": "",
+        "story": "Получил повестку, уехал в тот же день.",
+        "for_counselor": "",
+    }
+    fields.update(overrides)
+    return Submission(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_request(organisation: Organisation) -> Callable[..., Accepted]:
+    """Store a request through the real intake service."""
+
+    def make(target: Organisation | None = None, **overrides: object) -> Accepted:
+        return request_submit(
+            organisation=target or organisation,
+            submission=submission(**overrides),
+            submission_key=secrets.token_urlsafe(24),
+        )
+
+    return make
+
+
+@pytest.fixture
+def case(make_request: Callable[..., Accepted]) -> Case:
+    return make_request().case
+
+
+@pytest.fixture
+def member_client(db: None) -> Callable[[Persona], Client]:
+    """A fresh browser-like client logged in as the persona."""
+
+    def make(persona: Persona) -> Client:
+        return login(Client(), persona)
+
+    return make
+
+
+def is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
