@@ -54,9 +54,22 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.write(USAGE.format(commands=lines))
         return
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
+    import django
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
+    django.setup()
+    # Speak the admin's language (from LANG), not the site's default.
+    translation.activate(_terminal_language())
     execute_from_command_line(["haven", *arguments])
+
+
+def _terminal_language() -> str:
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable, "")
+        if value:
+            return "ru" if value.lower().startswith("ru") else "en"
+    return "en"
 
 
 if __name__ == "__main__":

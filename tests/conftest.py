@@ -9,11 +9,11 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation, Role
 from haven.accounts.services import invite_accept, invite_create, organisation_create
@@ -90,7 +90,9 @@ def counselor(coordinator: Persona) -> Persona:
 @pytest.fixture
 def outsider(db: None) -> Persona:
     _organisation, member = organisation_create(
-        slug="other", name="Other group", coordinator_handle="olga",
+        slug="other",
+        name="Other group",
+        coordinator_handle="olga",
         coordinator_passphrase=PASSPHRASE,
     )
     return Persona(member, PASSPHRASE)
@@ -104,7 +106,7 @@ def submission(**overrides: object) -> Submission:
         "group_size": 1,
         "languages": ("ru",),
         "urgency": 4,
-        "date_from": date.today(),
+        "date_from": timezone.localdate(),
         "date_until": None,
         "contact": "@telegram_handle",
         "name": "Алексей",

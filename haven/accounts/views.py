@@ -72,7 +72,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     """End the session; the sealed key in it and the cookie half both go."""
     logout(request)
-    response = redirect("accounts:login")
+    response = redirect("intake:home")
     unlock.clear_cookie(response)
     return response
 

@@ -4,13 +4,14 @@ Requester endpoints take the same fields and the same validation as the web form
 take `Authorization: Bearer hvn_…` tokens; haven.core.authz decides who may call what.
 """
 
+import re
 import secrets
 from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -28,15 +29,17 @@ from haven.api.schemas import (
     RevealOut,
     StatusOut,
 )
-from haven.cases.models import Case, Status
+from haven.cases.models import Case
+from haven.cases.models import Status as CaseStatus
 from haven.cases.queries import DeskFilter, case_for, desk_page
 from haven.cases.services import RevealRefused, case_reveal
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise
-from haven.intake.forms import RequestForm
+from haven.intake.forms import RequestForm, codename_error_message
 from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
 from haven.intake.services import Submission, SubmissionConflict, request_submit
-from haven.intake.views import _codename_error
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 class StaffToken(HttpBearer):
@@ -69,6 +72,8 @@ def invalid_body(request: HttpRequest, error: NinjaValidationError) -> HttpRespo
 
 def _organisation(slug: str) -> Organisation | None:
     if slug:
+        if not SLUG.fullmatch(slug):
+            return None
         return Organisation.objects.filter(slug=slug, accepts_requests=True).first()
     open_ones = organisations_taking_requests()
     return open_ones[0] if len(open_ones) == 1 else None
@@ -80,18 +85,25 @@ def _organisation(slug: str) -> Organisation | None:
     url_name="intake",
     summary="Ask for help",
 )
-def intake(request: HttpRequest, payload: IntakeIn) -> tuple[int, object]:
+def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
     """Seal and store a request; answer with its codename. Send an `Idempotency-Key` header
     (16–128 random letters, digits, - or _) so a retry returns the same codename."""
     organisation = _organisation(payload.organisation)
     if organisation is None:
-        return 422, {"errors": {"organisation": [_("Name the organisation to send this to.")]}}
+        message = _("No organisation by this name takes requests here; check the name.")
+        if not payload.organisation:
+            message = _("Name the organisation to send this to.")
+        return Status(422, {"errors": {"organisation": [message]}})
     key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(24)
     data = payload.dict()
     data["submission"] = key
     form = RequestForm(data)
     if not form.is_valid():
-        return 422, {"errors": {field: list(messages) for field, messages in form.errors.items()}}
+        errors = {
+            ("Idempotency-Key" if field == "submission" else field): list(messages)
+            for field, messages in form.errors.items()
+        }
+        return Status(422, {"errors": errors})
     try:
         accepted = request_submit(
             organisation=organisation,
@@ -99,13 +111,15 @@ def intake(request: HttpRequest, payload: IntakeIn) -> tuple[int, object]:
             submission_key=key,
         )
     except SubmissionConflict:
-        return 409, {"detail": _("This Idempotency-Key was already used with other answers.")}
+        return Status(
+            409, {"detail": _("This Idempotency-Key was already used with other answers.")}
+        )
     body = {
         "codename": accepted.codename,
         "status": accepted.case.status,
         "repeated": accepted.repeated,
     }
-    return (200 if accepted.repeated else 201), body
+    return Status(200 if accepted.repeated else 201, body)
 
 
 @api.post(
@@ -114,21 +128,24 @@ def intake(request: HttpRequest, payload: IntakeIn) -> tuple[int, object]:
     url_name="status",
     summary="Where a request stands",
 )
-def status(request: HttpRequest, payload: CodenameIn) -> tuple[int, object]:
+def status(request: HttpRequest, payload: CodenameIn) -> Status[object]:
     """The codename goes in the body, never in the URL."""
     try:
         case = case_by_codename(normalise(payload.codename))
     except InvalidCodename as error:
-        return 422, {"errors": {"codename": [_codename_error(error)]}}
+        return Status(422, {"errors": {"codename": [codename_error_message(error)]}})
     except TooManyAttempts:
-        return 429, {"detail": _("Too many attempts. Wait a few minutes and try again.")}
+        return Status(429, {"detail": _("Too many attempts. Wait a few minutes and try again.")})
     if case is None:
-        return 404, {"errors": {"codename": [_("No request has this codename.")]}}
-    return 200, {
-        "status": case.status,
-        "status_label": str(Status(case.status).label),
-        "updated": case.updated_hour,
-    }
+        return Status(404, {"errors": {"codename": [_("No request has this codename.")]}})
+    return Status(
+        200,
+        {
+            "status": case.status,
+            "status_label": str(CaseStatus(case.status).label),
+            "updated": case.updated_hour,
+        },
+    )
 
 
 def _case_out(case: Case) -> dict[str, object]:
@@ -186,12 +203,12 @@ def cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, object]:
     url_name="case",
     summary="One case, coarse fields",
 )
-def case(request: HttpRequest, case_id: UUID) -> tuple[int, object]:
+def case(request: HttpRequest, case_id: UUID) -> Status[object]:
     member = request.api_unlocked.member  # type: ignore[attr-defined]  # set by the middleware
     found = case_for(member, case_id)
     if found is None:
-        return 404, {"detail": _("No such case.")}
-    return 200, _case_out(found)
+        return Status(404, {"detail": _("No such case.")})
+    return Status(200, _case_out(found))
 
 
 @api.post(
@@ -201,18 +218,16 @@ def case(request: HttpRequest, case_id: UUID) -> tuple[int, object]:
     url_name="case-reveal",
     summary="Open the sealed fields, with a reason",
 )
-def case_reveal_endpoint(
-    request: HttpRequest, case_id: UUID, payload: RevealIn
-) -> tuple[int, object]:
+def case_reveal_endpoint(request: HttpRequest, case_id: UUID, payload: RevealIn) -> Status[object]:
     unlocked = request.api_unlocked  # type: ignore[attr-defined]  # set by the middleware
     found = case_for(unlocked.member, case_id)
     if found is None:
-        return 404, {"detail": _("No such case.")}
+        return Status(404, {"detail": _("No such case.")})
     keyring = Keyring(member=unlocked.member, _private=unlocked.private_key)
     try:
         fields = case_reveal(
             actor=unlocked.member, keyring=keyring, case=found, reason=payload.reason
         )
     except RevealRefused as refusal:
-        return 403, {"detail": str(refusal)}
-    return 200, {"fields": fields}
+        return Status(403, {"detail": str(refusal)})
+    return Status(200, {"fields": fields})

@@ -41,6 +41,7 @@ ROUTES: dict[str, Who] = {
     "desk:case": Who.COORDINATOR,
     "desk:reveal": Who.COORDINATOR,
     # JSON API.
+    "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
     "api:intake": Who.API_ANYONE,
     "api:status": Who.API_ANYONE,

@@ -6,12 +6,13 @@ from datetime import date, timedelta
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import MilitaryStatus, Need, Urgency
 from haven.core.geography import LANGUAGE_NAMES, country_name
 from haven.core.places import COUNTRIES, UnknownPlace, name, place_by_id, places_in
+from haven.crypto import InvalidCodename
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MAX_GROUP = 30
@@ -79,13 +80,13 @@ class RequestForm(forms.Form):
     )
     date_from = forms.DateField(
         label=_("From which day do you need help?"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": _("Give the first day, for example today.")},
     )
     date_until = forms.DateField(
         label=_("Until which day? (optional)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     contact = forms.CharField(
         label=_("How can we reach you?"),
@@ -181,3 +182,12 @@ class CodenameForm(forms.Form):
         ),
         error_messages={"required": _("Type your seven words.")},
     )
+
+
+def codename_error_message(error: InvalidCodename) -> str:
+    """What to fix in a mistyped codename, in the requester's language."""
+    if error.reason == "word-count":
+        return gettext("A codename has seven words; you typed %(count)d.") % {"count": error.count}
+    return gettext("“%(word)s” is not one of the codename words. Check its spelling.") % {
+        "word": error.word
+    }

@@ -18,7 +18,7 @@ from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise
-from haven.intake.forms import CodenameForm, RequestForm
+from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
 from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
 from haven.intake.services import Submission, SubmissionConflict, request_submit
 
@@ -104,14 +104,6 @@ def _requester_case(request: HttpRequest) -> Case | None:
     return Case.objects.select_related("organisation").filter(pk=case_id).first()
 
 
-def _codename_error(error: InvalidCodename) -> str:
-    if error.reason == "word-count":
-        return _("A codename has seven words; you typed %(count)d.") % {"count": error.count}
-    return _("“%(word)s” is not one of the codename words. Check its spelling.") % {
-        "word": error.word
-    }
-
-
 @requester_page
 @require_http_methods(["GET", "POST"])
 def status(request: HttpRequest) -> HttpResponse:
@@ -128,7 +120,7 @@ def status(request: HttpRequest) -> HttpResponse:
         codename = normalise(form.cleaned_data["codename"])
         case = case_by_codename(codename)
     except InvalidCodename as error:
-        form.add_error("codename", _codename_error(error))
+        form.add_error("codename", codename_error_message(error))
         return render(request, "intake/status_login.html", {"form": form}, status=400)
     except TooManyAttempts:
         return render(request, "intake/too_many.html", status=429)

@@ -19,10 +19,12 @@ def events(make_request: Callable[..., Accepted]) -> int:
     return Event.objects.count()
 
 
-def _raw(sql: str, params: list[object]) -> None:
+def _raw(sql: str, params: list[str | int]) -> None:
     """What an attacker with the database's owner rights can do: lift the guard and write."""
     with connection.cursor() as cursor:
         if is_postgres():
+            # Django's foreign keys are deferred; ALTER TABLE needs them settled first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only")
         else:
             cursor.execute("DROP TRIGGER audit_event_append_only")

@@ -68,6 +68,7 @@ def test_lookup_digest_depends_on_the_pepper() -> None:
 def test_requester_key_pair_is_derived_from_the_codename_alone() -> None:
     codename = codename_from_seed(b"s" * 32)
     assert requester_key_pair(codename) == requester_key_pair(codename)
-    assert requester_key_pair(codename).public != requester_key_pair(
-        codename_from_seed(b"t" * 32)
-    ).public
+    assert (
+        requester_key_pair(codename).public
+        != requester_key_pair(codename_from_seed(b"t" * 32)).public
+    )

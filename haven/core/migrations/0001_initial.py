@@ -4,24 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.BinaryField(max_length=32)),
-                ('window_start', models.DateTimeField()),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.BinaryField(max_length=32)),
+                ("window_start", models.DateTimeField()),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['window_start'], name='rate_counter_age')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='rate_counter_window')],
+                "indexes": [models.Index(fields=["window_start"], name="rate_counter_age")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "window_start"), name="rate_counter_window"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,86 @@
+"""A requester on Tor Browser at "Safest": no JavaScript. In Russian and in English."""
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.utils import timezone
+
+from haven.accounts.models import Organisation
+from haven.cases.models import Case
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "ru": {
+        "ask": "Попросить о помощи",
+        "send": "Отправить заявку",
+        "contact_error": "Укажите хотя бы один способ связи",
+        "check": "Проверить мою заявку",
+        "open": "Открыть",
+        "new": "Волонтёры ещё не смотрели её",
+    },
+    "en": {
+        "ask": "Ask for help",
+        "send": "Send my request",
+        "contact_error": "Give one way to reach you",
+        "check": "Check my request",
+        "open": "Open",
+        "new": "Volunteers have not looked at it yet",
+    },
+}
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_requester_asks_for_help_and_comes_back_with_the_codename(
+    visit: Callable[..., object], organisation: Organisation, language: str
+) -> None:
+    text = TEXT[language]
+    session = visit(javascript=False, locale=f"{language}-{language.upper()}")
+    page = session.page  # type: ignore[attr-defined]
+    page.goto(f"{session.origin}/{language}/")  # type: ignore[attr-defined]
+    page.get_by_role("link", name=text["ask"]).click()
+    page.wait_for_url(re.compile(r"/help/ark/$"))
+
+    page.locator("input[name=needs][value=shelter]").check()
+    page.locator("select[name=place]").select_option("kz-oral")
+    page.locator("input[name=group_size]").fill("3")
+    page.locator("input[name=urgency][value='5']").check()
+    page.locator("textarea[name=story]").fill("Нас трое, ночевать негде.")
+    page.get_by_role("button", name=text["send"]).click()
+
+    # Forgot the contact: the error stands beside the field and nothing typed is lost.
+    assert text["contact_error"] in page.locator("#id_contact_error").inner_text()
+    assert page.locator("textarea[name=story]").input_value() == "Нас трое, ночевать негде."
+    assert page.locator("select[name=place]").input_value() == "kz-oral"
+    page.locator("input[name=contact]").fill("@three_of_us")
+    page.get_by_role("button", name=text["send"]).click()
+
+    codename = page.locator("#codename").inner_text().strip()
+    assert len(codename.split()) == 7
+    case = Case.objects.get()
+    assert (case.place, case.group_size, case.urgency, case.date_from) == (
+        "kz-oral",
+        3,
+        5,
+        timezone.localdate(),
+    )
+
+    page.get_by_role("link", name=text["check"]).click()
+    page.locator("input[name=codename]").fill(codename.upper())
+    page.get_by_role("button", name=text["open"]).click()
+    assert text["new"] in page.locator("main").inner_text()
+
+    assert session.foreign() == []  # type: ignore[attr-defined]
+    assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
+
+
+def test_quick_exit_leaves_for_a_neutral_site_and_forgets_the_session(
+    visit: Callable[..., object], organisation: Organisation
+) -> None:
+    session = visit(javascript=False)
+    page = session.page  # type: ignore[attr-defined]
+    page.goto(f"{session.origin}/ru/help/ark/")  # type: ignore[attr-defined]
+    page.locator("a.quick-exit").click()
+    page.wait_for_url(re.compile(r"^https://www\.wikipedia\.org/"))
+    assert session.context.cookies(session.origin) == []  # type: ignore[attr-defined]

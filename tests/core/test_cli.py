@@ -1,0 +1,154 @@
+"""The `haven` command as an admin uses it, in its own processes, on a throwaway data directory."""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _haven(
+    data_dir: Path, *arguments: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **{key: value for key, value in os.environ.items() if not key.startswith("HAVEN_")},
+        "HAVEN_ENV": "development",
+        "HAVEN_MEMBER_KDF": "interactive",
+        "PYTEST_VERSION": "",
+    }
+    environment.pop("PYTEST_VERSION")
+    return subprocess.run(
+        [sys.executable, "-m", "haven.cli", "--data-dir", str(data_dir), *arguments],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=300,
+    )
+
+
+def test_help_lists_havens_commands(tmp_path: Path) -> None:
+    result = _haven(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("demo", "serve", "org", "audit"):
+        assert f"  {command}" in result.stdout
+
+
+def test_demo_loads_a_sealed_network_once_and_prints_the_login(tmp_path: Path) -> None:
+    first = _haven(tmp_path, "demo", "--no-serve", "--requests", "25")
+    assert first.returncode == 0, first.stderr
+    assert "Created the demo network" in first.stdout
+    passphrase = first.stdout.split("passphrase: ")[1].split()[0]
+    again = _haven(tmp_path, "demo", "--no-serve")
+    assert "Found the demo network" in again.stdout
+    assert passphrase in again.stdout
+    with sqlite3.connect(tmp_path / "haven.sqlite3") as database:
+        assert database.execute("SELECT count(*) FROM cases_case").fetchone()[0] == 25
+        assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert (tmp_path / "demo-login.txt").stat().st_mode & 0o077 == 0
+    verified = _haven(tmp_path, "audit", "verify")
+    assert verified.returncode == 0
+    assert "Audit chain intact" in verified.stdout
+
+
+def test_org_create_reads_the_passphrase_and_refuses_a_short_one(tmp_path: Path) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    short = _haven(
+        tmp_path,
+        "org",
+        "create",
+        "--slug",
+        "ark",
+        "--name",
+        "Ark",
+        "--coordinator",
+        "anna",
+        "--passphrase-file",
+        "-",
+        stdin="short\n",
+    )
+    assert short.returncode != 0
+    assert "at least 12 characters" in short.stderr
+    made = _haven(
+        tmp_path,
+        "org",
+        "create",
+        "--slug",
+        "ark",
+        "--name",
+        "Ark",
+        "--coordinator",
+        "anna",
+        "--passphrase-file",
+        "-",
+        stdin="a passphrase of several words\n",
+    )
+    assert made.returncode == 0, made.stderr
+    listed = _haven(tmp_path, "org", "list")
+    assert "ark\tArk\t1 members" in listed.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_on_loopback(tmp_path: Path) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    port = _free_port()
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("HAVEN_") and key != "PYTEST_VERSION"
+    }
+    environment["HAVEN_ENV"] = "development"
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "haven.cli",
+            "--data-dir",
+            str(tmp_path),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/healthz", timeout=2
+                ) as answer:  # loopback
+                    assert answer.read() == b"ok"
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(
+                        "haven serve did not answer:\n" + (tmp_path / "serve.log").read_text()
+                    )
+                time.sleep(0.3)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ru/", timeout=5) as page:
+            assert "script-src 'none'" in page.headers["Content-Security-Policy"]
+    finally:
+        server.send_signal(signal.SIGINT)  # what Ctrl-C sends: gunicorn's quick shutdown
+        server.wait(timeout=30)
+        log.close()
