@@ -1,0 +1,210 @@
+"""The screener's words, in English and Russian.
+
+Templates only name what the structured facts say: every claim about a country, a law or a group
+comes from the content files, so that each one keeps its sources. Counselor lines are terse; the
+plain templates speak to the requester.
+"""
+
+from __future__ import annotations
+
+from haven.knowledge.content import Constraint, Document, RiskLevel, Text
+
+DOC = {
+    Document.INTERNAL_PASSPORT: Text("internal passport", "внутренний паспорт"),
+    Document.INTERNATIONAL_PASSPORT: Text("international passport", "загранпаспорт"),
+    Document.SCHENGEN_VISA: Text("Schengen visa", "шенгенская виза"),
+    Document.CALL_UP_PAPER: Text("call-up paper", "повестка"),
+    Document.MILITARY_ID: Text("military ID", "военный билет"),
+}
+LEVEL = {
+    RiskLevel.HIGH: Text("high", "высокий"),
+    RiskLevel.MEDIUM: Text("medium", "средний"),
+    RiskLevel.LOW: Text("low", "низкий"),
+    RiskLevel.UNKNOWN: Text("level unknown", "уровень неизвестен"),
+}
+ENTRY_OK = Text("Entry: the {doc} is accepted.", "Въезд: подходит {doc}.")
+ENTRY_VISA_OK = Text(
+    "Entry: the international passport with the Schengen visa held.",
+    "Въезд: по загранпаспорту с имеющейся шенгенской визой.",
+)
+NEEDS_PASSPORT = Text(
+    "Entry needs the internal or an international passport; the answers show neither.",
+    "Для въезда нужен внутренний или заграничный паспорт, а их нет.",
+)
+NEEDS_INTERNATIONAL = Text(
+    "Entry needs an international passport; the answers show none.",
+    "Для въезда нужен загранпаспорт, а его нет.",
+)
+NEEDS_SCHENGEN = Text(
+    "Entry needs a Schengen visa; the answers show none.",
+    "Для въезда нужна шенгенская виза, а её нет.",
+)
+INTERNAL_UNCONFIRMED = Text(
+    "Whether the internal passport is accepted is not confirmed.",
+    "Пускают ли по внутреннему паспорту, не подтверждено.",
+)
+VISA_UNRECORDED = Text(
+    "The visa rule here is not in the facts, or the answers do not record the visa it needs.",
+    "Визовых правил нет в наших сведениях, или в ответах не отмечена нужная виза.",
+)
+EXCEPTION_ONCE = Text(
+    "People in this situation were once let in without the usual documents (see entry); whether "
+    "that can happen again is not known.",
+    "Людей в такой ситуации однажды впустили без обычных документов (см. въезд); повторится ли "
+    "это, неизвестно.",
+)
+STAY_DAYS = Text("Stay: up to {days} days without a visa.", "Пребывание: до {days} без визы.")
+STAY_NONE = Text(
+    "Stay: no visa-free stay, so staying beyond a visa depends on asylum.",
+    "Пребывание: безвизового режима нет, остаться дольше визы можно только через убежище.",
+)
+STAY_UNCLEAR = Text(
+    "Stay: how long one may stay without a visa is not clear.",
+    "Пребывание: сколько можно находиться без визы, неясно.",
+)
+BORDER = Text("Border", "Граница")
+RETURN = Text("Return and extradition ({level})", "Высылка и выдача ({level})")
+ASYLUM = Text("Asylum", "Убежище")
+ASYLUM_SILENT = Text(
+    "Asylum (nothing recorded for people in this situation)",
+    "Убежище (по людям в такой ситуации ничего нет)",
+)
+HELP = Text("Help there", "Помощь на месте")
+NO_SHELTER = Text(
+    "No shelter run by a known group is recorded here.",
+    "Шелтеров известных групп здесь не отмечено.",
+)
+GROUND = Text("{title} ({citation}).", "{title} ({citation}).")
+PROOF_HELD = Text(
+    "{title}: asks for proof; the answers show a {doc}.",
+    "{title}: требует доказательства; в ответах есть: {doc}.",
+)
+PROOF_MISSING = Text(
+    "{title}: asks for proof ({doc}); the answers show none.",
+    "{title}: требует доказательства ({doc}), а его нет.",
+)
+PROOF_OTHER = Text(
+    "{title}: whether a {doc} counts as the proof asked for is not in the facts.",
+    "{title}: засчитают ли {doc} как доказательство, в наших сведениях нет.",
+)
+VISA_POLICY = Text(
+    "Visa applications fall under the {title}.",
+    "Визовые заявления подпадают под документ: {title}.",
+)
+GENERAL = {
+    "russia": Text(
+        "Leaving Russia is not covered by these facts: a counselor must check the person's own "
+        "situation at the Russian border.",
+        "Выезд из России в наших сведениях не описан: консультант должен отдельно проверить, что "
+        "ждёт этого человека на российской границе.",
+    ),
+    "elsewhere": Text(
+        "Nothing in the facts covers {country}, where the person is now.",
+        "О стране, где человек находится сейчас ({country}), сведений нет.",
+    ),
+    Constraint.FAMILY_WITH_CHILDREN: Text(
+        "Nothing in the facts covers what families with children need (housing, schools, papers "
+        "for the children); check each country with a counselor.",
+        "В наших сведениях нет того, что важно семьям с детьми (жильё, школы, документы детей); "
+        "проверьте каждую страну с консультантом.",
+    ),
+    Constraint.NO_MONEY: Text(
+        "The facts hold no costs of travel or living; shelters of known groups are noted per "
+        "country.",
+        "Стоимости дороги и жизни в наших сведениях нет; шелтеры известных групп отмечены по "
+        "странам.",
+    ),
+    Constraint.HEALTH_NEEDS: Text(
+        "Nothing in the facts covers access to health care in any country.",
+        "О доступе к медицинской помощи в наших сведениях нет ничего ни по одной стране.",
+    ),
+    "coverage": Text(
+        "Only the {count} countries in the knowledge base are screened.",
+        "Проверены только страны из базы знаний: {count}.",
+    ),
+}
+WHY = {
+    "closed": Text("the border is closed", "граница закрыта"),
+    "passport": Text("you need a passport", "нужен паспорт"),
+    "international": Text("you need an international passport", "нужен загранпаспорт"),
+    "visa": Text("you need a Schengen visa", "нужна шенгенская виза"),
+    "internal": Text(
+        "it is not confirmed that your internal passport is accepted",
+        "не подтверждено, что пускают по внутреннему паспорту",
+    ),
+    "visa_rule": Text("we do not know the visa rules for you", "мы не знаем, какая виза вам нужна"),
+    "exception": Text(
+        "people without the usual documents got in once, but it may not happen again",
+        "людей без обычных документов однажды впустили, но это может не повториться",
+    ),
+    "return": Text(
+        "people in your situation have been detained or sent away from there",
+        "людей в вашей ситуации там задерживали или высылали",
+    ),
+    "restricted": Text(
+        "the border lets in only a few exceptions", "через границу пускают лишь в виде исключения"
+    ),
+    "asylum": Text(
+        "asylum is rarely or unevenly granted there", "убежище там дают редко или непредсказуемо"
+    ),
+    "proof": Text("you would need proof of your call-up", "понадобится доказательство призыва"),
+    "asylum_silent": Text(
+        "we do not know how asylum claims like yours are decided there",
+        "мы не знаем, как там решают заявления об убежище в ситуации, как ваша",
+    ),
+}
+PLAIN = {
+    "possible": Text(
+        "{name}: looks possible with your documents{stay}.",
+        "{name}: похоже, можно с вашими документами{stay}.",
+    ),
+    "risky": Text(
+        "{name}: possible, but risky: {why}. Talk to a counselor first.",
+        "{name}: возможно, но опасно: {why}. Сначала поговорите с консультантом.",
+    ),
+    "unknown": Text(
+        "{name}: we do not know yet: {why}. A counselor can check.",
+        "{name}: пока неизвестно: {why}. Консультант может это проверить.",
+    ),
+    "not_possible": Text("{name}: not possible now: {why}.", "{name}: сейчас нельзя: {why}."),
+}
+PLAIN_HERE = Text(
+    "{name}: you are there now; staying looks possible{stay}.",
+    "{name}: вы уже там; похоже, остаться можно{stay}.",
+)
+PLAIN_STAY = Text(" (up to {days} days without a visa)", " (без визы до {days})")
+PLAIN_GROUP = {
+    "possible": Text("Looks possible: {names}.", "Похоже, можно: {names}."),
+    "risky": Text("Possible but risky: {names}.", "Возможно, но опасно: {names}."),
+    "unknown": Text("We do not know yet: {names}.", "Пока неизвестно: {names}."),
+    "not_possible": Text("Not possible now: {names}.", "Сейчас нельзя: {names}."),
+}
+PLAIN_END = Text(
+    "Rules change often: check with a counselor before you act.",
+    "Правила часто меняются: прежде чем действовать, посоветуйтесь с консультантом.",
+)
+
+
+def fmt(template: Text, **values: Text | str | int) -> Text:
+    """Fill a template in each language, taking each Text value in the same language."""
+
+    def fill(language: str, pattern: str) -> str:
+        return pattern.format(
+            **{k: v.get(language) if isinstance(v, Text) else v for k, v in values.items()}
+        )
+
+    return Text(en=fill("en", template.en), ru=fill("ru", template.ru))
+
+
+def quote(label: Text, value: Text) -> Text:
+    return Text(en=f"{label.en}: {value.en}", ru=f"{label.ru}: {value.ru}")
+
+
+def days_text(days: int) -> Text:
+    """A number of days as it follows "up to": Russian puts the noun in the genitive after «до»."""
+    word = "дня" if days % 10 == 1 and days % 100 != 11 else "дней"
+    return Text(en=str(days), ru=f"{days} {word}")
+
+
+def join(parts: list[Text], separator: str = "; ") -> Text:
+    return Text(en=separator.join(p.en for p in parts), ru=separator.join(p.ru for p in parts))
