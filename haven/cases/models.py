@@ -49,14 +49,16 @@ SEALED_FIELDS = ("name", "contact", "military_status", "location_detail", "story
 class Case(models.Model):
     """A request for help and, once triaged, the case built on it.
 
-    Coarse columns (plaintext) are enough to triage, match and count and never identify anyone on
-    their own. Sealed columns hold ciphertext under this case's data key, which is itself sealed to
-    the organisation's public key (`sealed_key`); clearing `sealed_key` shreds the case.
+    Its columns are coarse (plaintext): enough to triage, match and count, never identifying
+    anyone on their own. The sealed half lives in CaseSeal, one row per case, so the rows the desk
+    and the matcher scan stay narrow. Both are opened with this case's data key, itself sealed to
+    the organisation's public key (`sealed_key`); clearing it shreds the case.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # No index of its own: every desk index below starts with the organisation.
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases"
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="cases", db_index=False
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
 
@@ -84,22 +86,32 @@ class Case(models.Model):
     submission_digest = models.BinaryField(max_length=32, unique=True)
     content_digest = models.BinaryField(max_length=32)
 
-    # Sealed.
-    name_sealed = models.BinaryField(null=True)
-    contact_sealed = models.BinaryField(null=True)
-    military_status_sealed = models.BinaryField(null=True)
-    location_detail_sealed = models.BinaryField(null=True)
-    story_sealed = models.BinaryField(null=True)
-    for_counselor_sealed = models.BinaryField(null=True)
-
     class Meta:
+        # The desk sorts by urgency (most urgent first), then age, then id, within one organisation.
+        # One index per filter the desk offers lets each page and its count be read from an index
+        # alone; the per-need ones are partial, so each holds only the cases with that need.
         indexes = [
             models.Index(
-                fields=["organisation", "status", "-urgency", "created_hour"], name="case_desk"
+                fields=["organisation", "-urgency", "created_hour", "id"], name="case_desk"
             ),
             models.Index(
-                fields=["organisation", "country", "-urgency", "created_hour"],
+                fields=["organisation", "status", "-urgency", "created_hour", "id"],
+                name="case_desk_status",
+            ),
+            models.Index(
+                fields=["organisation", "country", "-urgency", "created_hour", "id"],
                 name="case_desk_country",
+            ),
+            models.Index(
+                fields=["organisation", "urgency", "created_hour", "id"], name="case_desk_urgency"
+            ),
+            *(
+                models.Index(
+                    fields=["organisation", f"need_{need}", "-urgency", "created_hour", "id"],
+                    condition=models.Q(**{f"need_{need}": True}),
+                    name=f"case_desk_need_{need}",
+                )
+                for need in ("shelter", "legal", "route", "money", "medical", "talk")
             ),
         ]
 
@@ -113,3 +125,20 @@ class Case(models.Model):
     @property
     def shredded(self) -> bool:
         return not self.sealed_key
+
+
+class CaseSeal(models.Model):
+    """The sealed half of a case: one ciphertext per field of SEALED_FIELDS (None when empty)."""
+
+    case = models.OneToOneField(
+        Case, primary_key=True, on_delete=models.CASCADE, related_name="seal"
+    )
+    name = models.BinaryField(null=True)
+    contact = models.BinaryField(null=True)
+    military_status = models.BinaryField(null=True)
+    location_detail = models.BinaryField(null=True)
+    story = models.BinaryField(null=True)
+    for_counselor = models.BinaryField(null=True)
+
+    def __str__(self) -> str:
+        return f"seal of case {self.pk}"

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Member
 from haven.accounts.unlock import Keyring, Locked
 from haven.audit.services import audit_record
-from haven.cases.models import SEALED_FIELDS, Case
+from haven.cases.models import SEALED_FIELDS, Case, CaseSeal
 from haven.crypto import CryptoError
 from haven.crypto.sealing import FieldSealer
 
@@ -32,9 +32,10 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str) -> 
             _("Say why you need to read this (at least %(count)d characters).")
             % {"count": MIN_REASON_LENGTH}
         )
-    if case.sealed_key is None or case.shredded:
+    seal = CaseSeal.objects.filter(case=case).first()
+    if case.sealed_key is None or case.shredded or seal is None:
         raise RevealRefused(_("This case was shredded: nothing sealed in it can be read."))
-    opened = [name for name in SEALED_FIELDS if getattr(case, f"{name}_sealed")]
+    opened = [name for name in SEALED_FIELDS if getattr(seal, name)]
     audit_record(
         actor=actor,
         action="case.reveal",
@@ -46,7 +47,7 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str) -> 
     )
     try:
         sealer = FieldSealer(keyring.open_record_key(bytes(case.sealed_key)), str(case.pk))
-        return {name: sealer.open(name, bytes(getattr(case, f"{name}_sealed"))) for name in opened}
+        return {name: sealer.open(name, bytes(getattr(seal, name))) for name in opened}
     except Locked:
         raise RevealRefused(_("Your key does not open this organisation's cases.")) from None
     except CryptoError:

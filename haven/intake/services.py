@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.models import SEALED_FIELDS, Case
+from haven.cases.models import SEALED_FIELDS, Case, CaseSeal
 from haven.crypto.codenames import (
     codename_from_seed,
     lookup_digest,
@@ -99,17 +99,19 @@ def request_submit(
     now: datetime | None = None,
 ) -> Accepted:
     """Seal and store a request for help; a retry with the same key returns the first result."""
-    submission_digest = keyed_digest(submission_key.encode(), key=_pepper(), purpose="submission")
-    content = _content_digest(submission)
-    codename = _codename_for(submission_key, content)
-    existing = Case.objects.filter(submission_digest=submission_digest).first()
+    sealed = sealed_case(
+        organisation=organisation, submission=submission, submission_key=submission_key, now=now
+    )
+    case, codename = sealed.case, sealed.codename
+    existing = Case.objects.filter(submission_digest=case.submission_digest).first()
     if existing is not None:
-        return _repeat(existing, content, codename)
+        return _repeat(existing, bytes(case.content_digest), codename)
     try:
-        case = _store(organisation, submission, submission_digest, content, codename, now)
+        _store(sealed)
     except IntegrityError:
         # A concurrent retry of the same form won the race.
-        return _repeat(Case.objects.get(submission_digest=submission_digest), content, codename)
+        existing = Case.objects.get(submission_digest=case.submission_digest)
+        return _repeat(existing, bytes(case.content_digest), codename)
     return Accepted(case=case, codename=codename)
 
 
@@ -119,23 +121,30 @@ def _repeat(existing: Case, content: bytes, codename: str) -> Accepted:
     return Accepted(case=existing, codename=codename, repeated=True)
 
 
-@transaction.atomic
-def _store(
+@dataclass(frozen=True)
+class SealedRequest:
+    """A submission made ready to store: the coarse row, its sealed half, and the codename."""
+
+    case: Case
+    seal: CaseSeal
+    codename: str = field(repr=False)
+
+
+def sealed_case(
+    *,
     organisation: Organisation,
     submission: Submission,
-    submission_digest: bytes,
-    content: bytes,
-    codename: str,
-    now: datetime | None,
-) -> Case:
+    submission_key: str,
+    now: datetime | None = None,
+) -> SealedRequest:
+    """Build (not save) the rows for a submission, every personal field already sealed, and the
+    codename that finds them."""
+    content = _content_digest(submission)
+    codename = _codename_for(submission_key, content)
     hour = to_the_hour(now or timezone.now())
     case_id = uuid.uuid4()
     data_key = new_data_key()
     sealer = FieldSealer(data_key, str(case_id))
-    sealed = {
-        f"{name}_sealed": sealer.seal(name, value) if (value := getattr(submission, name)) else None
-        for name in SEALED_FIELDS
-    }
     case = Case(
         id=case_id,
         organisation=organisation,
@@ -151,18 +160,53 @@ def _store(
         sealed_key=seal_data_key(data_key, to_public=bytes(organisation.public_key)),
         requester_public_key=requester_key_pair(codename).public,
         codename_digest=lookup_digest(codename, pepper=_pepper()),
-        submission_digest=submission_digest,
+        submission_digest=keyed_digest(
+            submission_key.encode(), key=_pepper(), purpose="submission"
+        ),
         content_digest=content,
         **{f"need_{need}": True for need in submission.needs},
-        **sealed,
     )
+    seal = CaseSeal(
+        case=case,
+        **{
+            name: sealer.seal(name, value) if (value := getattr(submission, name)) else None
+            for name in SEALED_FIELDS
+        },
+    )
+    return SealedRequest(case=case, seal=seal, codename=codename)
+
+
+@transaction.atomic
+def _store(sealed: SealedRequest) -> None:
+    case = sealed.case
     case.save(force_insert=True)
+    sealed.seal.save(force_insert=True)
     audit_record(
         actor=None,
         action="request.submit",
-        organisation=organisation,
+        organisation=case.organisation,
         target_type="case",
         target_id=str(case.pk),
         data={"country": case.country, "urgency": case.urgency, "group_size": case.group_size},
     )
-    return case
+
+
+@transaction.atomic
+def requests_import(
+    *, organisation: Organisation, requests: Sequence[SealedRequest], source: str
+) -> int:
+    """Store many already-sealed requests at once (a spreadsheet moved in, a load test), with one
+    audit event for the batch instead of one per row."""
+    if any(sealed.case.organisation_id != organisation.pk for sealed in requests):
+        raise ValueError("every imported case must belong to the importing organisation")
+    Case.objects.bulk_create([sealed.case for sealed in requests], batch_size=1000)
+    CaseSeal.objects.bulk_create([sealed.seal for sealed in requests], batch_size=1000)
+    audit_record(
+        actor=None,
+        action="request.import",
+        organisation=organisation,
+        target_type="organisation",
+        target_id=str(organisation.pk),
+        data={"count": len(requests), "source": source},
+    )
+    return len(requests)

@@ -2,6 +2,7 @@
 one of them carries the quick-exit button."""
 
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from haven.intake.queries import TooManyAttempts, case_by_codename, organisation
 from haven.intake.services import Submission, SubmissionConflict, request_submit
 
 REQUESTER_SESSION = "haven.requester-case"
+REQUESTER_SINCE = "haven.requester-since"
 REQUESTER_SESSION_SECONDS = 30 * 60
 
 NO_SCRIPT_POLICY = {**settings.SECURE_CSP, "script-src": [CSP.NONE]}
@@ -98,8 +100,13 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _requester_case(request: HttpRequest) -> Case | None:
+    """The case this browser logged in to, if the login is younger than half an hour."""
     case_id = request.session.get(REQUESTER_SESSION)
+    since = request.session.get(REQUESTER_SINCE, 0)
     if not case_id:
+        return None
+    if time.time() - since > REQUESTER_SESSION_SECONDS:
+        request.session.flush()
         return None
     return Case.objects.select_related("organisation").filter(pk=case_id).first()
 
@@ -133,7 +140,9 @@ def status(request: HttpRequest) -> HttpResponse:
     # A fresh session key, so whatever session existed before login cannot follow the requester.
     request.session.cycle_key()
     request.session[REQUESTER_SESSION] = str(case.pk)
-    request.session.set_expiry(REQUESTER_SESSION_SECONDS)
+    request.session[REQUESTER_SINCE] = int(time.time())
+    # A cookie that dies with the browser, never one written to disk with a date on it.
+    request.session.set_expiry(0)
     return redirect("intake:status")
 
 

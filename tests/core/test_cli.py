@@ -1,5 +1,6 @@
 """The `haven` command as an admin uses it, in its own processes, on a throwaway data directory."""
 
+import json
 import os
 import signal
 import socket
@@ -152,3 +153,15 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
         server.send_signal(signal.SIGINT)  # what Ctrl-C sends: gunicorn's quick shutdown
         server.wait(timeout=30)
         log.close()
+
+
+def test_bench_desk_prints_every_figure_as_json(tmp_path: Path) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    result = _haven(tmp_path, "bench", "desk", "--requests", "300", "--repeats", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["requests"] == 300
+    assert figures["database"] == "sqlite"
+    assert "list, first page" in figures["queries"]
+    for query in figures["queries"].values():
+        assert query["p95_ms"] >= query["p50_ms"] > 0

@@ -78,3 +78,16 @@ def test_quick_exit_clears_everything_and_leaves(make_request: Callable[..., Acc
     assert response["Location"] == settings.HAVEN_QUICK_EXIT_URL
     assert "cookies" in response["Clear-Site-Data"]
     assert "Your codename" in client.get("/en/status/").content.decode()
+
+
+def test_requester_login_is_a_browser_session_cookie_that_ages_out(
+    make_request: Callable[..., Accepted],
+) -> None:
+    client = Client()
+    response = client.post("/en/status/", {"codename": make_request().codename})
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["expires"] == "" and cookie["max-age"] == ""
+    session = client.session
+    session["haven.requester-since"] -= 31 * 60
+    session.save()
+    assert "Your codename" in client.get("/en/status/").content.decode()

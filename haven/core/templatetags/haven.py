@@ -30,3 +30,11 @@ def country_name(code: str) -> str:
 @register.filter
 def language_name(code: str) -> str:
     return _language_name(code)
+
+
+@register.filter
+def need_labels(needs: list[str]) -> str:
+    """A case's needs as people read them, in the active language."""
+    from haven.cases.models import Need
+
+    return ", ".join(str(Need(need).label) for need in needs)

@@ -12,12 +12,16 @@ from haven.core.management.commands.serve import serve
 class Command(BaseCommand):
     help = (
         "Set up the demo network on the embedded database (migrate, load an organisation, its "
-        "coordinator and a few hundred sealed requests) and serve it. Give --data-dir before the "
-        "command name or set HAVEN_DATA_DIR to keep it somewhere other than ./var."
+        "coordinator and a few hundred sealed requests) and serve it on http://127.0.0.1:8000."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=8000, help="Port (default 8000).")
+        parser.add_argument(
+            "--data-dir",
+            help="Keep the database and development secrets in this folder instead of ./var "
+            "(the haven command applies it before anything else is read).",
+        )
         parser.add_argument("--requests", type=int, default=300, help="Demo requests to load.")
         parser.add_argument(
             "--no-serve", action="store_true", help="Set up the data, print the login, stop."

@@ -1,0 +1,30 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Benchmarks that print figures (and ratios to a baseline timed in the same run)."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        kinds = parser.add_subparsers(dest="kind", required=True)
+        desk = kinds.add_parser(
+            "desk",
+            help="Load sealed requests in bulk into the configured database (kept for the next "
+            "run), then time the desk's list, filters and counts.",
+        )
+        desk.add_argument(
+            "--requests",
+            type=int,
+            default=100_000,
+            help="How many requests the bench organisation should hold.",
+        )
+        desk.add_argument("--repeats", type=int, default=30, help="Timed runs per query.")
+        desk.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] == "desk":
+            from haven.cases.bench import run
+
+            run(options["requests"], options["repeats"], options["json"], self.stdout.write)
