@@ -47,10 +47,11 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str) -> 
     )
     try:
         sealer = FieldSealer(keyring.open_record_key(bytes(case.sealed_key)), str(case.pk))
-        return {name: sealer.open(name, bytes(getattr(seal, name))) for name in opened}
+        revealed = {name: sealer.open(name, bytes(getattr(seal, name))) for name in opened}
     except Locked:
         raise RevealRefused(_("Your key does not open this organisation's cases.")) from None
     except CryptoError:
         raise RevealRefused(
             _("This case's sealed data does not open: it may have been altered. Tell an admin.")
         ) from None
+    return revealed

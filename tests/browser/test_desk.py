@@ -36,6 +36,8 @@ def test_coordinator_reveals_a_request_with_a_reason(
     assert "Say why you need to read this" in page.locator("main").inner_text()
     page.locator("input[name=reason]").fill("finding a lawyer in Tbilisi")
     page.get_by_role("button", name="Reveal").click()
-    assert "Нужен юрист в Тбилиси." in page.locator("main").inner_text()
+    revealed = page.locator("main").inner_text()
+    assert "Нужен юрист в Тбилиси." in revealed
+    assert "Received a call-up paper" in revealed  # the sealed choice, shown as words
     assert Event.objects.filter(action="case.reveal", actor=coordinator.member).count() == 1
     assert session.foreign() == []  # type: ignore[attr-defined]

@@ -149,3 +149,9 @@ def test_expired_page_keeps_the_answers(organisation: Organisation) -> None:
 def test_closed_intake_is_not_found(organisation: Organisation) -> None:
     Organisation.objects.filter(pk=organisation.pk).update(accepts_requests=False)
     assert Client().get("/en/help/ark/").status_code == 404
+
+
+def test_each_language_is_offered_in_its_own_name(organisation: Organisation) -> None:
+    html = Client().get("/ru/help/ark/").content.decode()
+    assert '<a href="/en/help/ark/" lang="en">English</a>' in html
+    assert "<strong>Русский</strong>" in html

@@ -2,7 +2,7 @@ from django import template
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 from haven.core.geography import country_name as _country_name
 from haven.core.geography import language_name as _language_name
@@ -16,9 +16,15 @@ def language_links(context: template.Context) -> list[dict[str, object]]:
     request: HttpRequest | None = context.get("request")
     path = request.path if request is not None else "/"
     current = get_language()
+    # Each language is named in itself, so a reader who cannot read the current one finds theirs.
     return [
-        {"code": code, "name": name, "url": translate_url(path, code), "current": code == current}
-        for code, name in settings.LANGUAGES
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"],
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
     ]
 
 
@@ -30,6 +36,14 @@ def country_name(code: str) -> str:
 @register.filter
 def language_name(code: str) -> str:
     return _language_name(code)
+
+
+@register.filter
+def military_label(value: str) -> str:
+    """The requester's situation with the army as people read it (the stored code otherwise)."""
+    from haven.cases.models import MilitaryStatus
+
+    return str(MilitaryStatus(value).label) if value in MilitaryStatus.values else value
 
 
 @register.filter
