@@ -163,6 +163,8 @@ CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_NAME = "__Host-haven-session" if SECURE_COOKIES else "haven-session"
 CSRF_COOKIE_NAME = "__Host-haven-csrf" if SECURE_COOKIES else "haven-csrf"
 HAVEN_UNLOCK_COOKIE = "__Host-haven-unlock" if SECURE_COOKIES else "haven-unlock"
+HAVEN_DEVICE_COOKIE = "__Host-haven-device" if SECURE_COOKIES else "haven-device"
+HAVEN_DEVICE_DAYS = env_int("HAVEN_DEVICE_DAYS", 90, minimum=1)
 CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
 

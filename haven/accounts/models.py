@@ -92,3 +92,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token {self.public_id}"
+
+
+class KnownDevice(models.Model):
+    """A browser a member has logged in from. Wrong passphrases from it are counted apart from
+    strangers', so someone guessing at a name cannot lock its member out. The browser holds a
+    random token; only its digest is stored."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="devices")
+    token_digest = models.BinaryField(max_length=32, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"device #{self.pk} of {self.member_id}"

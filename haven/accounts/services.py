@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import ApiToken, Invite, Member, Organisation, Role
+from haven.accounts.models import ApiToken, Invite, KnownDevice, Member, Organisation, Role
 from haven.audit.services import audit_record
 from haven.crypto import WrongKey, WrongPassphrase
 from haven.crypto.keys import (
@@ -130,6 +130,31 @@ def member_unlock(*, handle: str, passphrase: str) -> Unlocked | None:
     except WrongPassphrase:
         return None
     return Unlocked(member=member, private_key=private)
+
+
+def known_device_owner(raw_token: str) -> int | None:
+    """The member id a device token was given to, if it is one."""
+    if not raw_token or len(raw_token) > 100:
+        return None
+    device = KnownDevice.objects.filter(token_digest=_digest(raw_token, "device-token")).first()
+    return device.member_id if device else None
+
+
+@transaction.atomic
+def device_remember(*, member: Member) -> str:
+    """Remember the browser a member just logged in from; returns the token for its cookie."""
+    token = secrets.token_urlsafe(32)
+    device = KnownDevice.objects.create(
+        member=member, token_digest=_digest(token, "device-token"), created_at=timezone.now()
+    )
+    audit_record(
+        actor=member,
+        action="member.device",
+        organisation=member.organisation,
+        target_type="device",
+        target_id=str(device.pk),
+    )
+    return token
 
 
 @transaction.atomic

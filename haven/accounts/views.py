@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -17,16 +17,28 @@ from haven.accounts.models import ApiToken, Member
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
+    device_remember,
     invite_accept,
     invite_create,
+    known_device_owner,
     member_record_login,
     member_unlock,
 )
 from haven.core.ratelimit import Budget
 
 
-def _failures_for(handle: str) -> Budget:
-    return Budget("login-fail", settings.HAVEN_LOGIN_FAILURES_PER_HOUR, timedelta(hours=1))
+def _login_budget(request: HttpRequest, handle: str) -> tuple[Budget, bytes, bool]:
+    """Which failure budget a login attempt spends, and whether it comes from a known device.
+
+    Strangers share one budget per name; a browser the member has logged in from before has its
+    own, so guessing at a name from elsewhere cannot lock the member out.
+    """
+    token = request.COOKIES.get(settings.HAVEN_DEVICE_COOKIE, "")
+    owner = known_device_owner(token)
+    limit = settings.HAVEN_LOGIN_FAILURES_PER_HOUR
+    if owner is not None and Member.objects.filter(pk=owner, handle=handle).exists():
+        return Budget("login-fail-device", limit, timedelta(hours=1)), token.encode(), True
+    return Budget("login-fail", limit, timedelta(hours=1)), handle.encode(), False
 
 
 def _landing(member: Member) -> str:
@@ -45,15 +57,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status=400 if request.method == "POST" else 200,
         )
     handle = form.cleaned_data["handle"]
-    budget = _failures_for(handle)
-    if budget.exhausted(handle.encode()):
+    budget, subject, known_device = _login_budget(request, handle)
+    if budget.exhausted(subject):
         form.add_error(
             None, _("Too many wrong passphrases for this name. Wait an hour, or ask a coordinator.")
         )
         return render(request, "accounts/login.html", {"form": form}, status=429)
     unlocked = member_unlock(handle=handle, passphrase=form.cleaned_data["passphrase"])
     if unlocked is None:
-        budget.spend(handle.encode())
+        budget.spend(subject)
         # The same words whether the name exists or not.
         form.add_error(None, _("That name and passphrase do not match. Check both and try again."))
         return render(request, "accounts/login.html", {"form": form}, status=400)
@@ -61,11 +73,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
     unlock.begin(request, unlocked.private_key)
     member_record_login(member=unlocked.member)
     target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    if not (
+        target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
-        return redirect(target)
-    return redirect(_landing(unlocked.member))
+        target = resolve_url(_landing(unlocked.member))
+    response = redirect(target)
+    if not known_device:
+        response.set_cookie(
+            settings.HAVEN_DEVICE_COOKIE,
+            device_remember(member=unlocked.member),
+            max_age=settings.HAVEN_DEVICE_DAYS * 86400,
+            secure=settings.SECURE_COOKIES,
+            httponly=True,
+            samesite="Strict",
+        )
+    return response
 
 
 @require_POST

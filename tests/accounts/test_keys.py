@@ -90,11 +90,33 @@ def test_login_answers_the_same_for_unknown_and_wrong(coordinator: Persona) -> N
     assert page(unknown).replace("ghost", "anna") == page(wrong)
 
 
-def test_repeated_wrong_passphrases_are_slowed(coordinator: Persona, settings: object) -> None:
+def test_guessing_at_a_name_is_stopped_without_locking_out_its_member(
+    coordinator: Persona, settings: object
+) -> None:
     settings.HAVEN_LOGIN_FAILURES_PER_HOUR = 3  # type: ignore[attr-defined]
+    # The member has logged in from this browser before, so it holds a device token.
+    own_browser = login(Client(), coordinator)
+    own_browser.post("/en/accounts/logout/")
+    assert settings.HAVEN_DEVICE_COOKIE in own_browser.cookies  # type: ignore[attr-defined]
     for _ in range(3):
         Client().post("/en/accounts/login/", {"handle": "anna", "passphrase": "wrong" * 3})
-    response = Client().post("/en/accounts/login/", {"handle": "anna", "passphrase": PASSPHRASE})
+    stranger = Client().post("/en/accounts/login/", {"handle": "anna", "passphrase": PASSPHRASE})
+    assert stranger.status_code == 429
+    assert "Too many wrong passphrases" in stranger.content.decode()
+    member = own_browser.post("/en/accounts/login/", {"handle": "anna", "passphrase": PASSPHRASE})
+    assert member.status_code == 302
+
+
+def test_a_device_token_is_no_use_for_another_name(
+    coordinator: Persona, counselor: Persona, settings: object
+) -> None:
+    settings.HAVEN_LOGIN_FAILURES_PER_HOUR = 2  # type: ignore[attr-defined]
+    browser = login(Client(), coordinator)
+    for _ in range(2):
+        browser.post("/en/accounts/login/", {"handle": "boris", "passphrase": "wrong" * 3})
+    response = browser.post(
+        "/en/accounts/login/", {"handle": "boris", "passphrase": counselor.passphrase}
+    )
     assert response.status_code == 429
 
 

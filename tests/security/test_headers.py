@@ -134,7 +134,7 @@ def test_production_cookies_are_secure_host_only_and_strict(tmp_path: Path) -> N
     script = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME,"
-        " s.CSRF_COOKIE_NAME, s.HAVEN_UNLOCK_COOKIE, s.SESSION_COOKIE_SAMESITE,"
+        " s.CSRF_COOKIE_NAME, s.HAVEN_UNLOCK_COOKIE, s.HAVEN_DEVICE_COOKIE, s.SESSION_COOKIE_SAMESITE,"
         " s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS]))"
     )
     environment = {**_production_environment(tmp_path), "DJANGO_SETTINGS_MODULE": "haven.settings"}
@@ -142,12 +142,12 @@ def test_production_cookies_are_secure_host_only_and_strict(tmp_path: Path) -> N
         [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    secure, csrf_secure, session, csrf, unlock, samesite, httponly, redirect, hsts = json.loads(
-        result.stdout
+    secure, csrf_secure, session, csrf, unlock, device, samesite, httponly, redirect, hsts = (
+        json.loads(result.stdout)
     )
     assert secure and csrf_secure and httponly and redirect and hsts >= 31536000
     assert samesite == "Strict"
-    assert all(name.startswith("__Host-") for name in (session, csrf, unlock))
+    assert all(name.startswith("__Host-") for name in (session, csrf, unlock, device))
 
 
 @pytest.mark.parametrize("missing", ["HAVEN_SECRET_KEY", "HAVEN_PEPPER", "HAVEN_ALLOWED_HOSTS"])
