@@ -134,8 +134,9 @@ def test_production_cookies_are_secure_host_only_and_strict(tmp_path: Path) -> N
     script = (
         "import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps([s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_NAME,"
-        " s.CSRF_COOKIE_NAME, s.HAVEN_UNLOCK_COOKIE, s.HAVEN_DEVICE_COOKIE, s.SESSION_COOKIE_SAMESITE,"
-        " s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS]))"
+        " s.CSRF_COOKIE_NAME, s.HAVEN_UNLOCK_COOKIE, s.HAVEN_DEVICE_COOKIE,"
+        " s.SESSION_COOKIE_SAMESITE, s.SESSION_COOKIE_HTTPONLY, s.SECURE_SSL_REDIRECT,"
+        " s.SECURE_HSTS_SECONDS]))"
     )
     environment = {**_production_environment(tmp_path), "DJANGO_SETTINGS_MODULE": "haven.settings"}
     result = subprocess.run(
