@@ -165,3 +165,14 @@ def test_bench_desk_prints_every_figure_as_json(tmp_path: Path) -> None:
     assert "list, first page" in figures["queries"]
     for query in figures["queries"].values():
         assert query["p95_ms"] >= query["p50_ms"] > 0
+
+
+def test_bench_match_prints_each_method_and_the_bound_as_json(tmp_path: Path) -> None:
+    result = _haven(tmp_path, "bench", "match", "--requests", "300", "--offers", "100", "--json")
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    for method in ("fcfs", "greedy", "haven"):
+        assert 0 < figures[method]["ratio_to_lp"] <= 1.0 + 1e-9
+    refused = _haven(tmp_path, "bench", "match", "--methods", "magic")
+    assert refused.returncode != 0
+    assert "unknown method" in refused.stderr

@@ -1,7 +1,7 @@
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
@@ -22,9 +22,24 @@ class Command(BaseCommand):
         )
         desk.add_argument("--repeats", type=int, default=30, help="Timed runs per query.")
         desk.add_argument("--json", action="store_true", help="Print one JSON object.")
+        from haven.matching.engine.bench import add_arguments
+
+        match = kinds.add_parser(
+            "match",
+            help="Generate a seeded surge and compare first-come-first-served, greedy by urgency "
+            "and Haven's optimiser against the LP upper bound (no database involved).",
+        )
+        add_arguments(match)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "desk":
             from haven.cases.bench import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
+        elif options["kind"] == "match":
+            from haven.matching.engine.bench import render
+
+            def refuse(message: str) -> None:
+                raise CommandError(message)
+
+            self.stdout.write(render(options, refuse))

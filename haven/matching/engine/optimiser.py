@@ -1,0 +1,175 @@
+"""Haven's optimiser: place as many people as possible, most urgent first, close and understood.
+
+1. Requests are grouped into types and classes (type + urgency); each type gets a short list of
+   candidate offers, and every offer a few candidate types (see candidates.py).
+2. The transportation relaxation over those candidates (groups may be split) is solved exactly,
+   region by region, as a min-cost flow; its dual prices say how scarce each offer is. On
+   smaller problems one round of pricing over every feasible pair adds the arcs it missed.
+3. Whole groups are then placed urgency level by urgency level, largest groups first, each at
+   the offer with the best value minus price that has room for all of it (among equally good
+   ones, the tightest fit); whoever finds no room on its list looks at every feasible offer
+   with room before the next level starts.
+4. Placed groups of lower value are moved out of the way of unplaced groups worth more when
+   that raises the total (small repairs of what whole groups cannot share).
+5. Small regions are solved exactly with CP-SAT when they are cheap enough.
+
+Confirmed placements are taken as given: their people are subtracted from capacity and their
+requests are neither moved nor re-placed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from haven.matching.engine.candidates import Candidates, select_candidates
+from haven.matching.engine.exact import class_regions, improve_small_regions
+from haven.matching.engine.explain import explain
+from haven.matching.engine.fill import fill
+from haven.matching.engine.flow import FlowSolution, solve_by_region
+from haven.matching.engine.market import Classes, Market, classes_of
+from haven.matching.engine.model import Assignment, BedProblem, Weights
+from haven.matching.engine.pairs import evaluate_pairs
+from haven.matching.engine.pricing import Arcs, join, price_out
+from haven.matching.engine.ranked import mop_up
+from haven.matching.engine.repair import evict_for_urgent
+
+I8 = npt.NDArray[np.int64]
+
+AUTO_ROUNDS_LIMIT = 50_000
+
+
+def apply_fixed(problem: BedProblem, fixed: Sequence[tuple[int, int]]) -> tuple[I8, I8, I8]:
+    """Check confirmed placements; return (offer per request, remaining capacity, open rows)."""
+    requests, offers = problem.requests, problem.offers
+    offer_of = np.full(len(requests), -1, dtype=np.int64)
+    remaining = offers.capacity.copy()
+    for request, offer in fixed:
+        if not (0 <= request < len(requests) and 0 <= offer < len(offers)):
+            raise ValueError(f"confirmed placement ({request}, {offer}) is out of range")
+        if offer_of[request] >= 0:
+            raise ValueError(f"request {request} is confirmed twice")
+        offer_of[request] = offer
+        remaining[offer] -= requests.size[request]
+    if (remaining < 0).any():
+        raise ValueError("confirmed placements exceed an offer's capacity")
+    return offer_of, remaining, np.flatnonzero(offer_of < 0).astype(np.int64)
+
+
+def group_value(problem: BedProblem, offer_of: I8, weights: Weights) -> int:
+    """Objective of an assignment in VALUE_SCALE units (pairs re-evaluated from scratch)."""
+    placed = np.flatnonzero(offer_of >= 0)
+    if not placed.size:
+        return 0
+    terms = evaluate_pairs(problem.requests, placed, problem.offers, offer_of[placed], weights)
+    return int(np.dot(terms.value, problem.requests.size[placed]))
+
+
+def optimise(
+    problem: BedProblem,
+    weights: Weights | None = None,
+    *,
+    fixed: Sequence[tuple[int, int]] = (),
+    rounds: int | None = None,
+    exact_limit: int = 400,
+    workers: int = 1,
+) -> Assignment:
+    """Propose placements for every open request it can; confirmed ones stay as they are.
+
+    ``rounds`` is the number of column-generation rounds before placing; by default one for
+    up to AUTO_ROUNDS_LIMIT open requests (cheap there, and it sharpens the prices) and none
+    above (the fallback placement over every feasible offer makes up for most of it);
+    ``exact_limit`` is the largest requests x offers product of a region solved with CP-SAT;
+    ``workers`` > 1 solves the largest regions' flows in that many forked processes.
+    """
+    weights = weights or Weights()
+    started = time.perf_counter()
+    requests = problem.requests
+    offer_of, remaining, open_rows = apply_fixed(problem, fixed)
+    market = Market(requests, open_rows, problem.offers, remaining.copy(), weights)
+    candidates = select_candidates(market)
+    t_candidates = time.perf_counter() - started
+
+    solve_started = time.perf_counter()
+    classes = classes_of(market)
+    region = class_regions(market, classes)
+    arcs = arcs_for(market, classes, candidates)
+    capacity = remaining[market.offer_rows]
+    if rounds is None:
+        rounds = 1 if market.rows.size <= AUTO_ROUNDS_LIMIT else 0
+    for round_no in range(rounds + 1):
+        solution = solve_by_region(classes.supply, capacity, *arcs, region, workers=workers)
+        extra = price_out(market, classes, solution) if round_no < rounds else None
+        if extra is None:
+            break
+        arcs = join(arcs, extra)
+    t_flow = time.perf_counter() - solve_started
+    open_offer, free = place_by_price(market, classes, arcs, solution, remaining)
+    wanted = (solution.class_price > 0) | (classes.urgency >= 3)
+    moved = evict_for_urgent(market, classes, arcs, open_offer, free, wanted)
+    exact = improve_small_regions(market, open_offer, free, exact_limit)
+    offer_of[market.rows] = open_offer
+    t_solve = time.perf_counter() - solve_started
+
+    explain_started = time.perf_counter()
+    reasons = explain(problem, market, offer_of, candidates.has_feasible, weights)
+    return Assignment(
+        offer_of=offer_of,
+        reasons=reasons,
+        value=group_value(problem, offer_of, weights),
+        stats={
+            "candidates_s": t_candidates,
+            "flow_s": t_flow,
+            "solve_s": t_solve,
+            "explain_s": time.perf_counter() - explain_started,
+            "types": float(market.n_types),
+            "classes": float(classes.supply.size),
+            "arcs": float(arcs[0].size),
+            "pairs_evaluated": float(candidates.pairs_seen),
+            "relaxation": float(solution.value),
+            "repairs": float(moved),
+            "exact_regions": float(exact),
+        },
+    )
+
+
+def arcs_for(market: Market, classes: Classes, candidates: Candidates) -> Arcs:
+    """One arc per class and candidate offer of its type: (class, local offer, value per person)."""
+    counts = candidates.starts[classes.type + 1] - candidates.starts[classes.type]
+    arc_class = np.repeat(np.arange(classes.type.size), counts)
+    first = np.repeat(candidates.starts[classes.type] - (np.cumsum(counts) - counts), counts)
+    pick = first + np.arange(arc_class.size)
+    values = market.weights.urgency_values()[classes.urgency[arc_class]] - candidates.penalty[pick]
+    return arc_class.astype(np.int64), market.local_offer[candidates.offer[pick]], values
+
+
+def place_by_price(
+    market: Market, classes: Classes, arcs: Arcs, solution: FlowSolution, remaining: I8
+) -> tuple[I8, I8]:
+    """Whole groups by urgency level, largest first, each at its best offer under the prices.
+
+    The flow's own split of a class over offers often breaks groups; its prices do not: an
+    offer that others need more costs more, so each group takes the offer with the best value
+    minus price that still has room for all of it. Returns (offer row per market position,
+    capacity left per offer row).
+    """
+    arc_class, arc_offer, arc_value = arcs
+    reduced = arc_value - solution.offer_price[arc_offer]
+    order = np.lexsort((arc_offer, -reduced, arc_class))
+    starts = np.searchsorted(arc_class[order], np.arange(classes.type.size + 1)).astype(np.int64)
+    offers = market.offer_rows[arc_offer[order]]
+    keys = reduced[order]
+    requests = market.requests
+    size = requests.size[market.rows]
+    urgency = requests.urgency[market.rows]
+    sequence = np.lexsort((market.rows, -size, -urgency))
+    free = remaining.copy()
+    offer_of = np.full(market.rows.size, -1, dtype=np.int64)
+    for level in range(5, 0, -1):
+        positions = sequence[urgency[sequence] == level]
+        fill(positions, classes.of, size, starts, offers, free, offer_of, keys)
+        mop_up(market, positions[offer_of[positions] < 0], offer_of, free)
+    return offer_of, free
