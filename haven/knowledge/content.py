@@ -82,6 +82,7 @@ __all__ = [
     "Text",
     "Visa",
     "VisaFreeDays",
+    "country_from_dict",
     "load_checklists",
     "load_content",
     "load_countries",
@@ -234,6 +235,12 @@ def _country(raw: Mapping[str, Any], file: str, iso2: str) -> Country:
     help_groups = HelpGroups(**common, shelter=_need(obj, "shelter", at, bool))
     name = _text(raw, "name", f"{file}: {iso2}")
     return Country(iso2, name, entry, visa, border, asylum, risk, help_groups)
+
+
+def country_from_dict(raw: Mapping[str, Any], where: str) -> Country:
+    """Build one country from an object shaped like an entry of countries.json (as the database
+    holds it); raise ContentError naming ``where`` and the first malformed place."""
+    return _country(raw, where, _need(raw, "iso2", f"{where}: country", str))
 
 
 def load_countries(path: Path | None = None) -> tuple[Country, ...]:

@@ -1,0 +1,188 @@
+"""The knowledge base as the database holds it: the current value of each country fact, and every
+change made to one.
+
+This is coarse public knowledge (entry rules, asylum practice, court decisions), not anything about
+a person, so it is stored in plaintext. A fact's shape follows ``content/countries.json``: the text
+in English and Russian, its sources, the day it was last verified (the newest source's date), two
+flags, and the structured values the screener reads (``details``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from haven.knowledge.facts import COUNTRY_FIELDS, Source, Text
+
+
+@dataclass(frozen=True, kw_only=True)
+class FactState:
+    """Everything a revision keeps of one side of a change, and a revert puts back."""
+
+    value: Text
+    sources: tuple[Source, ...]
+    verified: date | None
+    uncertain: bool
+    known: bool
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class Country(models.Model):
+    iso2 = models.CharField(max_length=2, primary_key=True)
+    name_en = models.CharField(max_length=80)
+    name_ru = models.CharField(max_length=80)
+
+    class Meta:
+        verbose_name_plural = "countries"
+
+    def __str__(self) -> str:
+        return self.iso2
+
+    @property
+    def name(self) -> Text:
+        return Text(en=self.name_en, ru=self.name_ru)
+
+
+class Fact(models.Model):
+    """One field of a country page, as it stands now."""
+
+    country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="facts")
+    field = models.CharField(max_length=32, choices=[(name, name) for name in COUNTRY_FIELDS])
+    value_en = models.TextField()
+    value_ru = models.TextField()
+    sources = models.JSONField(default=list)  # [{"url", "title", "date", "approximate"}]
+    verified = models.DateField(null=True, blank=True)
+    uncertain = models.BooleanField(default=False)
+    known = models.BooleanField(default=True)
+    details = models.JSONField(default=dict)  # the structured values, keyed as in the JSON file
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["country", "field"], name="knowledge_fact_per_field"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        """The id the screener and the checklists use: "KZ.visa_free_days"."""
+        return f"{self.country_id}.{self.field}"
+
+    @property
+    def value(self) -> Text:
+        return Text(en=self.value_en, ru=self.value_ru)
+
+    @property
+    def source_list(self) -> tuple[Source, ...]:
+        return sources_from_json(self.sources)
+
+    def state(self) -> FactState:
+        return FactState(
+            value=self.value,
+            sources=self.source_list,
+            verified=self.verified,
+            uncertain=self.uncertain,
+            known=self.known,
+            details=dict(self.details),
+        )
+
+    def set_state(self, state: FactState) -> None:
+        self.value_en, self.value_ru = state.value.en, state.value.ru
+        self.sources = sources_to_json(state.sources)
+        self.verified = state.verified
+        self.uncertain = state.uncertain
+        self.known = state.known
+        self.details = dict(state.details)
+
+    def is_stale(self, today: date, stale_after_days: int) -> bool:
+        """Never verified, or verified longer ago than the threshold (as facts.Sourced says)."""
+        return self.verified is None or (today - self.verified).days > stale_after_days
+
+    def as_json(self) -> dict[str, Any]:
+        """The fact shaped like its object in countries.json, for the content loader."""
+        return {
+            **self.details,
+            "value": {"en": self.value_en, "ru": self.value_ru},
+            "sources": self.sources,
+            "verified": self.verified.isoformat() if self.verified else None,
+            "uncertain": self.uncertain,
+            "known": self.known,
+        }
+
+
+class FactRevision(models.Model):
+    """One change to a fact by a coordinator: who, when, why, and the fact before and after."""
+
+    fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="revisions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    note = models.CharField(max_length=300, blank=True)
+    reverts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    old_value_en = models.TextField()
+    old_value_ru = models.TextField()
+    new_value_en = models.TextField()
+    new_value_ru = models.TextField()
+    old_sources = models.JSONField(default=list)
+    new_sources = models.JSONField(default=list)
+    old_verified = models.DateField(null=True, blank=True)
+    new_verified = models.DateField(null=True, blank=True)
+    old_uncertain = models.BooleanField()
+    new_uncertain = models.BooleanField()
+    old_known = models.BooleanField()
+    new_known = models.BooleanField()
+    old_details = models.JSONField(default=dict)
+    new_details = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["fact", "-at"], name="knowledge_revision_fact_at")]
+
+    def __str__(self) -> str:
+        return f"revision #{self.pk} of {self.fact_id}"
+
+    def old(self) -> FactState:
+        return FactState(
+            value=Text(en=self.old_value_en, ru=self.old_value_ru),
+            sources=sources_from_json(self.old_sources),
+            verified=self.old_verified,
+            uncertain=self.old_uncertain,
+            known=self.old_known,
+            details=dict(self.old_details),
+        )
+
+    def new(self) -> FactState:
+        return FactState(
+            value=Text(en=self.new_value_en, ru=self.new_value_ru),
+            sources=sources_from_json(self.new_sources),
+            verified=self.new_verified,
+            uncertain=self.new_uncertain,
+            known=self.new_known,
+            details=dict(self.new_details),
+        )
+
+
+def sources_from_json(raw: list[dict[str, Any]]) -> tuple[Source, ...]:
+    return tuple(
+        Source(
+            url=item["url"],
+            title=item["title"],
+            date=item.get("date"),
+            approximate=bool(item.get("approximate")),
+        )
+        for item in raw
+    )
+
+
+def sources_to_json(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
+    return [
+        {"url": s.url, "title": s.title, "date": s.date}
+        | ({"approximate": True} if s.approximate else {})
+        for s in sources
+    ]

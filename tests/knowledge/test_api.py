@@ -1,0 +1,167 @@
+"""The knowledge base in the JSON API: countries with every field's sources and date, the
+screener with field-by-field 422s, and answers that keep to the OpenAPI document."""
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from haven.knowledge.content import COUNTRY_FIELDS, Document, Status
+from haven.knowledge.queries import knowledge
+from haven.knowledge.screener import Answers, screen
+from tests.conftest import Persona
+from tests.knowledge.factories import NEW_SOURCE, edit_kazakh_stay
+
+SPEC_URL = "/api/v1/openapi.json"
+
+
+def _screen(body: object, **headers: str) -> Any:
+    return Client().post(
+        "/api/v1/screener", json.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def test_the_country_list_names_every_country_in_both_languages(db: None) -> None:
+    response = Client().get("/api/v1/countries")
+    assert response.status_code == 200
+    countries = {country["iso2"]: country for country in response.json()}
+    assert len(countries) >= 18
+    assert countries["KZ"]["name"] == {"en": "Kazakhstan", "ru": "Казахстан"}
+    assert "visa_free_days" in countries["KZ"]["stale_fields"]
+
+
+def test_a_country_gives_every_field_with_sources_and_last_verified_date(db: None) -> None:
+    body = Client().get("/api/v1/countries/kz").json()
+    assert body["iso2"] == "KZ"
+    assert body["stale_after_days"] == 90
+    for name in COUNTRY_FIELDS:
+        field = body[name]
+        assert field["id"] == f"KZ.{name}"
+        assert field["value"]["en"] and field["value"]["ru"]
+        assert field["sources"] and all(s["url"].startswith("http") for s in field["sources"])
+        assert "verified" in field and "stale" in field
+    assert body["visa_free_days"]["days"] == 90
+    assert body["visa_free_days"]["verified"] == "2023-01-19"
+    assert body["entry_documents"]["internal_passport_ok"] is True
+    assert body["asylum_practice"]["outlook"]["deserter"] == "poor"
+
+
+def test_an_unknown_country_is_404(db: None) -> None:
+    for code in ("xx", "kaz", "Казахстан"):
+        response = Client().get(f"/api/v1/countries/{code}")
+        assert response.status_code == 404, code
+        assert "detail" in response.json()
+
+
+def test_the_api_shows_a_fact_as_edited(coordinator: Persona) -> None:
+    edit_kazakh_stay(coordinator.member, days=30)
+    stay = Client().get("/api/v1/countries/KZ").json()["visa_free_days"]
+    assert stay["days"] == 30
+    assert stay["sources"] == [
+        {
+            "url": NEW_SOURCE.url,
+            "title": NEW_SOURCE.title,
+            "date": "2026-11-20",
+            "approximate": False,
+        }
+    ]
+    assert stay["verified"] == "2026-11-20"
+
+
+def test_the_screener_answers_as_the_pure_function_does(db: None) -> None:
+    response = _screen(
+        {"status": "deserter", "documents": ["internal_passport"], "current_country": "ru"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    expected = screen(
+        Answers(Status.DESERTER, frozenset({Document.INTERNAL_PASSPORT}), "RU"),
+        knowledge(),
+        today=timezone.localdate(),
+    )
+    assert {o["country"]: o["verdict"] for o in body["options"]} == expected.verdicts()
+    kazakhstan = next(o for o in body["options"] if o["country"] == "KZ")
+    assert kazakhstan["verdict"] == "risky"
+    assert any("KZ.return_risk" in line["facts"] for line in kazakhstan["risks"])
+    assert kazakhstan["plain"]["ru"].startswith("Казахстан: возможно, но опасно")
+    used = {
+        fact
+        for o in body["options"]
+        for key in ("reasons", "risks", "grounds", "unknowns")
+        for line in o[key]
+        for fact in line["facts"]
+    }
+    assert used == set(body["facts"])
+    assert body["facts"]["unhcr_gip_10"]["sources"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"status": "hiding", "current_country": "RU"}, "status"),
+        ({"documents": [], "current_country": "RU"}, "status"),
+        ({"status": "deserter", "current_country": "Russia"}, "current_country"),
+        ({"status": "deserter", "documents": ["passport"], "current_country": "RU"}, "documents"),
+        (
+            {"status": "deserter", "documents": ["none", "military_id"], "current_country": "RU"},
+            "documents",
+        ),
+        ({"status": "deserter", "current_country": "RU", "constraints": ["tired"]}, "constraints"),
+    ],
+)
+def test_bad_screener_answers_are_refused_field_by_field(
+    db: None, body: dict[str, object], field: str
+) -> None:
+    response = _screen(body, **{"Accept-Language": "en"})
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert list(errors) == [field]
+    assert errors[field] and all(isinstance(message, str) for message in errors[field])
+
+
+@pytest.fixture
+def _keep_the_test_connection() -> Iterator[None]:
+    """As in tests/api/test_openapi.py: the WSGI app must not close the test's connection."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_the_test_connection")
+@pytest.mark.parametrize(
+    ("path", "method", "examples"),
+    [
+        ("/api/v1/screener", "POST", 40),
+        ("/api/v1/countries/{iso2}", "GET", 15),
+        ("/api/v1/countries", "GET", 2),
+    ],
+)
+def test_knowledge_endpoints_answer_as_documented_and_never_5xx(
+    db: None, path: str, method: str, examples: int
+) -> None:
+    from haven.wsgi import application
+
+    operation = schemathesis.openapi.from_wsgi(SPEC_URL, application)[path][method]
+    seen: list[int] = []
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck))
+    def run(case: schemathesis.Case) -> None:
+        response = case.call()
+        assert response.status_code < 500, response.text
+        # "none" with other documents is schema-valid and rightly refused with a documented 422.
+        case.validate_response(response, excluded_checks=[positive_data_acceptance])
+        seen.append(response.status_code)
+
+    run()
+    assert set(seen) <= {200, 404, 422}
