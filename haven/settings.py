@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.cases",
     "haven.intake",
+    "haven.knowledge",
+    "haven.volunteers",
     "haven.api",
 ]
 
@@ -224,3 +226,4 @@ HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE = env_int(
 )
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
+HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)

@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from haven.api.api import api
+from haven.volunteers.views import apply as volunteer_apply
 
 urlpatterns = [
     path("", include("haven.core.urls")),
@@ -10,6 +11,9 @@ urlpatterns = [
         path("", include("haven.intake.urls")),
         path("accounts/", include("haven.accounts.urls")),
         path("desk/", include("haven.cases.urls")),
+        path("network/", include("haven.volunteers.urls")),
+        path("volunteer/", volunteer_apply, name="volunteer-apply"),
+        path("knowledge/", include("haven.knowledge.urls")),
     ),
 ]
 

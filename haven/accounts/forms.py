@@ -52,3 +52,15 @@ class TokenForm(forms.Form):
         label=_("What is it for?"), max_length=60, help_text=_("For example: the chat bot.")
     )
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{3}\s*\d{3}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Type the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -21,6 +21,8 @@ class UnlockMiddleware:
         pending = getattr(request, "_haven_unlock_cookie", None)
         if pending:
             unlock.set_cookie(response, pending)
-        elif unlock.SESSION_FIELD not in request.session and unlock.cookie_present(request):
+        elif unlock.cookie_present(request) and not any(
+            field in request.session for field in unlock.ALL_FIELDS
+        ):
             unlock.clear_cookie(response)
         return response

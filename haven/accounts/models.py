@@ -11,6 +11,12 @@ class Organisation(models.Model):
     public_key = models.BinaryField(max_length=32)
     accepts_requests = models.BooleanField(default=True)
     created_at = models.DateTimeField()
+    # The vetting rule: a coordinator's approval plus this many vouches from members vetted at
+    # least this many days ago.
+    vouches_required = models.PositiveSmallIntegerField(default=2)
+    voucher_min_days = models.PositiveSmallIntegerField(default=30)
+    # Coordinators always need a second factor; this extends it to every member.
+    second_factor_required = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.name
@@ -19,6 +25,7 @@ class Organisation(models.Model):
 class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Coordinator")
     COUNSELOR = "counselor", _("Counselor")
+    HOST = "host", _("Host or driver")
 
 
 class MemberManager(BaseUserManager["Member"]):
@@ -44,6 +51,14 @@ class Member(AbstractBaseUser):
     sealed_organisation_key = models.BinaryField(null=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
+    # When the network's vetting rule was met for this member (vouchers must be vetted long enough).
+    vetted_at = models.DateTimeField()
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    # Flagged when someone who vouched for this member was suspended as a suspected informer.
+    review_flagged_at = models.DateTimeField(null=True, blank=True)
+    # The TOTP secret, sealed to the member's own public key: only a login can open it.
+    totp_sealed = models.BinaryField(null=True)
+    totp_last_step = models.BigIntegerField(default=0)
 
     USERNAME_FIELD = "handle"
     objects = MemberManager()
@@ -54,6 +69,14 @@ class Member(AbstractBaseUser):
     @property
     def is_coordinator(self) -> bool:
         return self.role == Role.COORDINATOR
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_sealed)
+
+    def needs_second_factor(self) -> bool:
+        """Coordinators always; everyone when their organisation says so."""
+        return self.is_coordinator or self.organisation.second_factor_required
 
 
 class Invite(models.Model):
@@ -71,6 +94,13 @@ class Invite(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when the invite follows an approved application, so the vouching graph reaches the member.
+    application = models.ForeignKey(
+        "volunteers.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"invite #{self.pk} ({self.role})"

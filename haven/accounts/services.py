@@ -3,7 +3,9 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
+import pyotp
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,12 +22,17 @@ from haven.crypto.keys import (
     derive_key,
     keyed_digest,
     new_key_pair,
+    open_sealed,
+    public_key_of,
     seal_to,
     secret_open,
     secret_seal,
     unwrap_with_passphrase,
     wrap_with_passphrase,
 )
+
+if TYPE_CHECKING:
+    from haven.volunteers.models import Application
 
 MIN_PASSPHRASE_LENGTH = 12
 INVITE_LIFETIME = timedelta(days=7)
@@ -69,16 +76,18 @@ def _new_member(
     if Member.objects.filter(handle=handle).exists():
         raise ValidationError(_("This name is taken; choose another."), code="handle-taken")
     pair = new_key_pair()
+    now = timezone.now()
     member = Member(
         organisation=organisation,
         handle=handle,
         role=role,
+        vetted_at=now,
         public_key=pair.public,
         wrapped_private_key=wrap_with_passphrase(pair.private, passphrase, _kdf_cost()),
         sealed_organisation_key=(
             seal_to(pair.public, organisation_private_key) if organisation_private_key else None
         ),
-        created_at=timezone.now(),
+        created_at=now,
     )
     member.set_unusable_password()
     member.full_clean(exclude=["password", "last_login"])
@@ -171,7 +180,11 @@ def member_record_login(*, member: Member) -> None:
 
 @transaction.atomic
 def invite_create(
-    *, actor: Member, role: str, organisation_private_key: bytes | None
+    *,
+    actor: Member,
+    role: str,
+    organisation_private_key: bytes | None,
+    application: "Application | None" = None,
 ) -> tuple[Invite, str]:
     """Make a one-time invite code; a coordinator invite carries the organisation key under it."""
     if not actor.is_coordinator:
@@ -195,6 +208,7 @@ def invite_create(
         created_by=actor,
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
+        application=application,
     )
     audit_record(
         actor=actor,
@@ -243,7 +257,7 @@ def invite_accept(*, code: str, handle: str, passphrase: str) -> Member:
         organisation_private_key=organisation_private,
     )
     Invite.objects.filter(pk=invite.pk).update(
-        used_at=timezone.now(), wrapped_organisation_key=None
+        used_at=timezone.now(), used_by=member, wrapped_organisation_key=None
     )
     audit_record(
         actor=member,
@@ -340,3 +354,67 @@ def api_token_revoke(*, actor: Member, token: ApiToken) -> None:
         target_type="api_token",
         target_id=token.public_id,
     )
+
+
+TOTP_ISSUER = "Haven"
+
+
+def totp_new_secret() -> str:
+    """A fresh TOTP secret (base32), to show once while the member enrols."""
+    return pyotp.random_base32()
+
+
+def totp_uri(*, member: Member, secret: str) -> str:
+    """The otpauth:// address an authenticator app reads from a QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=member.handle, issuer_name=TOTP_ISSUER)
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a code belongs to (this one or one either side), or None if it is wrong."""
+    totp = pyotp.TOTP(secret)
+    code = "".join(code.split())
+    now = timezone.now().timestamp()
+    for offset in (0, -1, 1):
+        moment = now + offset * totp.interval
+        if secrets.compare_digest(totp.at(moment), code):
+            return int(moment // totp.interval)
+    return None
+
+
+@transaction.atomic
+def totp_enrol(*, member: Member, private_key: bytes, secret: str, code: str) -> None:
+    """Turn on the second factor once the member shows a code from their app. The secret is
+    sealed to the member's own public key, so only their unlocked key can check codes."""
+    step = _totp_step(secret, code)
+    if step is None:
+        raise ValidationError(
+            _("That code does not match. Check the time on your phone and try the next code."),
+            code="totp",
+        )
+    if public_key_of(private_key) != bytes(member.public_key):
+        raise PermissionError("the key given is not this member's")
+    Member.objects.filter(pk=member.pk).update(
+        totp_sealed=seal_to(bytes(member.public_key), secret.encode("ascii")),
+        totp_last_step=step,
+    )
+    audit_record(
+        actor=member,
+        action="member.second_factor",
+        organisation=member.organisation,
+        target_type="member",
+        target_id=str(member.pk),
+    )
+
+
+@transaction.atomic
+def totp_check(*, member: Member, private_key: bytes, code: str) -> bool:
+    """Check a login code; each code works once (a replayed one is refused)."""
+    locked = Member.objects.select_for_update().get(pk=member.pk)
+    if not locked.totp_sealed:
+        return False
+    secret = open_sealed(private_key, bytes(locked.totp_sealed)).decode("ascii")
+    step = _totp_step(secret, code)
+    if step is None or step <= locked.totp_last_step:
+        return False
+    Member.objects.filter(pk=member.pk).update(totp_last_step=step)
+    return True

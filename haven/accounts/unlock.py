@@ -18,6 +18,8 @@ from haven.crypto.keys import new_secret_key, open_sealed, secret_open, secret_s
 from haven.crypto.sealing import open_data_key
 
 SESSION_FIELD = "haven.sealed-member-key"
+# A requester's key, derived from the codename at login, kept the same way for the status page.
+REQUESTER_FIELD = "haven.sealed-requester-key"
 
 
 class Locked(Exception):
@@ -49,12 +51,58 @@ class Keyring:
         return open_data_key(sealed_key, with_private=self.organisation_private_key())
 
 
-def begin(request: HttpRequest, private_key: bytes) -> None:
-    """After login: seal the member's key under a fresh cookie key and keep the halves apart."""
+def begin(request: HttpRequest, private_key: bytes, *, field: str = SESSION_FIELD) -> None:
+    """After login: seal the key under a fresh cookie key and keep the two halves apart."""
     cookie_key = new_secret_key()
     sealed = secret_seal(cookie_key, private_key)
-    request.session[SESSION_FIELD] = base64.b64encode(sealed).decode("ascii")
+    request.session[field] = base64.b64encode(sealed).decode("ascii")
     request._haven_unlock_cookie = base64.urlsafe_b64encode(cookie_key).decode("ascii")  # type: ignore[attr-defined]  # carried to the response by UnlockMiddleware
+
+
+def _open(request: HttpRequest, field: str) -> bytes | None:
+    sealed = request.session.get(field)
+    cookie = request.COOKIES.get(settings.HAVEN_UNLOCK_COOKIE)
+    if not sealed or not cookie:
+        return None
+    try:
+        cookie_key = base64.urlsafe_b64decode(cookie.encode("ascii"))
+        return secret_open(cookie_key, base64.b64decode(sealed))
+    except (WrongKey, ValueError):
+        return None
+
+
+# Between a right passphrase and a right second-factor code, the key waits here.
+PENDING_FIELD = "haven.sealed-pending-key"
+ALL_FIELDS = (SESSION_FIELD, REQUESTER_FIELD, PENDING_FIELD)
+
+
+def pending_private_key(request: HttpRequest) -> bytes | None:
+    """The key of a member who gave the right passphrase but no second-factor code yet."""
+    return _open(request, PENDING_FIELD)
+
+
+def stash(request: HttpRequest, field: str, data: bytes) -> bool:
+    """Keep something secret in the session under this browser's cookie key; False if none."""
+    cookie = request.COOKIES.get(settings.HAVEN_UNLOCK_COOKIE)
+    if not cookie:
+        return False
+    try:
+        cookie_key = base64.urlsafe_b64decode(cookie.encode("ascii"))
+        sealed = secret_seal(cookie_key, data)
+    except ValueError:
+        return False
+    request.session[field] = base64.b64encode(sealed).decode("ascii")
+    return True
+
+
+def unstash(request: HttpRequest, field: str) -> bytes | None:
+    """What `stash` kept, if this browser's cookie still opens it."""
+    return _open(request, field)
+
+
+def requester_private_key(request: HttpRequest) -> bytes | None:
+    """The logged-in requester's private key, if this request carries both halves."""
+    return _open(request, REQUESTER_FIELD)
 
 
 def keyring_for(request: HttpRequest) -> Keyring | None:
@@ -62,16 +110,8 @@ def keyring_for(request: HttpRequest) -> Keyring | None:
     member = getattr(request, "user", None)
     if not isinstance(member, Member):
         return None
-    sealed = request.session.get(SESSION_FIELD)
-    cookie = request.COOKIES.get(settings.HAVEN_UNLOCK_COOKIE)
-    if not sealed or not cookie:
-        return None
-    try:
-        cookie_key = base64.urlsafe_b64decode(cookie.encode("ascii"))
-        private = secret_open(cookie_key, base64.b64decode(sealed))
-    except (WrongKey, ValueError):
-        return None
-    return Keyring(member=member, _private=private)
+    private = _open(request, SESSION_FIELD)
+    return None if private is None else Keyring(member=member, _private=private)
 
 
 def set_cookie(response: HttpResponse, value: str) -> None:

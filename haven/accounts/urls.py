@@ -5,6 +5,8 @@ from haven.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/code/", views.login_code, name="login-code"),
+    path("second-factor/", views.second_factor, name="second-factor"),
     path("logout/", views.logout_view, name="logout"),
     path("join/", views.join, name="join"),
     path("", views.home, name="home"),

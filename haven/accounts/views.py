@@ -2,17 +2,19 @@
 
 from datetime import timedelta
 
+import segno
 from django.conf import settings
 from django.contrib.auth import login, logout
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
-from haven.accounts.forms import InviteForm, JoinForm, LoginForm, TokenForm
+from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, TokenForm
 from haven.accounts.models import ApiToken, Member
 from haven.accounts.services import (
     api_token_create,
@@ -23,6 +25,10 @@ from haven.accounts.services import (
     known_device_owner,
     member_record_login,
     member_unlock,
+    totp_check,
+    totp_enrol,
+    totp_new_secret,
+    totp_uri,
 )
 from haven.core.ratelimit import Budget
 
@@ -39,6 +45,10 @@ def _login_budget(request: HttpRequest, handle: str) -> tuple[Budget, bytes, boo
     if owner is not None and Member.objects.filter(pk=owner, handle=handle).exists():
         return Budget("login-fail-device", limit, timedelta(hours=1)), token.encode(), True
     return Budget("login-fail", limit, timedelta(hours=1)), handle.encode(), False
+
+
+PENDING_MEMBER = "haven.pending-member"
+PENDING_TOTP = "haven.pending-totp"
 
 
 def _landing(member: Member) -> str:
@@ -69,9 +79,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
         # The same words whether the name exists or not.
         form.add_error(None, _("That name and passphrase do not match. Check both and try again."))
         return render(request, "accounts/login.html", {"form": form}, status=400)
-    login(request, unlocked.member, backend="haven.accounts.backends.PassphraseBackend")
-    unlock.begin(request, unlocked.private_key)
-    member_record_login(member=unlocked.member)
+    if unlocked.member.has_second_factor:
+        # Half way: the key waits, sealed, until a code from the member's app follows.
+        request.session.cycle_key()
+        request.session[PENDING_MEMBER] = unlocked.member.pk
+        unlock.begin(request, unlocked.private_key, field=unlock.PENDING_FIELD)
+        return redirect(f"{resolve_url('accounts:login-code')}?{request.GET.urlencode()}")
+    return _complete_login(request, unlocked.member, unlocked.private_key, known_device)
+
+
+def _complete_login(
+    request: HttpRequest, member: Member, private_key: bytes, known_device: bool
+) -> HttpResponse:
+    request.session.pop(PENDING_MEMBER, None)
+    request.session.pop(unlock.PENDING_FIELD, None)
+    login(request, member, backend="haven.accounts.backends.PassphraseBackend")
+    unlock.begin(request, private_key)
+    member_record_login(member=member)
     target = request.GET.get("next", "")
     if not (
         target
@@ -79,18 +103,82 @@ def login_view(request: HttpRequest) -> HttpResponse:
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
     ):
-        target = resolve_url(_landing(unlocked.member))
+        target = resolve_url(_landing(member))
     response = redirect(target)
     if not known_device:
         response.set_cookie(
             settings.HAVEN_DEVICE_COOKIE,
-            device_remember(member=unlocked.member),
+            device_remember(member=member),
             max_age=settings.HAVEN_DEVICE_DAYS * 86400,
             secure=settings.SECURE_COOKIES,
             httponly=True,
             samesite="Strict",
         )
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: a code from the member's authenticator app."""
+    pending = request.session.get(PENDING_MEMBER)
+    member = Member.objects.filter(pk=pending, is_active=True).first() if pending else None
+    private_key = unlock.pending_private_key(request)
+    if member is None or private_key is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "accounts/login_code.html", {"form": form}, status=status)
+    budget, subject, known_device = _login_budget(request, member.handle)
+    if budget.exhausted(subject):
+        form.add_error(None, _("Too many wrong codes. Wait an hour, or ask a coordinator."))
+        return render(request, "accounts/login_code.html", {"form": form}, status=429)
+    if not totp_check(member=member, private_key=private_key, code=form.cleaned_data["code"]):
+        budget.spend(subject)
+        form.add_error(
+            "code", _("That code is wrong or was already used. Wait for the next one and try it.")
+        )
+        return render(request, "accounts/login_code.html", {"form": form}, status=400)
+    return _complete_login(request, member, private_key, known_device)
+
+
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Turn on the second factor: scan the code, type the number the app shows."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if keyring is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    secret_bytes = unlock.unstash(request, PENDING_TOTP) if request.method == "POST" else None
+    if request.method == "POST" and form.is_valid() and secret_bytes:
+        try:
+            totp_enrol(
+                member=member,
+                private_key=keyring.member_private_key(),
+                secret=secret_bytes.decode("ascii"),
+                code=form.cleaned_data["code"],
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            request.session.pop(PENDING_TOTP, None)
+            return redirect(_landing(member))
+    secret = secret_bytes.decode("ascii") if secret_bytes else totp_new_secret()
+    unlock.stash(request, PENDING_TOTP, secret.encode("ascii"))
+    uri = totp_uri(member=member, secret=secret)
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "form": form,
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "qr": mark_safe(segno.make(uri, error="m").svg_inline(scale=4)),  # noqa: S308  # SVG made here from our own URI
+            "required": member.needs_second_factor(),
+            "enrolled": member.has_second_factor,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_POST

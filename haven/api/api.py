@@ -57,6 +57,7 @@ api = NinjaAPI(
     docs_url=None,
     openapi_url="/openapi.json",
 )
+api.add_router("", "haven.knowledge.api.router")
 
 
 @api.exception_handler(NinjaValidationError)

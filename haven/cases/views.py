@@ -14,6 +14,7 @@ from haven.cases.queries import DeskFilter, case_for, desk_page
 from haven.cases.services import RevealRefused, case_reveal
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
+from haven.knowledge.queries import stale_facts
 
 
 def place_label(case: Case, language: str) -> str:
@@ -42,7 +43,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/list.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "stale_facts": len(stale_facts()),
+        },
     )
 
 

@@ -29,6 +29,8 @@ ROUTES: dict[str, Who] = {
     "intake:leave": Who.ANYONE,
     # Volunteers.
     "accounts:login": Who.ANYONE,
+    "accounts:login-code": Who.ANYONE,
+    "accounts:second-factor": Who.MEMBER,
     "accounts:join": Who.ANYONE,
     "accounts:logout": Who.MEMBER,
     "accounts:home": Who.MEMBER,
@@ -36,10 +38,44 @@ ROUTES: dict[str, Who] = {
     "accounts:token-revoke": Who.MEMBER,
     "accounts:team": Who.COORDINATOR,
     "accounts:invite": Who.COORDINATOR,
+    # The volunteer network: applying is public; offers, proposals, vouching and reports are for
+    # any member (each sees only their own); vetting and suspension are for coordinators.
+    "volunteer-apply": Who.ANYONE,
+    "network:offers": Who.MEMBER,
+    "network:offer-new": Who.MEMBER,
+    "network:offer-edit": Who.MEMBER,
+    "network:offer-pause": Who.MEMBER,
+    "network:proposals": Who.MEMBER,
+    "network:decide": Who.MEMBER,
+    "network:vouch": Who.MEMBER,
+    "network:vouch-withdraw": Who.MEMBER,
+    "network:report": Who.MEMBER,
+    "network:applications": Who.COORDINATOR,
+    "network:application": Who.COORDINATOR,
+    "network:application-read": Who.COORDINATOR,
+    "network:application-decide": Who.COORDINATOR,
+    "network:member": Who.COORDINATOR,
+    "network:suspend": Who.COORDINATOR,
+    "network:review-clear": Who.COORDINATOR,
     # The desk.
     "desk:list": Who.COORDINATOR,
     "desk:case": Who.COORDINATOR,
     "desk:reveal": Who.COORDINATOR,
+    # The knowledge base: requester-safe pages, counselors' pages, coordinators' editing.
+    "knowledge:countries": Who.ANYONE,
+    "knowledge:country": Who.ANYONE,
+    "knowledge:screener": Who.ANYONE,
+    "knowledge:counsel": Who.MEMBER,
+    "knowledge:counsel-country": Who.MEMBER,
+    "knowledge:counsel-screener": Who.MEMBER,
+    "knowledge:grounds": Who.MEMBER,
+    "knowledge:checklists": Who.MEMBER,
+    "knowledge:edit": Who.COORDINATOR,
+    "knowledge:history": Who.COORDINATOR,
+    "knowledge:revisions": Who.COORDINATOR,
+    "knowledge:revision": Who.COORDINATOR,
+    "knowledge:revert": Who.COORDINATOR,
+    "knowledge:stale": Who.COORDINATOR,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
@@ -48,4 +84,12 @@ ROUTES: dict[str, Who] = {
     "api:cases": Who.API_COORDINATOR,
     "api:case": Who.API_COORDINATOR,
     "api:case-reveal": Who.API_COORDINATOR,
+    "api:countries": Who.API_ANYONE,
+    "api:country": Who.API_ANYONE,
+    "api:screener": Who.API_ANYONE,
 }
+
+
+# Pages a member who must have a second factor but has none yet may still open: every other
+# member page sends them to set one up first.
+WITHOUT_SECOND_FACTOR = {"accounts:second-factor", "accounts:logout"}

@@ -10,16 +10,33 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import pyotp
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation, Role
-from haven.accounts.services import invite_accept, invite_create, organisation_create
+from haven.accounts.services import (
+    invite_accept,
+    invite_create,
+    member_unlock,
+    organisation_create,
+    totp_enrol,
+    totp_new_secret,
+)
 from haven.cases.models import MilitaryStatus, Need
 from haven.core.places import load_places
 from haven.crypto.codenames import wordlist
 from haven.intake.services import Submission, request_submit
+from haven.volunteers.services import (
+    application_approve,
+    application_submit,
+    bed_offer_save,
+    counseling_offer_save,
+    member_suspend,
+    transport_offer_save,
+    vouch_give,
+)
 
 DEMO_SLUG = "demo"
 # Where people went in the September 2022 surge, roughly (shared/reference/facts.md).
@@ -74,7 +91,12 @@ class DemoLogin:
 
     handle: str
     passphrase: str
+    totp_secret: str
     created: bool
+
+    def current_code(self) -> str:
+        """The six digits an authenticator app with this key would show now."""
+        return pyotp.TOTP(self.totp_secret).now()
 
 
 def _login_file() -> Path:
@@ -86,12 +108,12 @@ def _passphrase() -> str:
     return "-".join(secrets.choice(words) for _ in range(5))
 
 
-def load_demo(*, requests: int = 300, seed: int = 2022) -> DemoLogin:
+def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -> DemoLogin:
     """Create the demo network unless it exists; return the coordinator's login."""
     path = _login_file()
     if Organisation.objects.filter(slug=DEMO_SLUG).exists() and path.exists():
-        handle, passphrase = path.read_text(encoding="utf-8").split("\n")[:2]
-        return DemoLogin(handle=handle, passphrase=passphrase, created=False)
+        handle, passphrase, secret = path.read_text(encoding="utf-8").split("\n")[:3]
+        return DemoLogin(handle=handle, passphrase=passphrase, totp_secret=secret, created=False)
     rng = random.Random(seed)  # noqa: S311  # invented demo data, not secrets
     passphrase = _passphrase()
     with transaction.atomic():
@@ -102,11 +124,28 @@ def load_demo(*, requests: int = 300, seed: int = 2022) -> DemoLogin:
             coordinator_passphrase=passphrase,
         )
         _counselor(coordinator)
+        secret = _second_factor(coordinator, passphrase)
     _requests(organisation, rng, requests)
+    _volunteers(organisation, coordinator, rng, volunteers)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"coordinator\n{passphrase}\n", encoding="utf-8")
+    path.write_text(f"coordinator\n{passphrase}\n{secret}\n", encoding="utf-8")
     path.chmod(0o600)
-    return DemoLogin(handle="coordinator", passphrase=passphrase, created=True)
+    return DemoLogin(handle="coordinator", passphrase=passphrase, totp_secret=secret, created=True)
+
+
+def _second_factor(coordinator: Member, passphrase: str) -> str:
+    """Coordinators always need a second factor; the demo's is set up and its key printed."""
+    unlocked = member_unlock(handle=coordinator.handle, passphrase=passphrase)
+    if unlocked is None:
+        raise RuntimeError("the demo coordinator's passphrase does not unlock its key")
+    secret = totp_new_secret()
+    totp_enrol(
+        member=coordinator,
+        private_key=unlocked.private_key,
+        secret=secret,
+        code=pyotp.TOTP(secret).now(),
+    )
+    return secret
 
 
 def _counselor(coordinator: Member) -> None:
@@ -147,3 +186,141 @@ def _requests(organisation: Organisation, rng: random.Random, count: int) -> Non
             submission_key=secrets.token_urlsafe(24),
             now=received,
         )
+
+
+FOUNDERS = 12
+HOST_NAMES = [
+    "Айгуль",
+    "Нино",
+    "Армен",
+    "Мехмет",
+    "Дарья",
+    "Bolat",
+    "Giorgi",
+    "Ana",
+    "Elif",
+    "Марина",
+    "Тамара",
+    "Jelena",
+    "Sardor",
+    "Oyuna",
+    "Liisa",
+]
+
+
+def _join(coordinator: Member, role: str, handle: str) -> Member:
+    _invite, code = invite_create(actor=coordinator, role=role, organisation_private_key=None)
+    return invite_accept(code=code, handle=handle, passphrase=_passphrase())
+
+
+def _volunteers(
+    organisation: Organisation, coordinator: Member, rng: random.Random, count: int
+) -> None:
+    """Hosts, counselors and drivers in the frontline cities, joined through the vouching rule,
+    with their offers, one application still waiting and one suspended member."""
+    if count <= 0:
+        return
+    year_ago = timezone.now() - timedelta(days=365)
+    places = [place for place in load_places() if place.country in COUNTRY_WEIGHT]
+    weights = [COUNTRY_WEIGHT[place.country] * place.size for place in places]
+    members: list[Member] = []
+    for index in range(min(FOUNDERS, count)):
+        members.append(_join(coordinator, ROLES_BY_INDEX[index % 3], f"founder-{index + 1}"))
+    Member.objects.filter(pk__in=[member.pk for member in members]).update(vetted_at=year_ago)
+    for member in members:
+        member.refresh_from_db()
+    for index in range(count - len(members)):
+        place = rng.choices(places, weights)[0]
+        role = rng.choices(ROLES_BY_INDEX, [60, 30, 10])[0]
+        application, _code = application_submit(
+            organisation=organisation,
+            offerings=[OFFERING_BY_ROLE[role]],
+            place=place.id,
+            languages=list(dict.fromkeys(["ru", place.languages[0]])),
+            name=rng.choice(HOST_NAMES),
+            contact=f"@volunteer{index}",
+            about="",
+        )
+        vetted = [
+            member for member in members if member.vetted_at <= timezone.now() - timedelta(days=30)
+        ]
+        for voucher in rng.sample(vetted, k=2):
+            vouch_give(
+                actor=voucher,
+                application=application,
+                how_known="Знаем друг друга по прошлой работе.",
+            )
+        _invite, code = application_approve(
+            actor=coordinator, application=application, role=role, organisation_private_key=None
+        )
+        member = invite_accept(code=code, handle=f"volunteer-{index + 1}", passphrase=_passphrase())
+        # Spread the joining dates over the past months, so later vouches can count.
+        joined = year_ago + timedelta(days=rng.randrange(0, 330))
+        Member.objects.filter(pk=member.pk).update(vetted_at=joined)
+        member.vetted_at = joined
+        members.append(member)
+        _offer(member, role, place.id, rng)
+    waiting, _code = application_submit(
+        organisation=organisation,
+        offerings=["beds"],
+        place="kz-oral",
+        languages=["ru", "kk"],
+        name="Ерлан",
+        contact="@erlan_oral",
+        about="Дом у границы, две комнаты.",
+    )
+    vouch_give(actor=members[0], application=waiting, how_known="Сосед по дому много лет.")
+    if len(members) > FOUNDERS:
+        member_suspend(
+            actor=coordinator, member=members[1], reason="Передавал адреса посторонним (демо)."
+        )
+
+
+ROLES_BY_INDEX = [Role.HOST, Role.COUNSELOR, Role.HOST]
+OFFERING_BY_ROLE = {Role.HOST: "beds", Role.COUNSELOR: "legal"}
+
+
+def _offer(member: Member, role: str, place_id: str, rng: random.Random) -> None:
+    today = timezone.localdate()
+    if role == Role.COUNSELOR:
+        counseling_offer_save(
+            actor=member,
+            offer=None,
+            topics=[rng.choice(["legal", "psychological"])],
+            languages=["ru"],
+            countries=[place_id[:2].upper()],
+            weekly_capacity=rng.randrange(2, 10),
+            mode="remote",
+            place="",
+        )
+        return
+    if rng.random() < 0.15:
+        transport_offer_save(
+            actor=member,
+            offer=None,
+            origin=place_id,
+            destination=rng.choice(
+                [
+                    p.id
+                    for p in load_places()
+                    if p.country == place_id[:2].upper() and p.id != place_id
+                ]
+                or ["kz-almaty"]
+            ),
+            seats=rng.randrange(1, 5),
+            day=today + timedelta(days=rng.randrange(0, 10)),
+        )
+        return
+    bed_offer_save(
+        actor=member,
+        offer=None,
+        place=place_id,
+        capacity=rng.choices([1, 2, 3, 4, 6], [30, 30, 20, 12, 8])[0],
+        available_from=today,
+        available_until=today + timedelta(days=rng.randrange(7, 60)),
+        languages=["ru"],
+        accepts=rng.sample(["families", "women", "children", "pets"], k=rng.randrange(0, 3)),
+        address=f"ул. Примерная {rng.randrange(1, 200)}",
+        contact=f"@host{member.pk}",
+        rules="",
+    )

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,14 @@ class AuthorizationMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: object, view_args: object, view_kwargs: object
     ) -> HttpResponse | None:
-        from haven.core.authz import ROUTES, Who
+        from haven.core.authz import ROUTES, WITHOUT_SECOND_FACTOR, Who
         from haven.core.views import api_denied, forbidden
 
         match = request.resolver_match
-        rule = ROUTES.get(match.view_name) if match else None
+        view_name = match.view_name if match else ""
+        rule = ROUTES.get(view_name)
         if rule is None:
-            logger.error(
-                "route %s has no rule in haven.core.authz.ROUTES", match and match.view_name
-            )
+            logger.error("route %s has no rule in haven.core.authz.ROUTES", view_name)
             return forbidden(request)
         if rule in (Who.ANYONE, Who.API_ANYONE):
             return None
@@ -63,6 +62,12 @@ class AuthorizationMiddleware:
         member = getattr(request, "user", None)
         if member is None or not member.is_authenticated:
             return redirect_to_login(request.get_full_path(), resolve_url(settings.LOGIN_URL))
+        if (
+            member.needs_second_factor()
+            and not member.has_second_factor
+            and view_name not in WITHOUT_SECOND_FACTOR
+        ):
+            return redirect("accounts:second-factor")
         if rule == Who.COORDINATOR and not member.is_coordinator:
             return forbidden(request)
         return None

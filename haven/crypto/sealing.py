@@ -67,3 +67,28 @@ class FieldSealer:
                 f"ciphertext for {sealed_field!r} of another record was placed in {field!r}"
             )
         return str(value)
+
+
+def seal_fields(
+    *, recipients: list[bytes], record_id: str, values: dict[str, str]
+) -> tuple[list[bytes], dict[str, bytes | None]]:
+    """Seal a record's fields under a fresh data key, and that key to each recipient's public key.
+
+    Returns the data key sealed once per recipient (in their order) and one ciphertext per field
+    (None for an empty value).
+    """
+    data_key = new_data_key()
+    sealer = FieldSealer(data_key, record_id)
+    sealed = {name: sealer.seal(name, value) if value else None for name, value in values.items()}
+    return [seal_data_key(data_key, to_public=public) for public in recipients], sealed
+
+
+def open_fields(
+    *, data_key: bytes, record_id: str, sealed: dict[str, bytes | None]
+) -> dict[str, str]:
+    """Open what `seal_fields` made; empty fields come back as empty strings."""
+    sealer = FieldSealer(data_key, record_id)
+    return {
+        name: sealer.open(name, bytes(ciphertext)) if ciphertext else ""
+        for name, ciphertext in sealed.items()
+    }

@@ -15,13 +15,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
+from haven.accounts import unlock
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.crypto import InvalidCodename
-from haven.crypto.codenames import normalise
+from haven.crypto.codenames import normalise, requester_key_pair
 from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
 from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
 from haven.intake.services import Submission, SubmissionConflict, request_submit
+from haven.volunteers.queries import place_for_requester
 
 REQUESTER_SESSION = "haven.requester-case"
 REQUESTER_SINCE = "haven.requester-since"
@@ -119,7 +121,8 @@ def status(request: HttpRequest) -> HttpResponse:
         case = _requester_case(request)
         if case is None:
             return render(request, "intake/status_login.html", {"form": CodenameForm()})
-        return render(request, "intake/status.html", {"case": case})
+        place = place_for_requester(case.pk, unlock.requester_private_key(request))
+        return render(request, "intake/status.html", {"case": case, "place": place})
     form = CodenameForm(request.POST)
     if not form.is_valid():
         return render(request, "intake/status_login.html", {"form": form}, status=400)
@@ -141,6 +144,9 @@ def status(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()
     request.session[REQUESTER_SESSION] = str(case.pk)
     request.session[REQUESTER_SINCE] = int(time.time())
+    # The requester's key, for anything sealed to them, kept like a member's: half in the session,
+    # half in this browser's cookie.
+    unlock.begin(request, requester_key_pair(codename).private, field=unlock.REQUESTER_FIELD)
     # A cookie that dies with the browser, never one written to disk with a date on it.
     request.session.set_expiry(0)
     return redirect("intake:status")

@@ -23,6 +23,9 @@ def test_openapi_document_lists_every_endpoint(db: None) -> None:
         "/api/v1/cases",
         "/api/v1/cases/{case_id}",
         "/api/v1/cases/{case_id}/reveal",
+        "/api/v1/countries",
+        "/api/v1/countries/{iso2}",
+        "/api/v1/screener",
     }
     assert spec["components"]["securitySchemes"]["StaffToken"]["scheme"] == "bearer"
 

@@ -6,7 +6,7 @@ import pytest
 
 from haven.audit.models import Event
 from haven.intake.services import Accepted
-from tests.conftest import Persona
+from tests.conftest import Persona, totp_code
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +21,8 @@ def test_coordinator_reveals_a_request_with_a_reason(
     page.goto(f"{session.origin}/en/accounts/login/")  # type: ignore[attr-defined]
     page.locator("input[name=handle]").fill(coordinator.member.handle)
     page.locator("input[name=passphrase]").fill(coordinator.passphrase)
+    page.get_by_role("button", name="Log in").click()
+    page.locator("input[name=code]").fill(totp_code(coordinator))
     page.get_by_role("button", name="Log in").click()
 
     rows = page.locator("tbody tr")

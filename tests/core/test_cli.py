@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -45,15 +46,31 @@ def test_help_lists_havens_commands(tmp_path: Path) -> None:
 
 
 def test_demo_loads_a_sealed_network_once_and_prints_the_login(tmp_path: Path) -> None:
-    first = _haven(tmp_path, "demo", "--no-serve", "--requests", "25")
+    first = _haven(tmp_path, "demo", "--no-serve", "--requests", "25", "--volunteers", "16")
     assert first.returncode == 0, first.stderr
     assert "Created the demo network" in first.stdout
     passphrase = first.stdout.split("passphrase: ")[1].split()[0]
     again = _haven(tmp_path, "demo", "--no-serve")
     assert "Found the demo network" in again.stdout
     assert passphrase in again.stdout
+    code = _haven(tmp_path, "demo", "--code").stdout.strip()
+    assert re.fullmatch(r"\d{6}", code)
     with sqlite3.connect(tmp_path / "haven.sqlite3") as database:
         assert database.execute("SELECT count(*) FROM cases_case").fetchone()[0] == 25
+        # Twelve founders, four who joined through vouching, the coordinator and a counselor.
+        assert database.execute("SELECT count(*) FROM accounts_member").fetchone()[0] == 18
+        assert (
+            database.execute(
+                "SELECT count(*) FROM volunteers_application WHERE status = 'pending'"
+            ).fetchone()[0]
+            == 1
+        )
+        assert (
+            database.execute(
+                "SELECT count(*) FROM accounts_member WHERE suspended_at IS NOT NULL"
+            ).fetchone()[0]
+            == 1
+        )
         assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (tmp_path / "demo-login.txt").stat().st_mode & 0o077 == 0
     verified = _haven(tmp_path, "audit", "verify")

@@ -41,7 +41,22 @@ def all_routes() -> list[Route]:
 def concrete(route: Route, values: dict[str, str]) -> str:
     """Fill a route's parameters with the values a test prepared; fail on an unknown one."""
     path = route.pattern
-    for converter in ("<uuid:case_id>", "<case_id>", "<slug:slug>", "<slug:public_id>"):
+    for converter in (
+        "<uuid:case_id>",
+        "<case_id>",
+        "<slug:slug>",
+        "<slug:public_id>",
+        "<iso2:iso2>",
+        "<iso2>",
+        "<slug:field>",
+        "<int:revision_id>",
+        "<slug:kind>",
+        "<int:offer_id>",
+        "<int:placement_id>",
+        "<int:vouch_id>",
+        "<int:application_id>",
+        "<int:member_id>",
+    ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]
             path = path.replace(converter, values[key])

@@ -1,20 +1,32 @@
 """Every route, for every persona: the table in haven.core.authz is what the server does.
 
 A route missing from the table, or a table entry with no route, fails here. Object-level rules
-(another organisation's case, another member's token) are checked on the same walk.
+(another organisation's case, another member's offer, vouch or token) are checked on the same walk.
+The personas: anonymous, an applicant (who has no account and so sees nothing more), a requester
+logged in with a codename, a host, a counselor, a coordinator, a coordinator of another
+organisation, and a suspended member. Admins act through the `haven` command, not the web.
 """
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from haven.accounts.models import ApiToken
-from haven.accounts.services import member_deactivate
+from haven.accounts.models import ApiToken, Organisation, Role
 from haven.core.authz import ROUTES, Who
 from haven.intake.services import Accepted
-from tests.conftest import Persona, login
+from haven.volunteers.services import (
+    application_submit,
+    bed_offer_save,
+    member_suspend,
+    placement_confirm,
+    vouch_give,
+)
+from tests.conftest import Persona, invite_member, login
+from tests.knowledge.factories import edit_kazakh_stay
 from tests.security.routes import Route, all_routes, concrete
 
 POST_ONLY = {
@@ -27,9 +39,49 @@ POST_ONLY = {
     "api:intake",
     "api:status",
     "api:case-reveal",
+    "knowledge:revert",
+    "api:screener",
+    "network:offer-pause",
+    "network:decide",
+    "network:vouch-withdraw",
+    "network:application-read",
+    "network:application-decide",
+    "network:suspend",
+    "network:review-clear",
 }
-OBJECT_ROUTES = {"desk:case", "desk:reveal", "api:case", "api:case-reveal", "accounts:token-revoke"}
-PERSONAS = ["anonymous", "requester", "counselor", "coordinator", "outsider", "deactivated"]
+# Routes about one thing of the first organisation: another organisation's coordinator finds none.
+OBJECT_ROUTES = {
+    "desk:case",
+    "desk:reveal",
+    "api:case",
+    "api:case-reveal",
+    "accounts:token-revoke",
+    "network:application",
+    "network:application-read",
+    "network:application-decide",
+    "network:member",
+    "network:suspend",
+    "network:review-clear",
+}
+# Routes about one member's own thing: any other member finds nothing.
+OWNERS = {
+    "accounts:token-revoke": "coordinator",
+    "network:offer-edit": "host",
+    "network:offer-pause": "host",
+    "network:decide": "host",
+    "network:vouch-withdraw": "counselor",
+}
+MEMBERS = {"host", "counselor", "coordinator", "outsider"}
+PERSONAS = [
+    "anonymous",
+    "applicant",
+    "requester",
+    "host",
+    "counselor",
+    "coordinator",
+    "outsider",
+    "suspended",
+]
 ALLOWED = {200, 201, 302, 303, 400, 409, 422}
 
 
@@ -41,29 +93,31 @@ def test_every_route_has_a_rule_and_every_rule_a_route() -> None:
 
 # Django Ninja's root: with the browsable docs off (they load script from a CDN) it answers 404.
 NOTHING_HERE = {"api:api-root"}
-# The token walked is the coordinator's own; anyone else revoking it finds nothing.
-OWNED_BY_COORDINATOR = {"accounts:token-revoke"}
+# With no login half done, the second step sends everyone back to the first.
+BACK_TO_LOGIN = {"accounts:login-code"}
 
 
 def _expected(rule: Who, persona: str, name: str) -> str:
-    member = persona in {"counselor", "coordinator", "outsider"}
+    member = persona in MEMBERS
     if name in NOTHING_HERE:
         return "not-found"
+    if name in BACK_TO_LOGIN:
+        return "login"
     if rule in (Who.ANYONE, Who.API_ANYONE):
         return "allowed"
     if rule in (Who.MEMBER, Who.COORDINATOR):
         if not member:
             return "login"
-        if rule == Who.COORDINATOR and persona == "counselor":
+        if rule == Who.COORDINATOR and persona in {"counselor", "host"}:
             return "forbidden"
     else:
         if not member:
             return "unauthenticated"
-        if rule == Who.API_COORDINATOR and persona == "counselor":
+        if rule == Who.API_COORDINATOR and persona in {"counselor", "host"}:
             return "forbidden"
     if persona == "outsider" and name in OBJECT_ROUTES:
         return "not-found"
-    if name in OWNED_BY_COORDINATOR and persona != "coordinator":
+    if name in OWNERS and persona != OWNERS[name]:
         return "not-found"
     return "allowed"
 
@@ -89,15 +143,47 @@ def world(
     coordinator: Persona,
     counselor: Persona,
     outsider: Persona,
+    organisation: Organisation,
     make_request: Callable[..., Accepted],
 ) -> dict[str, object]:
     accepted = make_request()
     clients: dict[str, Client] = {"anonymous": Client()}
+    applicant = Client()
+    applicant.get("/en/volunteer/")
+    application, _code = application_submit(
+        organisation=organisation,
+        offerings=["beds"],
+        place="kz-almaty",
+        languages=["ru"],
+        name="Applicant",
+        contact="@applicant",
+        about="",
+    )
+    clients["applicant"] = applicant
     requester = Client()
     requester.post("/en/status/", {"codename": accepted.codename})
     clients["requester"] = requester
+    host = invite_member(coordinator, "hana", Role.HOST)
+    offer = bed_offer_save(
+        actor=host.member,
+        offer=None,
+        place="kz-almaty",
+        capacity=4,
+        available_from=timezone.localdate(),
+        available_until=timezone.localdate() + timedelta(days=30),
+        languages=["ru"],
+        accepts=[],
+        address="ул. Абая 1",
+        contact="@hana",
+        rules="",
+    )
+    placement = placement_confirm(actor=coordinator.member, case=accepted.case, offer=offer)
+    vouch = vouch_give(
+        actor=counselor.member, application=application, how_known="we studied together"
+    )
     tokens: dict[str, str] = {}
     for name, persona in (
+        ("host", host),
         ("counselor", counselor),
         ("coordinator", coordinator),
         ("outsider", outsider),
@@ -107,11 +193,9 @@ def world(
         tokens[name] = client.post("/en/accounts/tokens/", {"label": "walk", "days": 1}).context[
             "new_token"
         ]
-    from tests.conftest import invite_member
-
-    leaver = invite_member(coordinator, "leaver", "counselor")
-    clients["deactivated"] = login(Client(), leaver)
-    member_deactivate(actor=coordinator.member, member=leaver.member)
+    suspect = invite_member(coordinator, "sid", Role.COUNSELOR)
+    clients["suspended"] = login(Client(), suspect)
+    member_suspend(actor=coordinator.member, member=suspect.member, reason="walking the routes")
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     return {
@@ -121,6 +205,15 @@ def world(
             "case_id": str(accepted.case.pk),
             "slug": "ark",
             "public_id": token_id.public_id,
+            "iso2": "kz",
+            "field": "visa_free_days",
+            "revision_id": str(edit_kazakh_stay(coordinator.member).pk),
+            "kind": "beds",
+            "offer_id": str(offer.pk),
+            "placement_id": str(placement.pk),
+            "vouch_id": str(vouch.pk),
+            "application_id": str(application.pk),
+            "member_id": str(host.member.pk),
         },
     }
 

@@ -15,6 +15,7 @@ from django.test import Client
 
 from haven.intake.services import Accepted
 from tests.conftest import Persona, login
+from tests.knowledge.factories import edit_kazakh_stay
 from tests.security.routes import all_routes, concrete
 from tests.security.test_authorisation import POST_ONLY
 
@@ -35,7 +36,20 @@ def answers(
     coordinator: Persona, make_request: Callable[..., Accepted]
 ) -> list[tuple[str, object]]:
     case = make_request().case
-    values = {"case_id": str(case.pk), "slug": "ark", "public_id": "none"}
+    values = {
+        "case_id": str(case.pk),
+        "slug": "ark",
+        "public_id": "none",
+        "iso2": "kz",
+        "field": "visa_free_days",
+        "revision_id": str(edit_kazakh_stay(coordinator.member).pk),
+        "kind": "beds",
+        "offer_id": "1",
+        "placement_id": "1",
+        "vouch_id": "1",
+        "application_id": "1",
+        "member_id": str(coordinator.member.pk),
+    }
     collected: list[tuple[str, Any]] = []
     for client in (Client(), login(Client(), coordinator)):
         for route in all_routes():

@@ -47,6 +47,26 @@ def military_label(value: str) -> str:
 
 
 @register.filter
+def place_label(place_id: str) -> str:
+    """A place id as "City, Country" in the active language."""
+    from haven.core.places import UnknownPlace, name, place_by_id
+
+    try:
+        place = place_by_id(place_id)
+    except UnknownPlace:
+        return _country_name(place_id[:2]) if place_id else ""
+    return f"{name(place, get_language() or 'ru')}, {_country_name(place.country)}"
+
+
+@register.filter
+def offering_labels(offerings: list[str]) -> str:
+    """An application's offerings as people read them."""
+    from haven.volunteers.models import Offering
+
+    return ", ".join(str(Offering(item).label) for item in offerings if item in Offering.values)
+
+
+@register.filter
 def need_labels(needs: list[str]) -> str:
     """A case's needs as people read them, in the active language."""
     from haven.cases.models import Need

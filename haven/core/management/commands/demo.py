@@ -24,19 +24,35 @@ class Command(BaseCommand):
         )
         parser.add_argument("--requests", type=int, default=300, help="Demo requests to load.")
         parser.add_argument(
+            "--volunteers",
+            type=int,
+            default=200,
+            help="Demo hosts, counselors and drivers to load (each joins through vouching).",
+        )
+        parser.add_argument(
             "--no-serve", action="store_true", help="Set up the data, print the login, stop."
+        )
+        parser.add_argument(
+            "--code",
+            action="store_true",
+            help="Print the demo coordinator's current second-factor code and stop.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        login = load_demo(requests=options["requests"])
+        login = load_demo(requests=options["requests"], volunteers=options["volunteers"])
+        if options["code"]:
+            self.stdout.write(login.current_code())
+            return
         verb = "Created" if login.created else "Found"
         self.stdout.write(
             f"{verb} the demo network in {settings.DATA_DIR}.\n"
             f"  Requester pages: http://127.0.0.1:{options['port']}/ru/ (or /en/)\n"
             f"  Volunteer login: http://127.0.0.1:{options['port']}/en/accounts/login/\n"
             f"    name: {login.handle}\n    passphrase: {login.passphrase}\n"
+            f"    second factor: add the key {login.totp_secret} to an authenticator app, or get\n"
+            f"      the current code with: .venv/bin/haven demo --code\n"
             "  This is demo data on a development install: do not use it for real people."
         )
         if not options["no_serve"]:

@@ -1,0 +1,131 @@
+"""Reading the volunteer network."""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from haven.accounts.models import Member
+from haven.crypto import WrongKey
+from haven.crypto.keys import open_sealed
+from haven.volunteers.models import Application, ApplicationStatus, Decision, Placement, Vouch
+
+
+def qualifying_vouches(application: Application) -> QuerySet[Vouch]:
+    """Live vouches from active members vetted long enough ago to count under the rule."""
+    cutoff = timezone.now() - timedelta(days=application.organisation.voucher_min_days)
+    return Vouch.objects.filter(
+        application=application,
+        withdrawn_at__isnull=True,
+        voucher__is_active=True,
+        voucher__vetted_at__lte=cutoff,
+    )
+
+
+def pending_applications(member: Member) -> QuerySet[Application]:
+    """Applications waiting in the member's organisation, oldest first."""
+    return Application.objects.filter(
+        organisation_id=member.organisation_id, status=ApplicationStatus.PENDING
+    ).order_by("created_hour", "id")
+
+
+def application_for(member: Member, application_id: int) -> Application | None:
+    """One application of the member's organisation."""
+    return (
+        Application.objects.select_related("organisation")
+        .filter(organisation_id=member.organisation_id, pk=application_id)
+        .first()
+    )
+
+
+def proposals_for(host: Member) -> QuerySet[Placement]:
+    """Placements put to this host, newest first, with the coarse case profile."""
+    return (
+        Placement.objects.filter(offer__member=host)
+        .select_related("case", "offer")
+        .order_by("-confirmed_at")
+    )
+
+
+def vouchers_of(member: Member) -> list[Member]:
+    """Who vouched for the application this member joined on."""
+    from haven.accounts.models import Invite
+
+    invite = Invite.objects.filter(used_by=member, application__isnull=False).first()
+    if invite is None or invite.application_id is None:
+        return []
+    return list(
+        Member.objects.filter(vouches_given__application_id=invite.application_id).order_by(
+            "handle"
+        )
+    )
+
+
+def application_by_code(member: Member, code: str) -> Application | None:
+    """The pending application of the member's organisation that this code names."""
+    from haven.volunteers.services import application_code_digest
+
+    return (
+        Application.objects.select_related("organisation")
+        .filter(
+            organisation_id=member.organisation_id,
+            code_digest=application_code_digest(code),
+            status=ApplicationStatus.PENDING,
+        )
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class RequesterPlace:
+    """What a requester may see of the place proposed to them."""
+
+    place: str
+    available_from: date
+    available_until: date
+    accepted: bool
+    address: str = field(default="", repr=False)
+    contact: str = field(default="", repr=False)
+    rules: str = field(default="", repr=False)
+
+
+def place_for_requester(
+    case_id: UUID, requester_private_key: bytes | None
+) -> RequesterPlace | None:
+    """The live placement of a case as its requester sees it: city and dates until the host
+    accepts; then also the escrowed address, opened with the requester's own key."""
+    placement = (
+        Placement.objects.filter(case_id=case_id)
+        .exclude(decision=Decision.DECLINED)
+        .select_related("offer")
+        .first()
+    )
+    if placement is None:
+        return None
+    offer = placement.offer
+    shown = RequesterPlace(
+        place=offer.place,
+        available_from=offer.available_from,
+        available_until=offer.available_until,
+        accepted=placement.decision == Decision.ACCEPTED,
+    )
+    if not (shown.accepted and placement.address_for_requester and requester_private_key):
+        return shown
+    try:
+        opened = json.loads(
+            open_sealed(requester_private_key, bytes(placement.address_for_requester))
+        )
+    except WrongKey:
+        return shown
+    return RequesterPlace(
+        place=shown.place,
+        available_from=shown.available_from,
+        available_until=shown.available_until,
+        accepted=True,
+        address=opened["address"],
+        contact=opened["contact"],
+        rules=opened.get("rules", ""),
+    )

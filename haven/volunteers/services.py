@@ -1,0 +1,560 @@
+"""Every write of the volunteer network: applying, vouching, approving, suspending, reporting,
+offering, and putting placements to hosts with the address escrow."""
+
+import json
+import secrets
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Invite, Member, Organisation
+from haven.accounts.services import invite_create
+from haven.accounts.unlock import Keyring
+from haven.audit.services import audit_record, to_the_hour
+from haven.cases.models import Case, Status
+from haven.crypto.keys import keyed_digest, seal_to
+from haven.crypto.sealing import open_data_key, open_fields, seal_fields
+from haven.intake.forms import country_of
+from haven.volunteers.models import (
+    Application,
+    ApplicationStatus,
+    BedOffer,
+    CounselingOffer,
+    Decision,
+    MemberReport,
+    Placement,
+    TransportOffer,
+    Vouch,
+)
+from haven.volunteers.queries import qualifying_vouches
+
+# Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Who was vouched for by a suspended member this recently is flagged for review.
+SUSPENSION_LOOKBACK = timedelta(days=180)
+
+
+def _coordinator_of(actor: Member, organisation_id: int) -> None:
+    if not (actor.is_active and actor.is_coordinator and actor.organisation_id == organisation_id):
+        raise PermissionError("only the organisation's coordinators may do this")
+
+
+def _seal_into(
+    row: models.Model, prefix: str, values: dict[str, str], recipients: list[bytes]
+) -> list[bytes]:
+    """Seal `values` for a saved row (its id goes inside every plaintext) and store them in the
+    row's `<field>_sealed` columns; returns the data key sealed to each recipient."""
+    keys, sealed = seal_fields(recipients=recipients, record_id=f"{prefix}:{row.pk}", values=values)
+    type(row)._default_manager.filter(pk=row.pk).update(
+        sealed_key=keys[0], **{f"{field}_sealed": value for field, value in sealed.items()}
+    )
+    return keys
+
+
+def open_row(
+    *, data_key: bytes, row: models.Model, prefix: str, fields: Sequence[str]
+) -> dict[str, str]:
+    """Open the sealed columns `_seal_into` wrote."""
+    return open_fields(
+        data_key=data_key,
+        record_id=f"{prefix}:{row.pk}",
+        sealed={field: getattr(row, f"{field}_sealed") for field in fields},
+    )
+
+
+def application_code_digest(code: str) -> bytes:
+    """The digest an application is found by from the code its applicant hands out."""
+    normalised = "".join(code.upper().split()).replace("-", "")
+    return keyed_digest(
+        normalised.encode(), key=settings.HAVEN_PEPPER.encode(), purpose="application-code"
+    )
+
+
+@transaction.atomic
+def application_submit(
+    *,
+    organisation: Organisation,
+    offerings: Sequence[str],
+    place: str,
+    languages: Sequence[str],
+    name: str,
+    contact: str,
+    about: str,
+) -> tuple[Application, str]:
+    """Take an application to help; the applicant's name, contact and words are sealed. Returns
+    the code the applicant gives to the members who will vouch for them."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    code = f"{raw[:5]}-{raw[5:]}"
+    application = Application.objects.create(
+        code_digest=application_code_digest(code),
+        organisation=organisation,
+        offerings=sorted(offerings),
+        country=country_of(place),
+        place=place,
+        languages=list(languages),
+        created_hour=to_the_hour(timezone.now()),
+        sealed_key=b"",
+    )
+    _seal_into(
+        application,
+        "application",
+        {"name": name, "contact": contact, "about": about},
+        [bytes(organisation.public_key)],
+    )
+    audit_record(
+        actor=None,
+        action="application.submit",
+        organisation=organisation,
+        target_type="application",
+        target_id=str(application.pk),
+        data={"country": application.country, "offerings": application.offerings},
+    )
+    application.refresh_from_db()
+    return application, code
+
+
+@transaction.atomic
+def application_read(
+    *, actor: Member, keyring: Keyring, application: Application
+) -> dict[str, str]:
+    """A coordinator opens an applicant's sealed words; the reading is audited."""
+    _coordinator_of(actor, application.organisation_id)
+    audit_record(
+        actor=actor,
+        action="application.read",
+        organisation=actor.organisation,
+        target_type="application",
+        target_id=str(application.pk),
+    )
+    return open_row(
+        data_key=keyring.open_record_key(bytes(application.sealed_key)),
+        row=application,
+        prefix="application",
+        fields=("name", "contact", "about"),
+    )
+
+
+@transaction.atomic
+def vouch_give(*, actor: Member, application: Application, how_known: str) -> Vouch:
+    """A member vouches for an applicant, saying how they know them (sealed to the organisation)."""
+    if not actor.is_active or actor.organisation_id != application.organisation_id:
+        raise PermissionError("only the organisation's active members vouch")
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application is already decided."), code="decided")
+    how_known = how_known.strip()
+    if len(how_known) < 10:
+        raise ValidationError(
+            _("Say how you know this person (at least 10 characters)."), code="how-known"
+        )
+    if Vouch.objects.filter(
+        application=application, voucher=actor, withdrawn_at__isnull=True
+    ).exists():
+        raise ValidationError(_("You already vouch for this person."), code="twice")
+    vouch = Vouch.objects.create(
+        application=application,
+        voucher=actor,
+        created_at=timezone.now(),
+        sealed_key=b"",
+        how_known_sealed=b"",
+    )
+    _seal_into(vouch, "vouch", {"how_known": how_known}, [bytes(actor.organisation.public_key)])
+    audit_record(
+        actor=actor,
+        action="vouch.give",
+        organisation=actor.organisation,
+        target_type="application",
+        target_id=str(application.pk),
+    )
+    return vouch
+
+
+@transaction.atomic
+def vouch_withdraw(*, actor: Member, vouch: Vouch) -> None:
+    """The voucher takes their word back."""
+    if vouch.voucher_id != actor.pk:
+        raise PermissionError("members withdraw their own vouches")
+    Vouch.objects.filter(pk=vouch.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now())
+    audit_record(
+        actor=actor,
+        action="vouch.withdraw",
+        organisation=actor.organisation,
+        target_type="application",
+        target_id=str(vouch.application_id),
+    )
+
+
+@transaction.atomic
+def application_approve(
+    *,
+    actor: Member,
+    application: Application,
+    role: str,
+    organisation_private_key: bytes | None,
+) -> tuple[Invite, str]:
+    """Approve an applicant once the rule is met; returns the one-time invite code to pass on."""
+    _coordinator_of(actor, application.organisation_id)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise ValidationError(_("This application is already decided."), code="decided")
+    organisation = application.organisation
+    have = qualifying_vouches(application).count()
+    if have < organisation.vouches_required:
+        raise ValidationError(
+            _(
+                "%(have)d of the %(need)d vouches needed from members vetted at least %(days)d "
+                "days ago."
+            )
+            % {
+                "have": have,
+                "need": organisation.vouches_required,
+                "days": organisation.voucher_min_days,
+            },
+            code="vouches",
+        )
+    Application.objects.filter(pk=application.pk).update(
+        status=ApplicationStatus.APPROVED, decided_at=timezone.now(), decided_by=actor
+    )
+    invite, code = invite_create(
+        actor=actor,
+        role=role,
+        organisation_private_key=organisation_private_key,
+        application=application,
+    )
+    audit_record(
+        actor=actor,
+        action="application.approve",
+        organisation=organisation,
+        target_type="application",
+        target_id=str(application.pk),
+        data={"role": role, "vouches": have},
+    )
+    return invite, code
+
+
+@transaction.atomic
+def application_reject(*, actor: Member, application: Application) -> None:
+    """Turn an application down."""
+    _coordinator_of(actor, application.organisation_id)
+    Application.objects.filter(pk=application.pk, status=ApplicationStatus.PENDING).update(
+        status=ApplicationStatus.REJECTED, decided_at=timezone.now(), decided_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="application.reject",
+        organisation=actor.organisation,
+        target_type="application",
+        target_id=str(application.pk),
+    )
+
+
+def vouched_by(member: Member, since: datetime | None = None) -> list[Member]:
+    """Members who joined on applications this member vouched for (since a time, if given)."""
+    vouches = Vouch.objects.filter(voucher=member)
+    if since is not None:
+        vouches = vouches.filter(created_at__gte=since)
+    joined = Invite.objects.filter(
+        application_id__in=vouches.values("application_id"), used_by__isnull=False
+    ).values("used_by")
+    return list(Member.objects.filter(pk__in=joined).order_by("handle"))
+
+
+@transaction.atomic
+def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member]:
+    """Suspend a suspected informer; flag for review everyone they vouched for lately."""
+    _coordinator_of(actor, member.organisation_id)
+    if member.pk == actor.pk:
+        raise ValidationError(_("You cannot suspend yourself."), code="self")
+    if len(reason.strip()) < 8:
+        raise ValidationError(_("Give the reason (at least 8 characters)."), code="reason")
+    now = timezone.now()
+    Member.objects.filter(pk=member.pk).update(
+        is_active=False, suspended_at=now, sealed_organisation_key=None
+    )
+    flagged = [
+        other for other in vouched_by(member, since=now - SUSPENSION_LOOKBACK) if other.is_active
+    ]
+    Member.objects.filter(pk__in=[other.pk for other in flagged]).update(review_flagged_at=now)
+    audit_record(
+        actor=actor,
+        action="member.suspend",
+        organisation=actor.organisation,
+        target_type="member",
+        target_id=str(member.pk),
+        data={"flagged": [other.pk for other in flagged]},
+        note=reason.strip(),
+    )
+    return flagged
+
+
+@transaction.atomic
+def member_review_clear(*, actor: Member, member: Member) -> None:
+    """A coordinator has reviewed a flagged member and keeps them."""
+    _coordinator_of(actor, member.organisation_id)
+    Member.objects.filter(pk=member.pk).update(review_flagged_at=None)
+    audit_record(
+        actor=actor,
+        action="member.review_clear",
+        organisation=actor.organisation,
+        target_type="member",
+        target_id=str(member.pk),
+    )
+
+
+@transaction.atomic
+def member_report(*, actor: Member, subject: Member, text: str) -> MemberReport:
+    """Report a member to the coordinators; the words are sealed to the organisation."""
+    if not actor.is_active or actor.organisation_id != subject.organisation_id:
+        raise PermissionError("members report members of their own organisation")
+    if len(text.strip()) < 10:
+        raise ValidationError(_("Say what happened (at least 10 characters)."), code="text")
+    report = MemberReport.objects.create(
+        organisation=actor.organisation,
+        reporter=actor,
+        subject=subject,
+        created_at=timezone.now(),
+        sealed_key=b"",
+        text_sealed=b"",
+    )
+    _seal_into(report, "report", {"text": text.strip()}, [bytes(actor.organisation.public_key)])
+    audit_record(
+        actor=actor,
+        action="member.report",
+        organisation=actor.organisation,
+        target_type="member",
+        target_id=str(subject.pk),
+    )
+    return report
+
+
+@transaction.atomic
+def bed_offer_save(
+    *,
+    actor: Member,
+    offer: BedOffer | None,
+    place: str,
+    capacity: int,
+    available_from: date,
+    available_until: date,
+    languages: Sequence[str],
+    accepts: Sequence[str],
+    address: str,
+    contact: str,
+    rules: str,
+) -> BedOffer:
+    """Create or change a host's bed offer. The address, contact and rules are sealed to the
+    organisation and to the host, who can read them back and escrow them to a requester."""
+    if not actor.is_active:
+        raise PermissionError("only active members offer beds")
+    if offer is not None and offer.member_id != actor.pk:
+        raise PermissionError("hosts change their own offers")
+    if available_until < available_from:
+        raise ValidationError(_("The last day cannot come before the first."), code="dates")
+    if offer is None:
+        offer = BedOffer(
+            member=actor,
+            organisation=actor.organisation,
+            created_at=timezone.now(),
+            sealed_key=b"",
+            host_sealed_key=b"",
+        )
+    offer.country, offer.place, offer.capacity = country_of(place), place, capacity
+    offer.available_from, offer.available_until = available_from, available_until
+    offer.languages, offer.accepts = list(languages), sorted(accepts)
+    offer.save()
+    keys = _seal_into(
+        offer,
+        "bed",
+        {"address": address, "contact": contact, "rules": rules},
+        [bytes(actor.organisation.public_key), bytes(actor.public_key)],
+    )
+    BedOffer.objects.filter(pk=offer.pk).update(host_sealed_key=keys[1])
+    audit_record(
+        actor=actor,
+        action="offer.beds.save",
+        organisation=actor.organisation,
+        target_type="bed_offer",
+        target_id=str(offer.pk),
+        data={"place": place, "capacity": capacity},
+    )
+    offer.refresh_from_db()
+    return offer
+
+
+def bed_offer_read_own(*, keyring: Keyring, offer: BedOffer) -> dict[str, str]:
+    """The host reads back their own sealed address, contact and rules."""
+    if offer.member_id != keyring.member.pk:
+        raise PermissionError("hosts read their own offers")
+    data_key = open_data_key(
+        bytes(offer.host_sealed_key), with_private=keyring.member_private_key()
+    )
+    return open_row(
+        data_key=data_key, row=offer, prefix="bed", fields=("address", "contact", "rules")
+    )
+
+
+@transaction.atomic
+def counseling_offer_save(
+    *,
+    actor: Member,
+    offer: CounselingOffer | None,
+    topics: Sequence[str],
+    languages: Sequence[str],
+    countries: Sequence[str],
+    weekly_capacity: int,
+    mode: str,
+    place: str,
+) -> CounselingOffer:
+    """Create or change what a counselor offers."""
+    if not actor.is_active:
+        raise PermissionError("only active members offer counseling")
+    if offer is not None and offer.member_id != actor.pk:
+        raise PermissionError("counselors change their own offers")
+    offer = offer or CounselingOffer(
+        member=actor, organisation=actor.organisation, created_at=timezone.now()
+    )
+    offer.topics, offer.languages = sorted(topics), list(languages)
+    offer.countries, offer.weekly_capacity = sorted(countries), weekly_capacity
+    offer.mode, offer.place = mode, place
+    offer.save()
+    audit_record(
+        actor=actor,
+        action="offer.counseling.save",
+        organisation=actor.organisation,
+        target_type="counseling_offer",
+        target_id=str(offer.pk),
+    )
+    return offer
+
+
+@transaction.atomic
+def transport_offer_save(
+    *,
+    actor: Member,
+    offer: TransportOffer | None,
+    origin: str,
+    destination: str,
+    seats: int,
+    day: date,
+) -> TransportOffer:
+    """Create or change a drive."""
+    if not actor.is_active:
+        raise PermissionError("only active members offer transport")
+    if offer is not None and offer.member_id != actor.pk:
+        raise PermissionError("drivers change their own offers")
+    if origin == destination:
+        raise ValidationError(_("The route must go somewhere else."), code="route")
+    offer = offer or TransportOffer(
+        member=actor, organisation=actor.organisation, created_at=timezone.now()
+    )
+    offer.origin, offer.destination, offer.seats, offer.date = origin, destination, seats, day
+    offer.save()
+    audit_record(
+        actor=actor,
+        action="offer.transport.save",
+        organisation=actor.organisation,
+        target_type="transport_offer",
+        target_id=str(offer.pk),
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_pause(
+    *, actor: Member, offer: BedOffer | CounselingOffer | TransportOffer, paused: bool
+) -> None:
+    """Pause an offer, or take it up again, in one step."""
+    if offer.member_id != actor.pk:
+        raise PermissionError("members pause their own offers")
+    type(offer)._default_manager.filter(pk=offer.pk).update(paused=paused)
+    audit_record(
+        actor=actor,
+        action="offer.pause" if paused else "offer.resume",
+        organisation=actor.organisation,
+        target_type=type(offer).__name__,
+        target_id=str(offer.pk),
+    )
+
+
+def beds_taken(offer: BedOffer) -> int:
+    """People already placed with or proposed to this offer."""
+    taken = offer.placements.exclude(decision=Decision.DECLINED).aggregate(total=Sum("people"))
+    return int(taken["total"] or 0)
+
+
+@transaction.atomic
+def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placement:
+    """A coordinator confirms a case for a bed offer; the host is asked to accept."""
+    _coordinator_of(actor, case.organisation_id)
+    if offer.organisation_id != case.organisation_id:
+        raise PermissionError("offers and cases of one organisation only")
+    offer = BedOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.paused or not offer.member.is_active:
+        raise ValidationError(_("This offer is paused; choose another."), code="paused")
+    if beds_taken(offer) + case.group_size > offer.capacity:
+        raise ValidationError(_("Not enough free beds in this offer for the group."), code="full")
+    if Placement.objects.filter(case=case).exclude(decision=Decision.DECLINED).exists():
+        raise ValidationError(_("This case already has a place proposed or agreed."), code="twice")
+    placement = Placement.objects.create(
+        case=case,
+        offer=offer,
+        people=case.group_size,
+        confirmed_by=actor,
+        confirmed_at=timezone.now(),
+    )
+    Case.objects.filter(pk=case.pk).update(
+        status=Status.IN_PROGRESS, updated_hour=to_the_hour(timezone.now())
+    )
+    audit_record(
+        actor=actor,
+        action="placement.confirm",
+        organisation=actor.organisation,
+        target_type="case",
+        target_id=str(case.pk),
+        data={"offer": offer.pk},
+    )
+    return placement
+
+
+@transaction.atomic
+def placement_decide(*, keyring: Keyring, placement: Placement, accept: bool) -> Placement:
+    """The host accepts or declines. On acceptance the host's address and contact are re-sealed
+    to the requester's public key (the escrow); a decline returns the case to the pool."""
+    actor = keyring.member
+    placement = (
+        Placement.objects.select_for_update().select_related("offer", "case").get(pk=placement.pk)
+    )
+    if placement.offer.member_id != actor.pk:
+        raise PermissionError("only the host decides on a placement with them")
+    if placement.decision != Decision.PROPOSED:
+        raise ValidationError(_("You already answered this one."), code="decided")
+    now = timezone.now()
+    placement.decision = Decision.ACCEPTED if accept else Decision.DECLINED
+    placement.decided_at = now
+    if accept:
+        own = bed_offer_read_own(keyring=keyring, offer=placement.offer)
+        escrowed = json.dumps(
+            {"address": own["address"], "contact": own["contact"], "rules": own["rules"]},
+            ensure_ascii=False,
+        ).encode("utf-8")
+        placement.address_for_requester = seal_to(
+            bytes(placement.case.requester_public_key), escrowed
+        )
+    else:
+        Case.objects.filter(pk=placement.case_id).update(
+            status=Status.TRIAGED, updated_hour=to_the_hour(now)
+        )
+    placement.save()
+    audit_record(
+        actor=actor,
+        action="placement.accept" if accept else "placement.decline",
+        organisation=actor.organisation,
+        target_type="case",
+        target_id=str(placement.case_id),
+    )
+    return placement

@@ -1,0 +1,420 @@
+"""Pages of the volunteer network: applying (public), offers and proposals (members), vouching
+and reporting (members), and vetting (coordinators). Essential actions work without script."""
+
+import contextlib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts.models import Member
+from haven.accounts.unlock import Keyring
+from haven.intake.queries import organisations_taking_requests
+from haven.intake.views import requester_page
+from haven.volunteers import services
+from haven.volunteers.forms import (
+    ApplicationForm,
+    ApproveForm,
+    BedOfferForm,
+    CounselingOfferForm,
+    ReasonForm,
+    ReportForm,
+    TransportOfferForm,
+    VouchForm,
+)
+from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer, Vouch
+from haven.volunteers.queries import (
+    application_by_code,
+    application_for,
+    pending_applications,
+    proposals_for,
+    qualifying_vouches,
+    vouchers_of,
+)
+
+
+def _member(request: HttpRequest) -> Member:
+    return request.user  # type: ignore[return-value]  # AuthorizationMiddleware checked
+
+
+def _keyring(request: HttpRequest) -> Keyring | None:
+    return request.keyring  # type: ignore[attr-defined]
+
+
+def _add_errors(form: Any, error: ValidationError) -> None:
+    form.add_error(None, error)
+
+
+@requester_page
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """Offer to help. No account yet: the answer says what happens next."""
+    organisations = organisations_taking_requests()
+    if not organisations:
+        raise Http404
+    organisation = organisations[0]
+    form = ApplicationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        _application, code = services.application_submit(
+            organisation=organisation, **form.cleaned_data
+        )
+        return render(
+            request,
+            "volunteers/applied.html",
+            {"code": code, "organisation": organisation, "needed": organisation.vouches_required},
+            status=201,
+        )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/apply.html", {"form": form}, status=status)
+
+
+# Offers.
+
+OFFER_KINDS: dict[str, tuple[type[Model], Any, str]] = {
+    "beds": (BedOffer, BedOfferForm, "volunteers/offer_beds.html"),
+    "counseling": (CounselingOffer, CounselingOfferForm, "volunteers/offer_counseling.html"),
+    "transport": (TransportOffer, TransportOfferForm, "volunteers/offer_transport.html"),
+}
+
+
+def offers(request: HttpRequest) -> HttpResponse:
+    """The member's own offers, each with a one-click pause."""
+    member = _member(request)
+    return render(
+        request,
+        "volunteers/offers.html",
+        {
+            "beds": member.beds.order_by("available_from"),
+            "counseling": member.counseling.all(),
+            "transport": member.transport.order_by("date"),
+        },
+    )
+
+
+def _own_offer(member: Member, kind: str, offer_id: int | None) -> Model | None:
+    if kind not in OFFER_KINDS:
+        raise Http404
+    if offer_id is None:
+        return None
+    model = OFFER_KINDS[kind][0]
+    offer = model._default_manager.filter(pk=offer_id, member=member).first()
+    if offer is None:
+        raise Http404
+    return offer
+
+
+def _initial(kind: str, offer: Model | None, keyring: Keyring | None) -> dict[str, Any]:
+    if offer is None:
+        return {}
+    if isinstance(offer, BedOffer):
+        own = services.bed_offer_read_own(keyring=keyring, offer=offer) if keyring else {}
+        return {
+            "place": offer.place,
+            "capacity": offer.capacity,
+            "available_from": offer.available_from,
+            "available_until": offer.available_until,
+            "languages": offer.languages,
+            "accepts": offer.accepts,
+            **own,
+        }
+    if isinstance(offer, CounselingOffer):
+        return {
+            "topics": offer.topics,
+            "languages": offer.languages,
+            "countries": offer.countries,
+            "weekly_capacity": offer.weekly_capacity,
+            "mode": offer.mode,
+            "place": offer.place,
+        }
+    if not isinstance(offer, TransportOffer):
+        raise TypeError(f"not an offer: {offer!r}")
+    return {
+        "origin": offer.origin,
+        "destination": offer.destination,
+        "seats": offer.seats,
+        "day": offer.date,
+    }
+
+
+def _save(kind: str, member: Member, offer: Model | None, data: dict[str, Any]) -> None:
+    if kind == "beds":
+        services.bed_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+    elif kind == "counseling":
+        services.counseling_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+    else:
+        services.transport_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+
+
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HttpRequest, kind: str, offer_id: int | None = None) -> HttpResponse:
+    """Create or change one offer."""
+    member = _member(request)
+    offer = _own_offer(member, kind, offer_id)
+    form_class, template = OFFER_KINDS[kind][1], OFFER_KINDS[kind][2]
+    keyring = _keyring(request)
+    if request.method == "GET":
+        form = form_class(initial=_initial(kind, offer, keyring))
+        return render(request, template, {"form": form, "offer": offer})
+    form = form_class(request.POST)
+    if form.is_valid():
+        if kind == "beds" and offer is not None and keyring is None:
+            form.add_error(None, ReasonForm.locked_message())
+        else:
+            try:
+                _save(kind, member, offer, form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                return redirect("network:offers")
+    return render(request, template, {"form": form, "offer": offer}, status=400)
+
+
+@require_POST
+def offer_pause(request: HttpRequest, kind: str, offer_id: int) -> HttpResponse:
+    """Pause or resume an offer in one click."""
+    member = _member(request)
+    offer = _own_offer(member, kind, offer_id)
+    services.offer_pause(actor=member, offer=offer, paused=request.POST.get("paused") == "1")  # type: ignore[arg-type]
+    return redirect("network:offers")
+
+
+# Proposals to hosts.
+
+
+def proposals(request: HttpRequest) -> HttpResponse:
+    """Groups proposed to this host: their coarse profile only, until the host accepts."""
+    return render(
+        request, "volunteers/proposals.html", {"placements": proposals_for(_member(request))}
+    )
+
+
+@require_POST
+def decide(request: HttpRequest, placement_id: int) -> HttpResponse:
+    """The host accepts or declines a proposed group."""
+    member = _member(request)
+    placement = Placement.objects.filter(pk=placement_id, offer__member=member).first()
+    if placement is None:
+        raise Http404
+    keyring = _keyring(request)
+    if keyring is None:
+        return redirect("accounts:login")
+    # A second answer to the same proposal changes nothing; the list shows the first one.
+    with contextlib.suppress(ValidationError):
+        services.placement_decide(
+            keyring=keyring, placement=placement, accept=request.POST.get("accept") == "1"
+        )
+    return redirect("network:proposals")
+
+
+# Vouching and reporting.
+
+
+@require_http_methods(["GET", "POST"])
+def vouch(request: HttpRequest) -> HttpResponse:
+    """Vouch for someone who gave you their application code."""
+    member = _member(request)
+    form = VouchForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        application = application_by_code(member, form.cleaned_data["code"])
+        if application is None:
+            form.add_error("code", ReasonForm.unknown_code_message())
+        else:
+            try:
+                services.vouch_give(
+                    actor=member,
+                    application=application,
+                    how_known=form.cleaned_data["how_known"],
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                return redirect("network:vouch")
+    mine = (
+        Vouch.objects.filter(voucher=member).select_related("application").order_by("-created_at")
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/vouch.html", {"form": form, "vouches": mine}, status=status)
+
+
+@require_POST
+def vouch_withdraw(request: HttpRequest, vouch_id: int) -> HttpResponse:
+    """Take back one's own vouch."""
+    member = _member(request)
+    found = Vouch.objects.filter(pk=vouch_id, voucher=member).first()
+    if found is None:
+        raise Http404
+    services.vouch_withdraw(actor=member, vouch=found)
+    return redirect("network:vouch")
+
+
+def _colleague(member: Member, member_id: int) -> Member:
+    other = Member.objects.filter(pk=member_id, organisation_id=member.organisation_id).first()
+    if other is None:
+        raise Http404
+    return other
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a member to the coordinators."""
+    member = _member(request)
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        subject = Member.objects.filter(
+            handle=form.cleaned_data["handle"], organisation_id=member.organisation_id
+        ).first()
+        if subject is None:
+            form.add_error("handle", ReportForm.unknown_member_message())
+        else:
+            services.member_report(actor=member, subject=subject, text=form.cleaned_data["text"])
+            return render(request, "volunteers/reported.html", status=201)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "volunteers/report.html", {"form": form}, status=status)
+
+
+# Vetting (coordinators).
+
+
+def applications(request: HttpRequest) -> HttpResponse:
+    """Applications waiting, with how many qualifying vouches each has."""
+    member = _member(request)
+    rows = [(item, qualifying_vouches(item).count()) for item in pending_applications(member)]
+    return render(
+        request,
+        "volunteers/applications.html",
+        {"rows": rows, "needed": member.organisation.vouches_required},
+    )
+
+
+def _application_page(
+    request: HttpRequest,
+    application_id: int,
+    *,
+    revealed: dict[str, str] | None = None,
+    code: str | None = None,
+    form: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    member = _member(request)
+    application = application_for(member, application_id)
+    if application is None:
+        raise Http404
+    return render(
+        request,
+        "volunteers/application.html",
+        {
+            "application": application,
+            "vouches": application.vouches.select_related("voucher").order_by("created_at"),
+            "qualifying": qualifying_vouches(application).count(),
+            "needed": application.organisation.vouches_required,
+            "min_days": application.organisation.voucher_min_days,
+            "revealed": revealed,
+            "code": code,
+            "form": form or ApproveForm(),
+        },
+        status=status,
+    )
+
+
+def application(request: HttpRequest, application_id: int) -> HttpResponse:
+    """One application: its coarse answers and its vouches."""
+    return _application_page(request, application_id)
+
+
+@require_POST
+def application_read(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Open the applicant's name, contact and words (audited)."""
+    member = _member(request)
+    found = application_for(member, application_id)
+    keyring = _keyring(request)
+    if found is None:
+        raise Http404
+    if keyring is None:
+        return redirect("accounts:login")
+    revealed = services.application_read(actor=member, keyring=keyring, application=found)
+    return _application_page(request, application_id, revealed=revealed)
+
+
+@require_POST
+def application_decide(request: HttpRequest, application_id: int) -> HttpResponse:
+    """Approve (showing the invite code once) or reject an application."""
+    member = _member(request)
+    found = application_for(member, application_id)
+    keyring = _keyring(request)
+    if found is None:
+        raise Http404
+    if request.POST.get("decision") == "reject":
+        services.application_reject(actor=member, application=found)
+        return redirect("network:applications")
+    form = ApproveForm(request.POST)
+    if not form.is_valid() or keyring is None:
+        return _application_page(request, application_id, form=form, status=400)
+    try:
+        _invite, code = services.application_approve(
+            actor=member,
+            application=found,
+            role=form.cleaned_data["role"],
+            organisation_private_key=keyring.organisation_private_key(),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _application_page(request, application_id, form=form, status=400)
+    return _application_page(request, application_id, code=code, status=201)
+
+
+def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
+    """One member: who vouched for them, whom they vouched for, reports, suspension."""
+    coordinator = _member(request)
+    other = _colleague(coordinator, member_id)
+    return _member_page(request, coordinator, other, ReasonForm())
+
+
+def _member_page(
+    request: HttpRequest,
+    coordinator: Member,
+    other: Member,
+    form: ReasonForm,
+    status: int = 200,
+) -> HttpResponse:
+    reports = other.reports_about.select_related("reporter").order_by("-created_at")
+    return render(
+        request,
+        "volunteers/member.html",
+        {
+            "other": other,
+            "vouched_for_them": vouchers_of(other),
+            "they_vouched_for": services.vouched_by(other),
+            "reports": reports,
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Suspend a member as a suspected informer, flagging whom they vouched for."""
+    coordinator = _member(request)
+    other = _colleague(coordinator, member_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.member_suspend(
+                actor=coordinator, member=other, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("network:member", member_id=other.pk)
+    return _member_page(request, coordinator, other, form, status=400)
+
+
+@require_POST
+def review_clear(request: HttpRequest, member_id: int) -> HttpResponse:
+    """The coordinator has reviewed a flagged member and keeps them."""
+    coordinator = _member(request)
+    services.member_review_clear(actor=coordinator, member=_colleague(coordinator, member_id))
+    return redirect("network:member", member_id=member_id)
