@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "haven.intake",
     "haven.knowledge",
     "haven.volunteers",
+    "haven.matching",
     "haven.api",
 ]
 

@@ -9,6 +9,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pyotp
 import pytest
@@ -200,3 +201,19 @@ def _english_outside_requests() -> Iterator[None]:
     """Code run outside a request speaks English in tests, whatever an earlier page activated."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def host(coordinator: Persona) -> Persona:
+    return invite_member(coordinator, "hana", Role.HOST)
+
+
+@pytest.fixture
+def elders(coordinator: Persona) -> tuple[Persona, Persona]:
+    """Two members vetted months ago, whose vouches count."""
+    first = invite_member(coordinator, "elder-one", Role.COUNSELOR)
+    second = invite_member(coordinator, "elder-two", Role.HOST)
+    Member.objects.filter(pk__in=[first.member.pk, second.member.pk]).update(
+        vetted_at=timezone.now() - timedelta(days=60)
+    )
+    return first, second

@@ -13,6 +13,9 @@ class IntakeIn(Schema):
     needs: list[str] = Field(..., description="shelter, legal, route, money, medical, talk")
     place: str = Field(..., max_length=40, description="A place id such as kz-almaty, or kz-other")
     group_size: int = Field(..., description="People in the group, 1 to 30")
+    group_needs: list[str] = Field(
+        default_factory=list, description="children, women_only, pets, step_free"
+    )
     languages: list[str] = Field(..., description="ISO 639-1 codes, for example ru, en")
     urgency: int = Field(..., description="1 (within a month) to 5 (tonight)")
     date_from: date

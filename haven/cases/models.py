@@ -14,6 +14,15 @@ class Need(models.TextChoices):
     TALK = "talk", _("Someone to talk to")
 
 
+class GroupNeeds(models.TextChoices):
+    """What a place must allow for the whole group to stay together."""
+
+    CHILDREN = "children", _("Children")
+    WOMEN_ONLY = "women_only", _("A place for women only")
+    PETS = "pets", _("Pets")
+    STEP_FREE = "step_free", _("Step-free access (wheelchair, stairs hard)")
+
+
 class Status(models.TextChoices):
     NEW = "new", pgettext_lazy("case status", "New")
     TRIAGED = "triaged", pgettext_lazy("case status", "Triaged")
@@ -72,6 +81,10 @@ class Case(models.Model):
     need_medical = models.BooleanField(default=False)
     need_talk = models.BooleanField(default=False)
     group_size = models.PositiveSmallIntegerField()
+    with_children = models.BooleanField(default=False)
+    women_only = models.BooleanField(default=False)
+    with_pets = models.BooleanField(default=False)
+    step_free = models.BooleanField(default=False)
     languages = models.JSONField(default=list)
     urgency = models.PositiveSmallIntegerField(choices=Urgency.choices)
     date_from = models.DateField()

@@ -15,6 +15,8 @@ from haven.cases.services import RevealRefused, case_reveal
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
 from haven.knowledge.queries import stale_facts
+from haven.matching.services import suggestions_for
+from haven.volunteers.models import Decision, Placement
 
 
 def place_label(case: Case, language: str) -> str:
@@ -67,6 +69,12 @@ def _detail(
     revealed: dict[str, str] | None,
     status: int = 200,
 ) -> HttpResponse:
+    placement = (
+        Placement.objects.filter(case=case)
+        .exclude(decision=Decision.DECLINED)
+        .select_related("offer")
+        .first()
+    )
     return render(
         request,
         "cases/detail.html",
@@ -77,6 +85,9 @@ def _detail(
             "revealed": revealed,
             "sealed_fields": SEALED_FIELDS,
             "unlocked": request.keyring is not None,  # type: ignore[attr-defined]
+            "placement": placement,
+            "suggestions": [] if placement else suggestions_for(case),
+            "message": request.session.pop("haven.desk-message", None),
         },
         status=status,
     )

@@ -61,6 +61,8 @@ ROUTES: dict[str, Who] = {
     "desk:list": Who.COORDINATOR,
     "desk:case": Who.COORDINATOR,
     "desk:reveal": Who.COORDINATOR,
+    "desk:place": Who.COORDINATOR,
+    "desk:match": Who.COORDINATOR,
     # The knowledge base: requester-safe pages, counselors' pages, coordinators' editing.
     "knowledge:countries": Who.ANYONE,
     "knowledge:country": Who.ANYONE,

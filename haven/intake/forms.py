@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.models import MilitaryStatus, Need, Urgency
+from haven.cases.models import GroupNeeds, MilitaryStatus, Need, Urgency
 from haven.core.geography import LANGUAGE_NAMES, country_name
 from haven.core.places import COUNTRIES, UnknownPlace, name, place_by_id, places_in
 from haven.crypto import InvalidCodename
@@ -64,6 +64,12 @@ class RequestForm(forms.Form):
         max_value=MAX_GROUP,
         initial=1,
         error_messages={"required": _("Say how many people need help (1 if only you).")},
+    )
+    group_needs = forms.MultipleChoiceField(
+        label=_("The place must allow for (optional)"),
+        choices=GroupNeeds.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.models import SEALED_FIELDS, Case, CaseSeal
+from haven.cases.models import SEALED_FIELDS, Case, CaseSeal, GroupNeeds
 from haven.crypto.codenames import (
     codename_from_seed,
     lookup_digest,
@@ -41,6 +41,7 @@ class Submission:
     location_detail: str = field(default="", repr=False)
     story: str = field(default="", repr=False)
     for_counselor: str = field(default="", repr=False)
+    group_needs: tuple[str, ...] = ()
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> "Submission":
@@ -59,6 +60,7 @@ class Submission:
             location_detail=str(data.get("location_detail") or ""),
             story=str(data.get("story") or ""),
             for_counselor=str(data.get("for_counselor") or ""),
+            group_needs=tuple(sorted(data.get("group_needs") or ())),
         )
 
 
@@ -151,6 +153,10 @@ def sealed_case(
         country=country_of(submission.place),
         place=submission.place,
         group_size=submission.group_size,
+        with_children=GroupNeeds.CHILDREN in submission.group_needs,
+        women_only=GroupNeeds.WOMEN_ONLY in submission.group_needs,
+        with_pets=GroupNeeds.PETS in submission.group_needs,
+        step_free=GroupNeeds.STEP_FREE in submission.group_needs,
         languages=list(submission.languages),
         urgency=submission.urgency,
         date_from=submission.date_from,

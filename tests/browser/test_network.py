@@ -12,7 +12,6 @@ from haven.cases.models import Case
 from haven.volunteers.models import BedOffer
 from haven.volunteers.services import bed_offer_save, placement_confirm
 from tests.conftest import Persona, totp_code
-from tests.volunteers.conftest import elders, host  # noqa: F401  # fixtures used by name
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +31,7 @@ def test_apply_vouch_approve_join_offer_pause(
     visit: Callable[..., object],
     organisation: Organisation,
     coordinator: Persona,
-    elders: tuple[Persona, Persona],  # noqa: F811  # the imported fixture
+    elders: tuple[Persona, Persona],
 ) -> None:
     applicant = visit(javascript=False, locale="en-GB")
     page = applicant.page  # type: ignore[attr-defined]
@@ -96,7 +95,7 @@ def test_apply_vouch_approve_join_offer_pause(
 def test_escrowed_address_appears_for_the_requester_after_the_host_accepts(
     visit: Callable[..., object],
     coordinator: Persona,
-    host: Persona,  # noqa: F811
+    host: Persona,
     make_request: Callable[..., object],
 ) -> None:
     accepted = make_request(group_size=2)

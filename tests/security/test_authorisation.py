@@ -48,11 +48,13 @@ POST_ONLY = {
     "network:application-decide",
     "network:suspend",
     "network:review-clear",
+    "desk:place",
 }
 # Routes about one thing of the first organisation: another organisation's coordinator finds none.
 OBJECT_ROUTES = {
     "desk:case",
     "desk:reveal",
+    "desk:place",
     "api:case",
     "api:case-reveal",
     "accounts:token-revoke",

@@ -1,0 +1,99 @@
+"""The desk's matching pages: suggestions on a case, and the surge optimiser over a country."""
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from haven.accounts.models import Member
+from haven.cases.models import Case
+from haven.cases.queries import case_for
+from haven.core.geography import country_name
+from haven.core.places import COUNTRIES
+from haven.matching.engine import Reason
+from haven.matching.services import confirm_pairs, propose
+from haven.volunteers.models import BedOffer
+from haven.volunteers.services import placement_confirm
+
+REASON_LABELS = {
+    Reason.NO_BED_IN_RANGE.name.lower(): _("no free bed within reach"),
+    Reason.GROUP_TOO_LARGE.name.lower(): _("no offer takes a group this large"),
+    Reason.CONSTRAINTS.name.lower(): _("no bed allows for the group's needs"),
+    Reason.LANGUAGE.name.lower(): _("no host speaks their language"),
+    Reason.DATES.name.lower(): _("no bed free on their dates"),
+    Reason.BEDS_TAKEN.name.lower(): _("the beds that fit went to more urgent groups"),
+    Reason.NOT_A_BED_REQUEST.name.lower(): _("does not ask for a bed"),
+}
+
+
+def _member(request: HttpRequest) -> Member:
+    return request.user  # type: ignore[return-value]  # AuthorizationMiddleware checked
+
+
+@require_POST
+def place(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Confirm one suggested bed for a case; its host is asked to accept."""
+    member = _member(request)
+    case = case_for(member, case_id)
+    offer = BedOffer.objects.filter(
+        pk=request.POST.get("offer", "0") if request.POST.get("offer", "").isdigit() else 0,
+        organisation_id=member.organisation_id,
+    ).first()
+    if case is None:
+        raise Http404
+    if offer is None:
+        request.session["haven.desk-message"] = str(_("Choose a bed from the suggestions."))
+        return redirect("desk:case", case_id=case.pk)
+    try:
+        placement_confirm(actor=member, case=case, offer=offer)
+    except ValidationError as error:
+        request.session["haven.desk-message"] = " ".join(error.messages)
+    return redirect("desk:case", case_id=case.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def match(request: HttpRequest) -> HttpResponse:
+    """Run the optimiser over one country; confirm all, some or none of what it proposes."""
+    member = _member(request)
+    country = (request.POST.get("country") or request.GET.get("country") or "").upper()
+    countries = sorted(((code, country_name(code)) for code in COUNTRIES), key=lambda c: c[1])
+    context: dict[str, object] = {"countries": countries, "country": country}
+    if request.method == "POST":
+        chosen = [value.split(":", 1) for value in request.POST.getlist("pair") if ":" in value]
+        cases = {
+            str(case.pk): case
+            for case in Case.objects.filter(
+                organisation_id=member.organisation_id, pk__in=[c for c, _o in _uuids(chosen)]
+            )
+        }
+        offers = {
+            str(offer.pk): offer
+            for offer in BedOffer.objects.filter(
+                organisation_id=member.organisation_id,
+                pk__in=[o for _c, o in chosen if o.isdigit()],
+            )
+        }
+        pairs = [(cases[c], offers[o]) for c, o in chosen if c in cases and o in offers]
+        context["confirmed"] = confirm_pairs(actor=member, pairs=pairs)
+        return render(request, "matching/match.html", context)
+    if country in COUNTRIES:
+        proposal = propose(member.organisation_id, country)
+        context["proposal"] = proposal
+        context["unplaced"] = [
+            (REASON_LABELS.get(reason, reason), people)
+            for reason, people in proposal.urgent_unplaced.most_common()
+        ]
+    return render(request, "matching/match.html", context)
+
+
+def _uuids(pairs: list[list[str]]) -> list[tuple[str, str]]:
+    valid = []
+    for case_id, offer_id in pairs:
+        try:
+            valid.append((str(UUID(case_id)), offer_id))
+        except ValueError:
+            continue
+    return valid

@@ -1,0 +1,64 @@
+"""From a request to a bed: suggestion, confirmation, the host's yes, the requester's address."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from haven.volunteers.services import bed_offer_save
+from tests.browser.test_network import _log_in
+from tests.conftest import Persona
+
+pytestmark = pytest.mark.browser
+
+
+def test_request_suggestion_confirm_accept_and_the_requester_sees_the_place(
+    visit: Callable[..., object],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., object],
+) -> None:
+    accepted = make_request(place="ge-batumi", urgency=5, group_size=2)
+    today = timezone.localdate()
+    bed_offer_save(
+        actor=host.member,
+        offer=None,
+        place="ge-batumi",
+        capacity=3,
+        available_from=today,
+        available_until=today + timedelta(days=10),
+        languages=["ru", "ka"],
+        accepts=[],
+        address="Батуми, ул. Руставели 10",
+        contact="@batumi_host",
+        rules="",
+    )
+
+    desk = visit(locale="en-GB")
+    _log_in(desk, coordinator)
+    page = desk.page  # type: ignore[attr-defined]
+    page.locator("tbody tr a").first.click()
+    suggestion = page.locator("table.suggestions tbody tr").first
+    assert "Batumi" in suggestion.inner_text() and "0 km" in suggestion.inner_text()
+    suggestion.get_by_role("button", name="Propose to this host").click()
+    assert "Waiting for the host" in page.locator("main").inner_text()
+
+    requester = visit(javascript=False, locale="ru-RU")
+    status = requester.page  # type: ignore[attr-defined]
+    status.goto(f"{requester.origin}/ru/status/")  # type: ignore[attr-defined]
+    status.locator("input[name=codename]").fill(accepted.codename)  # type: ignore[attr-defined]
+    status.get_by_role("button", name="Открыть").click()
+    shown = status.locator("main").inner_text()
+    assert "Батуми" in shown and "Руставели" not in shown
+
+    hosting = visit(javascript=False, locale="en-GB")
+    _log_in(hosting, host)
+    host_page = hosting.page  # type: ignore[attr-defined]
+    host_page.goto(f"{hosting.origin}/en/network/proposals/")  # type: ignore[attr-defined]
+    host_page.get_by_role("button", name="Accept").click()
+
+    status.reload()
+    assert "Батуми, ул. Руставели 10" in status.locator("#escrowed").inner_text()
+    page.reload()
+    assert "Accepted by the host" in page.locator("main").inner_text()
