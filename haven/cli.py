@@ -12,6 +12,9 @@ HAVEN_COMMANDS = {
     "serve": "Serve Haven with gunicorn (production: behind a reverse proxy)",
     "org": "Create or list organisations (haven org create --help)",
     "audit": "Check the audit chain (haven audit verify)",
+    "worker": "Run the recurring jobs (the optimiser's surge signal, clean-ups)",
+    "match": "Print what the bed optimiser proposes, country by country",
+    "bench": "Benchmarks: haven bench desk | suggest | match",
     "migrate": "Create or update the database tables",
     "check": "Check the configuration (haven check --deploy in production)",
 }

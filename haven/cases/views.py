@@ -15,6 +15,7 @@ from haven.cases.services import RevealRefused, case_reveal
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
 from haven.knowledge.queries import stale_facts
+from haven.matching.models import MatchRun
 from haven.matching.services import suggestions_for
 from haven.volunteers.models import Decision, Placement
 
@@ -51,6 +52,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "query": query.urlencode(),
             "stale_facts": len(stale_facts()),
+            "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
+            .order_by("-ran_at")
+            .first(),
         },
     )
 

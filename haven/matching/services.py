@@ -9,16 +9,16 @@ from django.utils import timezone
 
 from haven.accounts.models import Member
 from haven.cases.models import Case
+from haven.matching.cache import region_index
 from haven.matching.engine import (
     BedProblem,
-    OfferIndex,
     Reason,
     Suggestion,
     Weights,
     optimise,
     suggest,
 )
-from haven.matching.regions import free_beds, load_region, offers_array, requests_array
+from haven.matching.regions import OPEN, load_region, offers_array, requests_array
 from haven.volunteers.models import BedOffer, Placement
 from haven.volunteers.services import placement_confirm
 
@@ -35,13 +35,14 @@ class Suggested:
 
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
     """The best few feasible beds for one case, best first (one query for the offers)."""
-    today = timezone.localdate()
-    offers = free_beds(case.organisation_id, case.country, today)
-    if not offers or not case.need_shelter:
+    if not case.need_shelter:
         return []
-    index = OfferIndex(offers_array(offers, today), weights)
-    found = suggest(requests_array([case], today), index, k=k)
-    return [Suggested(offer=offers[item.offer], terms=item) for item in found]
+    today = timezone.localdate()
+    region = region_index(case.organisation_id, case.country, today, weights)
+    if region.index is None:
+        return []
+    found = suggest(requests_array([case], today), region.index, k=k)
+    return [Suggested(offer=region.offers[item.offer], terms=item) for item in found]
 
 
 @dataclass
@@ -82,6 +83,27 @@ def propose(organisation_id: int, country: str, *, weights: Weights | None = Non
             result.urgent_unplaced[reason.name.lower()] += case.group_size
     result.seconds = (timezone.now() - started).total_seconds()
     return result
+
+
+def propose_network(organisation_id: int, *, weights: Weights | None = None) -> Proposal:
+    """The optimiser over every country where the organisation has open bed requests. Countries
+    are solved apart: a stay does not cross a border."""
+    countries = (
+        Case.objects.filter(organisation_id=organisation_id, need_shelter=True, status__in=OPEN)
+        .values_list("country", flat=True)
+        .distinct()
+    )
+    total = Proposal(country="ALL")
+    for country in sorted(countries):
+        part = propose(organisation_id, country, weights=weights)
+        total.pairs += part.pairs
+        total.open_cases += part.open_cases
+        total.people_placed += part.people_placed
+        total.urgent_people += part.urgent_people
+        total.urgent_placed += part.urgent_placed
+        total.urgent_unplaced.update(part.urgent_unplaced)
+        total.seconds += part.seconds
+    return total
 
 
 @dataclass

@@ -14,7 +14,7 @@ from haven.cases.queries import case_for
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 from haven.matching.engine import Reason
-from haven.matching.services import confirm_pairs, propose
+from haven.matching.services import confirm_pairs, propose, propose_network
 from haven.volunteers.models import BedOffer
 from haven.volunteers.services import placement_confirm
 
@@ -79,8 +79,12 @@ def match(request: HttpRequest) -> HttpResponse:
         pairs = [(cases[c], offers[o]) for c, o in chosen if c in cases and o in offers]
         context["confirmed"] = confirm_pairs(actor=member, pairs=pairs)
         return render(request, "matching/match.html", context)
-    if country in COUNTRIES:
-        proposal = propose(member.organisation_id, country)
+    if country in COUNTRIES or country == "ALL":
+        proposal = (
+            propose_network(member.organisation_id)
+            if country == "ALL"
+            else propose(member.organisation_id, country)
+        )
         context["proposal"] = proposal
         context["unplaced"] = [
             (REASON_LABELS.get(reason, reason), people)

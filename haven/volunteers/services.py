@@ -21,6 +21,7 @@ from haven.cases.models import Case, Status
 from haven.crypto.keys import keyed_digest, seal_to
 from haven.crypto.sealing import open_data_key, open_fields, seal_fields
 from haven.intake.forms import country_of
+from haven.matching.cache import bump
 from haven.volunteers.models import (
     Application,
     ApplicationStatus,
@@ -280,6 +281,9 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member
         other for other in vouched_by(member, since=now - SUSPENSION_LOOKBACK) if other.is_active
     ]
     Member.objects.filter(pk__in=[other.pk for other in flagged]).update(review_flagged_at=now)
+    # The suspended member's beds leave every region they were in.
+    for country in set(BedOffer.objects.filter(member=member).values_list("country", flat=True)):
+        bump(member.organisation_id, country)
     audit_record(
         actor=actor,
         action="member.suspend",
@@ -355,6 +359,7 @@ def bed_offer_save(
         raise PermissionError("hosts change their own offers")
     if available_until < available_from:
         raise ValidationError(_("The last day cannot come before the first."), code="dates")
+    previous_country = offer.country if offer is not None else ""
     if offer is None:
         offer = BedOffer(
             member=actor,
@@ -374,6 +379,9 @@ def bed_offer_save(
         [bytes(actor.organisation.public_key), bytes(actor.public_key)],
     )
     BedOffer.objects.filter(pk=offer.pk).update(host_sealed_key=keys[1])
+    bump(actor.organisation_id, offer.country)
+    if previous_country and previous_country != offer.country:
+        bump(actor.organisation_id, previous_country)
     audit_record(
         actor=actor,
         action="offer.beds.save",
@@ -472,6 +480,8 @@ def offer_pause(
     if offer.member_id != actor.pk:
         raise PermissionError("members pause their own offers")
     type(offer)._default_manager.filter(pk=offer.pk).update(paused=paused)
+    if isinstance(offer, BedOffer):
+        bump(offer.organisation_id, offer.country)
     audit_record(
         actor=actor,
         action="offer.pause" if paused else "offer.resume",
@@ -510,6 +520,7 @@ def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placemen
     Case.objects.filter(pk=case.pk).update(
         status=Status.IN_PROGRESS, updated_hour=to_the_hour(timezone.now())
     )
+    bump(offer.organisation_id, offer.country)
     audit_record(
         actor=actor,
         action="placement.confirm",
@@ -550,6 +561,7 @@ def placement_decide(*, keyring: Keyring, placement: Placement, accept: bool) ->
             status=Status.TRIAGED, updated_hour=to_the_hour(now)
         )
     placement.save()
+    bump(placement.offer.organisation_id, placement.offer.country)
     audit_record(
         actor=actor,
         action="placement.accept" if accept else "placement.decline",

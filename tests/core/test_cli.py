@@ -193,3 +193,11 @@ def test_bench_match_prints_each_method_and_the_bound_as_json(tmp_path: Path) ->
     refused = _haven(tmp_path, "bench", "match", "--methods", "magic")
     assert refused.returncode != 0
     assert "unknown method" in refused.stderr
+
+
+def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    first = _haven(tmp_path, "worker", "--once")
+    assert first.returncode == 0, first.stderr
+    assert "ran: match, forget-rate-counters" in first.stdout
+    assert "nothing was due" in _haven(tmp_path, "worker", "--once").stdout

@@ -9,11 +9,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from haven.cases.models import Case
+from haven.core.worker import run_due
 from haven.intake.services import Accepted
+from haven.matching.models import MatchRun
 from haven.matching.regions import load_region
 from haven.matching.services import propose, suggestions_for
 from haven.volunteers.models import BedOffer, Decision, Placement
-from haven.volunteers.services import bed_offer_save, placement_confirm, placement_decide
+from haven.volunteers.services import (
+    bed_offer_save,
+    member_suspend,
+    offer_pause,
+    placement_confirm,
+    placement_decide,
+)
 from tests.conftest import Persona, login
 from tests.volunteers.test_offers_and_escrow import _keyring
 
@@ -123,3 +131,46 @@ def test_forged_pairs_of_another_organisation_are_ignored(
     )
     assert "0 placements confirmed" in response.content.decode()
     assert not Placement.objects.exists()
+
+
+def test_the_cached_index_follows_every_change_to_the_region(
+    coordinator: Persona, host: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    case = make_request(place="rs-belgrade").case
+    assert suggestions_for(case) == []
+    offer = _beds(host, "rs-belgrade", 2)
+    assert [item.offer.pk for item in suggestions_for(case)] == [offer.pk]
+    offer_pause(actor=host.member, offer=offer, paused=True)
+    assert suggestions_for(case) == []
+    offer_pause(actor=host.member, offer=BedOffer.objects.get(pk=offer.pk), paused=False)
+    other = make_request(place="rs-belgrade", group_size=2).case
+    placement_confirm(actor=coordinator.member, case=other, offer=offer)
+    assert suggestions_for(case) == []  # the two beds are taken
+    member_suspend(actor=coordinator.member, member=host.member, reason="suspected informer")
+    assert suggestions_for(make_request(place="rs-belgrade").case) == []
+
+
+def test_the_whole_network_is_matched_country_by_country(
+    coordinator: Persona, host: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    _beds(host, "ge-tbilisi", 2)
+    _beds(host, "am-yerevan", 2)
+    make_request(place="ge-tbilisi")
+    make_request(place="am-yerevan")
+    make_request(place="tr-istanbul")
+    page = login(Client(), coordinator).get("/en/desk/match/?country=ALL").content.decode()
+    assert "3 open requests; the proposal places 2 people" in page
+
+
+def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signal(
+    coordinator: Persona, host: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    _beds(host, "ge-tbilisi", 1)
+    make_request(place="ge-tbilisi", urgency=5)
+    make_request(place="ge-tbilisi", urgency=5, group_size=2)
+    assert run_due() == ["match", "forget-rate-counters"]
+    assert run_due() == []
+    run = MatchRun.objects.get()
+    assert (run.urgent_people, run.urgent_placed) == (3, 1)
+    page = login(Client(), coordinator).get("/en/desk/").content.decode()
+    assert "the optimiser could place 1 of 3 urgent people" in page

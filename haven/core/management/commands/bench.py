@@ -22,6 +22,16 @@ class Command(BaseCommand):
         )
         desk.add_argument("--repeats", type=int, default=30, help="Timed runs per query.")
         desk.add_argument("--json", action="store_true", help="Print one JSON object.")
+        suggest = kinds.add_parser(
+            "suggest",
+            help="Time the desk's suggestions for one case through the service (cached region "
+            "index) against a country full of bed offers, kept in the configured database.",
+        )
+        suggest.add_argument(
+            "--offers", type=int, default=30_000, help="Bed offers in the country."
+        )
+        suggest.add_argument("--requests", type=int, default=500, help="Cases to suggest for.")
+        suggest.add_argument("--json", action="store_true", help="Print one JSON object.")
         from haven.matching.engine.bench import add_arguments
 
         match = kinds.add_parser(
@@ -36,6 +46,10 @@ class Command(BaseCommand):
             from haven.cases.bench import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
+        elif options["kind"] == "suggest":
+            from haven.matching.bench_service import run as run_suggest
+
+            run_suggest(options["offers"], options["requests"], options["json"], self.stdout.write)
         elif options["kind"] == "match":
             from haven.matching.engine.bench import render
 

@@ -1,0 +1,85 @@
+"""`haven worker`: recurring jobs, each claimed by exactly one worker per interval.
+
+A worker looks for due jobs every few seconds; claiming is one conditional UPDATE (the row's
+next run moves forward only if it was still due), so several workers on PostgreSQL, or one on
+SQLite, never run a job twice.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from haven.core.models import ScheduledJob
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[], dict[str, object]]
+
+
+def _match() -> dict[str, object]:
+    from haven.accounts.models import Organisation
+    from haven.matching.models import MatchRun
+    from haven.matching.services import propose_network
+
+    runs = 0
+    for organisation in Organisation.objects.filter(accepts_requests=True):
+        proposal = propose_network(organisation.pk)
+        MatchRun.objects.create(
+            organisation=organisation,
+            ran_at=timezone.now(),
+            open_cases=proposal.open_cases,
+            people_placed=proposal.people_placed,
+            urgent_people=proposal.urgent_people,
+            urgent_placed=proposal.urgent_placed,
+            urgent_unplaced=dict(proposal.urgent_unplaced),
+            seconds=proposal.seconds,
+        )
+        runs += 1
+    return {"organisations": runs}
+
+
+def _forget_counters() -> dict[str, object]:
+    from haven.core.ratelimit import forget_old_counters
+
+    return {"deleted": forget_old_counters()}
+
+
+JOBS = (
+    Job("match", timedelta(minutes=15), _match),
+    Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
+)
+
+
+def claim(job: Job) -> bool:
+    """Take a due job for this worker; False if it is not due or another worker took it."""
+    now = timezone.now()
+    ScheduledJob.objects.get_or_create(name=job.name, defaults={"next_run_at": now})
+    return bool(
+        ScheduledJob.objects.filter(name=job.name, next_run_at__lte=now).update(
+            next_run_at=now + job.every, last_run_at=now
+        )
+    )
+
+
+def run_due() -> list[str]:
+    """Run every job that is due and that this worker claims; return their names."""
+    ran = []
+    for job in JOBS:
+        if not claim(job):
+            continue
+        try:
+            result = job.run()
+        except Exception:  # a failing job must not stop the worker; it is retried next interval
+            logger.exception("job %s failed", job.name)
+            result = {"failed": True}
+        ScheduledJob.objects.filter(name=job.name).update(last_result=result)
+        ran.append(job.name)
+    return ran
