@@ -73,10 +73,10 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 # Offers.
 
-OFFER_KINDS: dict[str, tuple[type[Model], Any, str]] = {
-    "beds": (BedOffer, BedOfferForm, "volunteers/offer_beds.html"),
-    "counseling": (CounselingOffer, CounselingOfferForm, "volunteers/offer_counseling.html"),
-    "transport": (TransportOffer, TransportOfferForm, "volunteers/offer_transport.html"),
+OFFER_KINDS: dict[str, tuple[type[Model], Any]] = {
+    "beds": (BedOffer, BedOfferForm),
+    "counseling": (CounselingOffer, CounselingOfferForm),
+    "transport": (TransportOffer, TransportOfferForm),
 }
 
 
@@ -153,7 +153,7 @@ def offer_edit(request: HttpRequest, kind: str, offer_id: int | None = None) -> 
     """Create or change one offer."""
     member = _member(request)
     offer = _own_offer(member, kind, offer_id)
-    form_class, template = OFFER_KINDS[kind][1], OFFER_KINDS[kind][2]
+    form_class, template = OFFER_KINDS[kind][1], "volunteers/offer.html"
     keyring = _keyring(request)
     if request.method == "GET":
         form = form_class(initial=_initial(kind, offer, keyring))
