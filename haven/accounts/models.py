@@ -17,6 +17,9 @@ class Organisation(models.Model):
     voucher_min_days = models.PositiveSmallIntegerField(default=30)
     # Coordinators always need a second factor; this extends it to every member.
     second_factor_required = models.BooleanField(default=False)
+    # Overrides of the matching engine's Weights (radius_km, per_km, language, per_wait_day,
+    # max_wait_days, urgency); see docs/performance.md. Empty means the engine's defaults.
+    matching_weights = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return self.name

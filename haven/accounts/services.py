@@ -418,3 +418,47 @@ def totp_check(*, member: Member, private_key: bytes, code: str) -> bool:
         return False
     Member.objects.filter(pk=member.pk).update(totp_last_step=step)
     return True
+
+
+@transaction.atomic
+def organisation_configure(
+    *,
+    organisation: Organisation,
+    vouches_required: int | None = None,
+    voucher_min_days: int | None = None,
+    second_factor_required: bool | None = None,
+    matching_weights: dict[str, object] | None = None,
+) -> Organisation:
+    """Change an organisation's vetting rule, second-factor rule or matching settings (an
+    admin's act through `haven org set`). Matching settings are checked by the engine's rules."""
+    from haven.matching.engine import Weights
+
+    changed: dict[str, object] = {}
+    if vouches_required is not None:
+        if not 0 <= vouches_required <= 20:
+            raise ValidationError("vouches must be between 0 and 20", code="vouches")
+        changed["vouches_required"] = vouches_required
+    if voucher_min_days is not None:
+        if not 0 <= voucher_min_days <= 3650:
+            raise ValidationError("voucher days must be between 0 and 3650", code="days")
+        changed["voucher_min_days"] = voucher_min_days
+    if second_factor_required is not None:
+        changed["second_factor_required"] = second_factor_required
+    if matching_weights is not None:
+        merged = {**organisation.matching_weights, **matching_weights}
+        try:
+            Weights(**{k: tuple(v) if k == "urgency" else v for k, v in merged.items()})  # type: ignore[arg-type]
+        except (TypeError, ValueError) as error:
+            raise ValidationError(str(error), code="weights") from None
+        changed["matching_weights"] = merged
+    Organisation.objects.filter(pk=organisation.pk).update(**changed)
+    audit_record(
+        actor=None,
+        action="organisation.configure",
+        organisation=organisation,
+        target_type="organisation",
+        target_id=str(organisation.pk),
+        data={key: value for key, value in changed.items()},
+    )
+    organisation.refresh_from_db()
+    return organisation

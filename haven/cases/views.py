@@ -16,7 +16,7 @@ from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
 from haven.knowledge.queries import stale_facts
 from haven.matching.models import MatchRun
-from haven.matching.services import suggestions_for
+from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.volunteers.models import Decision, Placement
 
 
@@ -91,6 +91,8 @@ def _detail(
             "unlocked": request.keyring is not None,  # type: ignore[attr-defined]
             "placement": placement,
             "suggestions": [] if placement else suggestions_for(case),
+            "counselors": counselors_for(case),
+            "rides": rides_for(case),
             "message": request.session.pop("haven.desk-message", None),
         },
         status=status,

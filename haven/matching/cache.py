@@ -25,7 +25,7 @@ class RegionIndex:
 
 
 _lock = threading.Lock()
-_cache: dict[tuple[int, str], tuple[tuple[int, date], RegionIndex]] = {}
+_cache: dict[tuple[int, str], tuple[tuple[int, date, Weights], RegionIndex]] = {}
 
 
 def bump(organisation_id: int, country: str) -> None:
@@ -46,9 +46,7 @@ def bump(organisation_id: int, country: str) -> None:
         )
 
 
-def region_index(
-    organisation_id: int, country: str, today: date, weights: Weights | None = None
-) -> RegionIndex:
+def region_index(organisation_id: int, country: str, today: date, weights: Weights) -> RegionIndex:
     """The region's free beds and their index, rebuilt only when the region or the day changed."""
     version = (
         RegionVersion.objects.filter(organisation_id=organisation_id, country=country)
@@ -56,16 +54,15 @@ def region_index(
         .first()
         or 0
     )
-    key, stamp = (organisation_id, country), (version, today)
+    key, stamp = (organisation_id, country), (version, today, weights)
     with _lock:
         cached = _cache.get(key)
-    if cached is not None and cached[0] == stamp and weights is None:
+    if cached is not None and cached[0] == stamp:
         return cached[1]
     offers = free_beds(organisation_id, country, today)
     built = RegionIndex(
         offers=offers, index=OfferIndex(offers_array(offers, today), weights) if offers else None
     )
-    if weights is None:
-        with _lock:
-            _cache[key] = (stamp, built)
+    with _lock:
+        _cache[key] = (stamp, built)
     return built

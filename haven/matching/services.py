@@ -4,11 +4,13 @@ The engine proposes; a coordinator confirms, through volunteers.services.placeme
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from haven.accounts.models import Member
+from haven.accounts.models import Member, Organisation
 from haven.cases.models import Case
+from haven.core.places import COUNTRIES
 from haven.matching.cache import region_index
 from haven.matching.engine import (
     BedProblem,
@@ -18,8 +20,25 @@ from haven.matching.engine import (
     optimise,
     suggest,
 )
-from haven.matching.regions import OPEN, load_region, offers_array, requests_array
-from haven.volunteers.models import BedOffer, Placement
+from haven.matching.engine.helpers import (
+    CounselingOffers,
+    CounselingSuggestion,
+    Rides,
+    RideSuggestion,
+    Topic,
+    suggest_counseling,
+    suggest_rides,
+)
+from haven.matching.regions import (
+    LANGUAGE_BITS,
+    OPEN,
+    coordinates,
+    language_mask,
+    load_region,
+    offers_array,
+    requests_array,
+)
+from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer
 from haven.volunteers.services import placement_confirm
 
 URGENT = 4
@@ -33,12 +52,27 @@ class Suggested:
     terms: Suggestion
 
 
+def weights_for(organisation_id: int) -> Weights:
+    """The organisation's matching settings: the engine's defaults with its overrides."""
+    overrides = (
+        Organisation.objects.filter(pk=organisation_id)
+        .values_list("matching_weights", flat=True)
+        .first()
+        or {}
+    )
+    if "urgency" in overrides:
+        overrides = {**overrides, "urgency": tuple(overrides["urgency"])}
+    return Weights(**overrides)
+
+
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
     """The best few feasible beds for one case, best first (one query for the offers)."""
     if not case.need_shelter:
         return []
     today = timezone.localdate()
-    region = region_index(case.organisation_id, case.country, today, weights)
+    region = region_index(
+        case.organisation_id, case.country, today, weights or weights_for(case.organisation_id)
+    )
     if region.index is None:
         return []
     found = suggest(requests_array([case], today), region.index, k=k)
@@ -69,6 +103,7 @@ def propose(organisation_id: int, country: str, *, weights: Weights | None = Non
         return result
     started = timezone.now()
     problem = BedProblem(requests_array(region.cases, today), offers_array(region.offers, today))
+    weights = weights or weights_for(organisation_id)
     assignment = optimise(problem, weights) if region.offers else None
     for row, case in enumerate(region.cases):
         urgent = case.urgency >= URGENT
@@ -121,3 +156,107 @@ def confirm_pairs(*, actor: Member, pairs: list[tuple[Case, BedOffer]]) -> Confi
         except ValidationError as error:
             done.refused.append((case, " ".join(error.messages)))
     return done
+
+
+@dataclass(frozen=True)
+class CounselorFit:
+    offer: CounselingOffer
+    terms: CounselingSuggestion
+
+
+@dataclass(frozen=True)
+class RideFit:
+    offer: TransportOffer
+    terms: RideSuggestion
+
+
+def _topics(case: Case) -> int:
+    wanted = 0
+    wanted |= Topic.LEGAL if case.need_legal else 0
+    wanted |= Topic.PSYCHOLOGICAL if case.need_talk else 0
+    wanted |= Topic.MEDICAL if case.need_medical else 0
+    return int(wanted)
+
+
+TOPIC_BITS = {"legal": Topic.LEGAL, "psychological": Topic.PSYCHOLOGICAL, "medical": Topic.MEDICAL}
+
+
+def _topic_mask(topics: list[str]) -> int:
+    return sum(int(TOPIC_BITS[topic]) for topic in topics if topic in TOPIC_BITS)
+
+
+def counselors_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[CounselorFit]:
+    """Counselors who fit a case's legal, psychological or medical needs (one query)."""
+    wanted = _topics(case)
+    if not wanted:
+        return []
+    offers = list(
+        CounselingOffer.objects.filter(
+            organisation_id=case.organisation_id, paused=False, member__is_active=True
+        ).order_by("id")
+    )
+    if not offers:
+        return []
+    places = [coordinates(offer.place) if offer.place else (0.0, 0.0) for offer in offers]
+    country_bits = {code: 1 << bit for bit, code in enumerate(COUNTRIES)}
+    table = CounselingOffers(
+        lat=np.array([lat for lat, _lon in places]),
+        lon=np.array([lon for _lat, lon in places]),
+        topics=np.array(
+            [sum(int(TOPIC_BITS[t]) for t in o.topics if t in TOPIC_BITS) for o in offers]
+        ),
+        languages=np.array([language_mask(o.languages) for o in offers], dtype=np.uint64),
+        countries=np.array([sum(country_bits.get(c, 0) for c in o.countries) for o in offers]),
+        remote=np.array([o.mode != "in_person" for o in offers]),
+        capacity=np.array([o.weekly_capacity for o in offers]),
+    )
+    lat, lon = coordinates(case.place)
+    first = case.languages[0] if case.languages else "ru"
+    found = suggest_counseling(
+        lat=lat,
+        lon=lon,
+        topics=wanted,
+        languages=language_mask(case.languages) or 1,
+        primary=LANGUAGE_BITS.get(first, 0),
+        country_bit=country_bits.get(case.country, 0),
+        offers=table,
+        radius_km=(weights or weights_for(case.organisation_id)).radius_km,
+        k=k,
+    )
+    return [CounselorFit(offer=offers[item.offer], terms=item) for item in found]
+
+
+def rides_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[RideFit]:
+    """Drives leaving near a case that asks for a route, with a seat for the whole group."""
+    if not case.need_route:
+        return []
+    today = timezone.localdate()
+    offers = list(
+        TransportOffer.objects.filter(
+            organisation_id=case.organisation_id,
+            paused=False,
+            member__is_active=True,
+            date__gte=today,
+        ).order_by("date", "id")
+    )
+    if not offers:
+        return []
+    settings = weights or weights_for(case.organisation_id)
+    origins = [coordinates(offer.origin) for offer in offers]
+    lat, lon = coordinates(case.place)
+    found = suggest_rides(
+        lat=lat,
+        lon=lon,
+        size=case.group_size,
+        earliest=max(0, (case.date_from - today).days),
+        rides=Rides(
+            lat=np.array([la for la, _lo in origins]),
+            lon=np.array([lo for _la, lo in origins]),
+            seats=np.array([offer.seats for offer in offers]),
+            day=np.array([(offer.date - today).days for offer in offers]),
+        ),
+        radius_km=settings.radius_km,
+        max_wait_days=settings.max_wait_days,
+        k=k,
+    )
+    return [RideFit(offer=offers[item.offer], terms=item) for item in found]

@@ -201,3 +201,38 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stderr
     assert "ran: match, forget-rate-counters" in first.stdout
     assert "nothing was due" in _haven(tmp_path, "worker", "--once").stdout
+
+
+def test_org_set_changes_the_rules_and_refuses_impossible_weights(tmp_path: Path) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    _haven(
+        tmp_path,
+        "org",
+        "create",
+        "--slug",
+        "ark",
+        "--name",
+        "Ark",
+        "--coordinator",
+        "anna",
+        "--passphrase-file",
+        "-",
+        stdin="a passphrase of several words\n",
+    )
+    done = _haven(
+        tmp_path,
+        "org",
+        "set",
+        "ark",
+        "--vouches",
+        "3",
+        "--radius-km",
+        "150",
+        "--second-factor-for-everyone",
+        "yes",
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 vouches" in done.stdout and "'radius_km': 150.0" in done.stdout
+    refused = _haven(tmp_path, "org", "set", "ark", "--language-penalty", "9")
+    assert refused.returncode != 0
+    assert "largest penalty" in refused.stderr

@@ -3,11 +3,15 @@
 from collections.abc import Callable
 from datetime import timedelta
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from haven.accounts.models import Organisation
+from haven.accounts.services import organisation_configure
 from haven.cases.models import Case
 from haven.core.worker import run_due
 from haven.intake.services import Accepted
@@ -174,3 +178,68 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
     assert (run.urgent_people, run.urgent_placed) == (3, 1)
     page = login(Client(), coordinator).get("/en/desk/").content.decode()
     assert "the optimiser could place 1 of 3 urgent people" in page
+
+
+def test_counselors_and_drives_that_fit_are_shown_on_the_case(
+    coordinator: Persona,
+    counselor: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+) -> None:
+    from haven.volunteers.services import counseling_offer_save, transport_offer_save
+
+    case = make_request(place="kz-oral", needs=("legal", "route"), languages=("ru",)).case
+    counseling_offer_save(
+        actor=counselor.member,
+        offer=None,
+        topics=["legal"],
+        languages=["ru"],
+        countries=["KZ"],
+        weekly_capacity=3,
+        mode="remote",
+        place="",
+    )
+    counseling_offer_save(  # wrong topic
+        actor=host.member,
+        offer=None,
+        topics=["medical"],
+        languages=["ru"],
+        countries=[],
+        weekly_capacity=3,
+        mode="remote",
+        place="",
+    )
+    today = timezone.localdate()
+    transport_offer_save(
+        actor=host.member,
+        offer=None,
+        origin="kz-oral",
+        destination="kz-almaty",
+        seats=3,
+        day=today + timedelta(days=1),
+    )
+    transport_offer_save(  # leaves far away
+        actor=host.member,
+        offer=None,
+        origin="kz-almaty",
+        destination="kz-astana",
+        seats=3,
+        day=today + timedelta(days=1),
+    )
+    page = login(Client(), coordinator).get(f"/en/desk/{case.pk}/").content.decode()
+    counselors = page.split('class="counselors"')[1].split("</table>")[0]
+    assert counselor.member.handle in counselors and host.member.handle not in counselors
+    rides = page.split('class="rides"')[1].split("</table>")[0]
+    assert rides.count("<tr>") == 1 and "Oral, Kazakhstan → Almaty" in rides
+
+
+def test_the_organisations_radius_decides_what_is_within_reach(
+    organisation: Organisation, host: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    case = make_request(place="kz-almaty").case
+    far = _beds(host, "kz-taldykorgan", 2)
+    assert far.pk in [item.offer.pk for item in suggestions_for(case)]
+    organisation_configure(organisation=organisation, matching_weights={"radius_km": 50})
+    assert suggestions_for(case) == []
+    with pytest.raises(ValidationError, match="largest penalty"):
+        organisation_configure(organisation=organisation, matching_weights={"language": 5.0})

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_create
+from haven.accounts.services import organisation_configure, organisation_create
 
 
 class Command(BaseCommand):
@@ -31,8 +31,41 @@ class Command(BaseCommand):
             "instead of asking for it twice.",
         )
         actions.add_parser("list", help="List organisations.")
+        change = actions.add_parser(
+            "set", help="Change an organisation's vetting, second-factor or matching settings."
+        )
+        change.add_argument("slug", help="The organisation's slug.")
+        change.add_argument("--vouches", type=int, help="Vouches an applicant needs (default 2).")
+        change.add_argument(
+            "--voucher-days",
+            type=int,
+            help="Days a member must have been vetted before their vouch counts (default 30).",
+        )
+        change.add_argument(
+            "--second-factor-for-everyone",
+            choices=["yes", "no"],
+            help="Require a second factor of every member, not only coordinators.",
+        )
+        change.add_argument("--radius-km", type=float, help="Matching radius (default 300).")
+        change.add_argument(
+            "--max-wait-days", type=int, help="Days a group may wait for a bed (default 7)."
+        )
+        change.add_argument(
+            "--per-km", type=float, help="Penalty per km per person (default 0.001)."
+        )
+        change.add_argument(
+            "--language-penalty",
+            type=float,
+            help="Penalty per person when the host does not speak their first language (0.25).",
+        )
+        change.add_argument(
+            "--per-wait-day", type=float, help="Penalty per waiting day per person (0.03)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "set":
+            self._set(options)
+            return
         if options["action"] == "list":
             for organisation in Organisation.objects.order_by("slug"):
                 members = organisation.members.count()
@@ -63,3 +96,33 @@ class Command(BaseCommand):
         if getpass.getpass("Again: ") != first:
             raise CommandError("The two passphrases differ.")
         return first
+
+    def _set(self, options: dict[str, Any]) -> None:
+        organisation = Organisation.objects.filter(slug=options["slug"]).first()
+        if organisation is None:
+            raise CommandError(f"No organisation has the slug {options['slug']!r}.")
+        names = {
+            "radius_km": "radius_km",
+            "max_wait_days": "max_wait_days",
+            "per_km": "per_km",
+            "language_penalty": "language",
+            "per_wait_day": "per_wait_day",
+        }
+        weights = {names[key]: options[key] for key in names if options[key] is not None}
+        everyone = options["second_factor_for_everyone"]
+        try:
+            organisation = organisation_configure(
+                organisation=organisation,
+                vouches_required=options["vouches"],
+                voucher_min_days=options["voucher_days"],
+                second_factor_required=None if everyone is None else everyone == "yes",
+                matching_weights=weights or None,
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from None
+        self.stdout.write(
+            f"{organisation.slug}: {organisation.vouches_required} vouches from members vetted "
+            f"{organisation.voucher_min_days} days; second factor for everyone: "
+            f"{'yes' if organisation.second_factor_required else 'no'}; matching: "
+            f"{organisation.matching_weights or 'defaults'}"
+        )
