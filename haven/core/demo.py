@@ -145,6 +145,8 @@ def _second_factor(coordinator: Member, passphrase: str) -> str:
         secret=secret,
         code=pyotp.TOTP(secret).now(),
     )
+    # Setting it up here spent no code a person typed: the one showing now still logs in.
+    Member.objects.filter(pk=coordinator.pk).update(totp_last_step=0)
     return secret
 
 
