@@ -71,6 +71,11 @@ def test_demo_loads_a_sealed_network_once_and_prints_the_login(tmp_path: Path) -
             ).fetchone()[0]
             == 1
         )
+        # The code the demo prints right away still logs in: setting up spent none.
+        step = database.execute(
+            "SELECT totp_last_step FROM accounts_member WHERE handle = 'coordinator'"
+        ).fetchone()[0]
+        assert step == 0
         assert database.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert (tmp_path / "demo-login.txt").stat().st_mode & 0o077 == 0
     verified = _haven(tmp_path, "audit", "verify")
