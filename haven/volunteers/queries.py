@@ -5,31 +5,42 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from haven.accounts.models import Member
+from haven.accounts.models import Member, Organisation
 from haven.crypto import WrongKey
 from haven.crypto.keys import open_sealed
 from haven.volunteers.models import Application, ApplicationStatus, Decision, Placement, Vouch
 
 
-def qualifying_vouches(application: Application) -> QuerySet[Vouch]:
-    """Live vouches from active members vetted long enough ago to count under the rule."""
-    cutoff = timezone.now() - timedelta(days=application.organisation.voucher_min_days)
-    return Vouch.objects.filter(
-        application=application,
-        withdrawn_at__isnull=True,
-        voucher__is_active=True,
-        voucher__vetted_at__lte=cutoff,
+def _counting(organisation: Organisation, prefix: str = "") -> Q:
+    """The vetting rule's test of a vouch: live, from an active member vetted long enough ago."""
+    cutoff = timezone.now() - timedelta(days=organisation.voucher_min_days)
+    return Q(
+        **{
+            f"{prefix}withdrawn_at__isnull": True,
+            f"{prefix}voucher__is_active": True,
+            f"{prefix}voucher__vetted_at__lte": cutoff,
+        }
     )
 
 
+def qualifying_vouches(application: Application) -> QuerySet[Vouch]:
+    """Live vouches from active members vetted long enough ago to count under the rule."""
+    return Vouch.objects.filter(_counting(application.organisation), application=application)
+
+
 def pending_applications(member: Member) -> QuerySet[Application]:
-    """Applications waiting in the member's organisation, oldest first."""
-    return Application.objects.filter(
-        organisation_id=member.organisation_id, status=ApplicationStatus.PENDING
-    ).order_by("created_hour", "id")
+    """Applications waiting in the member's organisation, oldest first, each with its count of
+    qualifying vouches (`qualifying`) in the same query."""
+    return (
+        Application.objects.filter(
+            organisation_id=member.organisation_id, status=ApplicationStatus.PENDING
+        )
+        .annotate(qualifying=Count("vouches", filter=_counting(member.organisation, "vouches__")))
+        .order_by("created_hour", "id")
+    )
 
 
 def application_for(member: Member, application_id: int) -> Application | None:

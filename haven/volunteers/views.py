@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.models import Member
-from haven.accounts.unlock import Keyring
+from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.intake.queries import organisations_taking_requests
 from haven.intake.views import requester_page
 from haven.volunteers import services
@@ -42,10 +42,6 @@ def _member(request: HttpRequest) -> Member:
 
 def _keyring(request: HttpRequest) -> Keyring | None:
     return request.keyring  # type: ignore[attr-defined]
-
-
-def _add_errors(form: Any, error: ValidationError) -> None:
-    form.add_error(None, error)
 
 
 @requester_page
@@ -161,12 +157,12 @@ def offer_edit(request: HttpRequest, kind: str, offer_id: int | None = None) -> 
     form = form_class(request.POST)
     if form.is_valid():
         if kind == "beds" and offer is not None and keyring is None:
-            form.add_error(None, ReasonForm.locked_message())
+            form.add_error(None, LOCKED_MESSAGE)
         else:
             try:
                 _save(kind, member, offer, form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                form.add_error(None, error)
             else:
                 return redirect("network:offers")
     return render(request, template, {"form": form, "offer": offer}, status=400)
@@ -229,7 +225,7 @@ def vouch(request: HttpRequest) -> HttpResponse:
                     how_known=form.cleaned_data["how_known"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                form.add_error(None, error)
             else:
                 return redirect("network:vouch")
     mine = (
@@ -281,7 +277,10 @@ def report(request: HttpRequest) -> HttpResponse:
 def applications(request: HttpRequest) -> HttpResponse:
     """Applications waiting, with how many qualifying vouches each has."""
     member = _member(request)
-    rows = [(item, qualifying_vouches(item).count()) for item in pending_applications(member)]
+    rows = [
+        (item, item.qualifying)  # type: ignore[attr-defined]  # annotated by the query
+        for item in pending_applications(member)
+    ]
     return render(
         request,
         "volunteers/applications.html",

@@ -1,6 +1,8 @@
 """Joining the network: apply, be vouched for by vetted members, be approved, join."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -212,3 +214,19 @@ def test_approval_page_shows_the_invite_code_once(
     assert re.search(r'id="invite-code">[^<]+<', approved.content.decode())
     again = client.get(f"/en/network/applications/{application.pk}/")
     assert 'id="invite-code"' not in again.content.decode()
+
+
+def test_the_applications_list_counts_vouches_in_one_query_however_many_wait(
+    organisation: Organisation,
+    coordinator: Persona,
+    elders: tuple[Persona, Persona],
+    django_assert_max_num_queries: Callable[..., Any],
+) -> None:
+    for index in range(6):
+        application, _code = _apply(organisation, name=f"Applicant {index}")
+        vouch_give(actor=elders[0].member, application=application, how_known="known for years")
+    client = login(Client(), coordinator)
+    client.get("/en/network/applications/")
+    with django_assert_max_num_queries(6):
+        page = client.get("/en/network/applications/").content.decode()
+    assert page.count("1 / 2") == 6
