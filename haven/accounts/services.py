@@ -270,21 +270,6 @@ def invite_accept(*, code: str, handle: str, passphrase: str) -> Member:
     return member
 
 
-@transaction.atomic
-def member_deactivate(*, actor: Member, member: Member) -> None:
-    """Stop a member from logging in and drop their copy of the organisation key."""
-    if not actor.is_coordinator or actor.organisation_id != member.organisation_id:
-        raise PermissionError("only the organisation's coordinators deactivate its members")
-    Member.objects.filter(pk=member.pk).update(is_active=False, sealed_organisation_key=None)
-    audit_record(
-        actor=actor,
-        action="member.deactivate",
-        organisation=actor.organisation,
-        target_type="member",
-        target_id=str(member.pk),
-    )
-
-
 TOKEN_PREFIX = "hvn"  # noqa: S105  # a public prefix that marks Haven tokens, not a secret
 
 

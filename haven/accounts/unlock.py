@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import Member
 from haven.crypto import WrongKey
@@ -18,6 +19,10 @@ from haven.crypto.keys import new_secret_key, open_sealed, secret_open, secret_s
 from haven.crypto.sealing import open_data_key
 
 SESSION_FIELD = "haven.sealed-member-key"
+# What a member is told when this browser no longer holds the cookie half of their key.
+LOCKED_MESSAGE = gettext_lazy(
+    "Your key is locked in this browser. Log out and log in again to unlock it."
+)
 # A requester's key, derived from the codename at login, kept the same way for the status page.
 REQUESTER_FIELD = "haven.sealed-requester-key"
 

@@ -241,7 +241,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _home(request, member, form, None, status=400)
     if keyring is None:
-        form.add_error(None, _("Your key is locked in this browser. Log out and log in again."))
+        form.add_error(None, unlock.LOCKED_MESSAGE)
         return _home(request, member, form, None, status=403)
     _token, raw = api_token_create(
         actor=member,
@@ -289,7 +289,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         return _team(request, member, form, None, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
-        form.add_error(None, _("Your key is locked in this browser. Log out and log in again."))
+        form.add_error(None, unlock.LOCKED_MESSAGE)
         return _team(request, member, form, None, status=403)
     _invite, code = invite_create(
         actor=member,

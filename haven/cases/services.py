@@ -16,10 +16,6 @@ MIN_REASON_LENGTH = 8
 class RevealRefused(Exception):
     """The reveal cannot happen; the message says why, for the member."""
 
-    @staticmethod
-    def locked_message() -> str:
-        return _("Your key is locked in this browser. Log out and log in again to unlock it.")
-
 
 @transaction.atomic
 def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str) -> dict[str, str]:

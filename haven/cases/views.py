@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts.models import Member
+from haven.accounts.unlock import LOCKED_MESSAGE
 from haven.cases.forms import DeskFilterForm, RevealForm
 from haven.cases.models import SEALED_FIELDS, Case
 from haven.cases.queries import DeskFilter, case_for, desk_page
@@ -89,6 +90,7 @@ def _detail(
             "revealed": revealed,
             "sealed_fields": SEALED_FIELDS,
             "unlocked": request.keyring is not None,  # type: ignore[attr-defined]
+            "locked_message": LOCKED_MESSAGE,
             "placement": placement,
             "suggestions": [] if placement else suggestions_for(case),
             "counselors": counselors_for(case),
@@ -116,7 +118,7 @@ def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         return _detail(request, case, form, None, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
-        form.add_error(None, RevealRefused.locked_message())
+        form.add_error(None, LOCKED_MESSAGE)
         return _detail(request, case, form, None, status=403)
     try:
         revealed = case_reveal(

@@ -90,10 +90,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Why?"), max_length=500, min_length=8)
 
     @staticmethod
-    def locked_message() -> str:
-        return str(_("Your key is locked in this browser. Log out and log in again to unlock it."))
-
-    @staticmethod
     def unknown_code_message() -> str:
         return str(_("No open application has this code. Check it with the person who gave it."))
 

@@ -22,10 +22,6 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Not accepted")
 
 
-# What an application seals: how to reach the person and what they say about themselves.
-APPLICATION_SEALED = ("name", "contact", "about")
-
-
 class Application(models.Model):
     """Someone who wants to help, before the network trusts them. They have no account."""
 
@@ -108,9 +104,6 @@ class Accepts(models.TextChoices):
     CHILDREN = "children", _("Children")
     PETS = "pets", _("Pets")
     STEP_FREE = "step_free", _("Step-free access")
-
-
-BED_SEALED = ("address", "contact", "rules")
 
 
 class BedOffer(models.Model):

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from haven.volunteers.models import Placement
 from haven.volunteers.services import bed_offer_save
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona
@@ -62,3 +63,40 @@ def test_request_suggestion_confirm_accept_and_the_requester_sees_the_place(
     assert "Батуми, ул. Руставели 10" in status.locator("#escrowed").inner_text()
     page.reload()
     assert "Accepted by the host" in page.locator("main").inner_text()
+
+
+def test_match_beds_proposes_and_confirms_only_what_is_ticked(
+    visit: Callable[..., object],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., object],
+) -> None:
+    today = timezone.localdate()
+    bed_offer_save(
+        actor=host.member,
+        offer=None,
+        place="am-yerevan",
+        capacity=4,
+        available_from=today,
+        available_until=today + timedelta(days=10),
+        languages=["ru"],
+        accepts=[],
+        address="Ереван, ул. Абовяна 5",
+        contact="@yerevan_host",
+        rules="",
+    )
+    urgent = make_request(place="am-yerevan", urgency=5)
+    make_request(place="am-yerevan", urgency=2)
+    desk = visit(javascript=False, locale="en-GB")
+    _log_in(desk, coordinator)
+    page = desk.page  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Match beds across a country").click()
+    page.locator("select[name=country]").select_option("AM")
+    page.get_by_role("button", name="Propose placements").click()
+    boxes = page.locator("input[name=pair]")
+    assert boxes.count() == 2
+    boxes.nth(1).uncheck()
+    page.get_by_role("button", name="Confirm the ticked placements").click()
+    assert "1 placement confirmed" in page.locator("main").inner_text()
+    assert [p.case_id for p in Placement.objects.all()] == [urgent.case.pk]  # type: ignore[attr-defined]
+    assert desk.foreign() == []  # type: ignore[attr-defined]

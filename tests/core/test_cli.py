@@ -38,6 +38,24 @@ def _haven(
     )
 
 
+def _create_ark(data_dir: Path) -> subprocess.CompletedProcess[str]:
+    """`haven org create` for Ark, with the passphrase on standard input."""
+    return _haven(
+        data_dir,
+        "org",
+        "create",
+        "--slug",
+        "ark",
+        "--name",
+        "Ark",
+        "--coordinator",
+        "anna",
+        "--passphrase-file",
+        "-",
+        stdin="a passphrase of several words\n",
+    )
+
+
 def test_help_lists_havens_commands(tmp_path: Path) -> None:
     result = _haven(tmp_path, "--help")
     assert result.returncode == 0
@@ -101,20 +119,7 @@ def test_org_create_reads_the_passphrase_and_refuses_a_short_one(tmp_path: Path)
     )
     assert short.returncode != 0
     assert "at least 12 characters" in short.stderr
-    made = _haven(
-        tmp_path,
-        "org",
-        "create",
-        "--slug",
-        "ark",
-        "--name",
-        "Ark",
-        "--coordinator",
-        "anna",
-        "--passphrase-file",
-        "-",
-        stdin="a passphrase of several words\n",
-    )
+    made = _create_ark(tmp_path)
     assert made.returncode == 0, made.stderr
     listed = _haven(tmp_path, "org", "list")
     assert "ark\tArk\t1 members" in listed.stdout
@@ -210,20 +215,7 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
 
 def test_org_set_changes_the_rules_and_refuses_impossible_weights(tmp_path: Path) -> None:
     assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
-    _haven(
-        tmp_path,
-        "org",
-        "create",
-        "--slug",
-        "ark",
-        "--name",
-        "Ark",
-        "--coordinator",
-        "anna",
-        "--passphrase-file",
-        "-",
-        stdin="a passphrase of several words\n",
-    )
+    assert _create_ark(tmp_path).returncode == 0
     done = _haven(
         tmp_path,
         "org",
