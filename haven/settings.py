@@ -95,7 +95,9 @@ def _database() -> dict[str, object]:
     default_sqlite = f"sqlite:///{DATA_DIR / 'haven.sqlite3'}"
     url = env_str("HAVEN_DATABASE_URL", default_sqlite)
     try:
-        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+        config: dict[str, object] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
     except ValueError as error:
         raise ImproperlyConfigured(f"HAVEN_DATABASE_URL is not a database URL: {error}") from None
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -225,6 +227,9 @@ HAVEN_CODENAME_BUDGET_PER_HOUR = env_int("HAVEN_CODENAME_BUDGET_PER_HOUR", 30, m
 HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE = env_int(
     "HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE", 300, minimum=1
 )
+# Requests for help the whole install takes per minute; beyond it the form answers 429 ("wait a
+# minute") without sealing anything, so a flood cannot starve the desk or the database.
+HAVEN_INTAKE_PER_MINUTE = env_int("HAVEN_INTAKE_PER_MINUTE", 6000, minimum=1)
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)

@@ -37,7 +37,12 @@ from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise
 from haven.intake.forms import RequestForm, codename_error_message
 from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
-from haven.intake.services import Submission, SubmissionConflict, request_submit
+from haven.intake.services import (
+    Submission,
+    SubmissionConflict,
+    intake_within_budget,
+    request_submit,
+)
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
@@ -82,7 +87,7 @@ def _organisation(slug: str) -> Organisation | None:
 
 @api.post(
     "/intake",
-    response={200: IntakeOut, 201: IntakeOut, 409: Detail, 422: Errors},
+    response={200: IntakeOut, 201: IntakeOut, 409: Detail, 422: Errors, 429: Detail},
     url_name="intake",
     summary="Ask for help",
 )
@@ -95,6 +100,16 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
         if not payload.organisation:
             message = _("Name the organisation to send this to.")
         return Status(422, {"errors": {"organisation": [message]}})
+    if not intake_within_budget():
+        return Status(
+            429,
+            {
+                "detail": _(
+                    "Very many people are asking for help right now. Wait a minute and send the "
+                    "same request again, with the same Idempotency-Key."
+                )
+            },
+        )
     key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(24)
     data = payload.dict()
     data["submission"] = key

@@ -1,5 +1,8 @@
 """Error pages: plain, translated, never a stack trace, and nothing the person typed is lost."""
 
+import sys
+
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -40,9 +43,12 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception, so it can be told apart: a database that is
+    # restarting is a 503 (try again shortly), not a fault in Haven.
+    status = 503 if isinstance(sys.exception(), DatabaseError) else 500
     return _error(
         request,
-        500,
+        status,
         _("Please try again in a minute"),
         _(
             "Haven could not finish this just now. Nothing you sent is lost: go back and send it "

@@ -4,7 +4,7 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +14,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
 from haven.cases.models import SEALED_FIELDS, Case, CaseSeal, GroupNeeds
+from haven.core.ratelimit import Budget
 from haven.crypto.codenames import (
     codename_from_seed,
     lookup_digest,
@@ -91,6 +92,16 @@ def _codename_for(submission_key: str, content: bytes) -> str:
     # codename ever being stored. Without the pepper nobody can compute it.
     seed = keyed_digest(submission_key.encode() + content, key=_pepper(), purpose="codename-seed")
     return codename_from_seed(seed)
+
+
+def intake_within_budget() -> bool:
+    """Spend one unit of the install's intake budget; False once this minute's is used up.
+
+    Every Tor client is 127.0.0.1, so the budget is global, not per address. It is spent before
+    anything is sealed, so a refused request costs one statement.
+    """
+    budget = Budget("intake", settings.HAVEN_INTAKE_PER_MINUTE, timedelta(minutes=1))
+    return budget.take(b"all")
 
 
 def request_submit(

@@ -1,12 +1,14 @@
 """Requester pages. They load no script and nothing from another origin (see CSP below), and every
 one of them carries the quick-exit button."""
 
+import logging
 import secrets
 import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,8 +24,15 @@ from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise, requester_key_pair
 from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
 from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
-from haven.intake.services import Submission, SubmissionConflict, request_submit
+from haven.intake.services import (
+    Submission,
+    SubmissionConflict,
+    intake_within_budget,
+    request_submit,
+)
 from haven.volunteers.queries import place_for_requester
+
+logger = logging.getLogger(__name__)
 
 REQUESTER_SESSION = "haven.requester-case"
 REQUESTER_SINCE = "haven.requester-since"
@@ -55,19 +64,35 @@ def choose(request: HttpRequest) -> HttpResponse:
 @requester_page
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
-    """The request form. A valid POST is answered with the codename, shown this once."""
+    """The request form. A valid POST is answered with the codename, shown this once.
+
+    When the database cannot be reached, or the install's intake budget for this minute is spent,
+    the form comes back with what was typed and a plain "try again in a minute" (503 or 429), so
+    pressing Send again is all it takes; the hidden submission key makes that retry safe.
+    """
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        try:
+            return _ask_post(request, slug, form)
+        except DatabaseError:
+            logger.warning("intake: database unavailable, form returned to the requester")
+            return _ask_again(request, slug, form, 503)
     organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
-    if request.method == "GET":
-        form = RequestForm(
-            initial={
-                "submission": secrets.token_urlsafe(24),
-                "date_from": timezone.localdate(),
-                "group_size": 1,
-                "languages": ["ru"],
-            }
-        )
-        return render(request, "intake/ask.html", {"form": form, "organisation": organisation})
-    form = RequestForm(request.POST)
+    form = RequestForm(
+        initial={
+            "submission": secrets.token_urlsafe(24),
+            "date_from": timezone.localdate(),
+            "group_size": 1,
+            "languages": ["ru"],
+        }
+    )
+    return render(request, "intake/ask.html", {"form": form, "organisation": organisation})
+
+
+def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:
+    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
+    if not intake_within_budget():
+        return _ask_again(request, slug, form, 429)
     if not form.is_valid():
         return render(
             request, "intake/ask.html", {"form": form, "organisation": organisation}, status=400
@@ -98,6 +123,16 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
         },
         status=201,
+    )
+
+
+def _ask_again(request: HttpRequest, slug: str, form: RequestForm, status: int) -> HttpResponse:
+    """The form as it was sent, under a notice to wait a minute and send it again."""
+    return render(
+        request,
+        "intake/ask.html",
+        {"form": form, "organisation": None, "slug": slug, "busy": status},
+        status=status,
     )
 
 

@@ -1,0 +1,91 @@
+"""Intake under pressure: a spent budget and an unreachable database both answer with the form as
+it was typed and a plain "try again in a minute", never a 500, and never a second request."""
+
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+from django.test import Client, override_settings
+
+from haven.accounts.models import Organisation
+from haven.cases.models import Case
+from tests.intake.test_ask import FORM, _fresh_form
+
+
+@pytest.mark.django_db
+def test_beyond_the_intake_budget_the_form_comes_back_with_429(organisation: Organisation) -> None:
+    client = Client()
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
+        first = client.post("/en/help/ark/", _fresh_form(client, "en"))
+        second = client.post("/en/help/ark/", _fresh_form(client, "en"))
+    assert first.status_code == 201
+    assert second.status_code == 429
+    html = second.content.decode()
+    assert "Try again in a minute" in html
+    assert "Very many people are asking for help" in html
+    assert 'value="@signal_person"' in html  # what they typed is kept
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_429_page_is_translated(organisation: Organisation) -> None:
+    client = Client()
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
+        client.post("/ru/help/ark/", _fresh_form(client))
+        response = client.post("/ru/help/ark/", _fresh_form(client))
+    assert response.status_code == 429
+    assert "Попробуйте через минуту" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_answers_429_beyond_the_budget(organisation: Organisation) -> None:
+    body = {
+        "needs": ["shelter"],
+        "place": "kz-almaty",
+        "group_size": 1,
+        "languages": ["ru"],
+        "urgency": 3,
+        "date_from": FORM["date_from"],
+        "contact": "@api",
+    }
+    client = Client()
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
+        first = client.post("/api/v1/intake", body, content_type="application/json")
+        second = client.post("/api/v1/intake", body, content_type="application/json")
+    assert first.status_code == 201
+    assert second.status_code == 429
+    assert "Idempotency-Key" in second.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_with_the_database_down_the_form_comes_back_with_503_and_a_retry_is_not_doubled(
+    organisation: Organisation,
+) -> None:
+    client = Client()
+    form = _fresh_form(client, "en")
+    with mock.patch(
+        "haven.intake.views.request_submit", side_effect=OperationalError("server closed")
+    ):
+        down = client.post("/en/help/ark/", form)
+    assert down.status_code == 503
+    html = down.content.decode()
+    assert "Try again in a minute" in html
+    assert "Haven cannot store requests at this moment" in html
+    assert 'value="@signal_person"' in html
+    assert f'value="{form["submission"]}"' in html  # the same key, so the retry is the same
+    again = client.post("/en/help/ark/", form)
+    twice = client.post("/en/help/ark/", form)
+    assert (again.status_code, twice.status_code) == (201, 201)
+    assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_database_error_elsewhere_is_a_plain_503_not_a_500(organisation: Organisation) -> None:
+    client = Client(raise_request_exception=False)
+    with mock.patch(
+        "haven.intake.views.organisations_taking_requests",
+        side_effect=OperationalError("server closed"),
+    ):
+        page = client.get("/en/")
+    assert page.status_code == 503
+    assert "Please try again in a minute" in page.content.decode()
