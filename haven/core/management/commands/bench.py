@@ -32,6 +32,22 @@ class Command(BaseCommand):
         )
         suggest.add_argument("--requests", type=int, default=500, help="Cases to suggest for.")
         suggest.add_argument("--json", action="store_true", help="Print one JSON object.")
+        intake = kinds.add_parser(
+            "intake",
+            help="Start gunicorn as `haven serve` does, on loopback against the configured "
+            "PostgreSQL, and drive the request form and the API with wrk: flat out and at fixed "
+            "rates, each against the same server's /healthz rate.",
+        )
+        intake.add_argument(
+            "--rates",
+            default="100,200,300",
+            help="Offered intakes per second, comma-separated (default 100,200,300).",
+        )
+        intake.add_argument("--seconds", type=int, default=10, help="Length of each load.")
+        intake.add_argument("--workers", type=int, default=2, help="Web processes (default 2).")
+        intake.add_argument("--threads", type=int, default=4, help="Threads per process.")
+        intake.add_argument("--port", type=int, default=8765, help="Loopback port to serve on.")
+        intake.add_argument("--json", action="store_true", help="Print one JSON object.")
         from haven.matching.engine.bench import add_arguments
 
         match = kinds.add_parser(
@@ -46,6 +62,8 @@ class Command(BaseCommand):
             from haven.cases.bench import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
+        elif options["kind"] == "intake":
+            self._intake(options)
         elif options["kind"] == "suggest":
             from haven.matching.bench_service import run as run_suggest
 
@@ -57,3 +75,25 @@ class Command(BaseCommand):
                 raise CommandError(message)
 
             self.stdout.write(render(options, refuse))
+
+    def _intake(self, options: dict[str, Any]) -> None:
+        from haven.intake.bench import BenchRefused, run
+
+        try:
+            rates = [int(rate) for rate in options["rates"].split(",") if rate.strip()]
+        except ValueError:
+            raise CommandError("--rates takes whole numbers, for example 100,200,300.") from None
+        if any(rate < 1 for rate in rates) or not 1 <= options["seconds"] <= 120:
+            raise CommandError("Rates must be positive and --seconds between 1 and 120.")
+        try:
+            run(
+                rates=rates,
+                seconds=options["seconds"],
+                workers=options["workers"],
+                threads=options["threads"],
+                port=options["port"],
+                as_json=options["json"],
+                out=self.stdout.write,
+            )
+        except BenchRefused as refusal:
+            raise CommandError(str(refusal)) from None

@@ -26,7 +26,14 @@ class Command(BaseCommand):
 
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Replace this process with gunicorn serving haven.wsgi."""
-    command = [
+    command = gunicorn_command(host, port, workers, threads)
+    os.environ["HAVEN_DATA_DIR"] = str(settings.DATA_DIR)
+    os.execv(sys.executable, command)  # noqa: S606  # fixed arguments, no shell
+
+
+def gunicorn_command(host: str, port: int, workers: int, threads: int) -> list[str]:
+    """The production server's command line; `haven bench intake` starts the very same."""
+    return [
         sys.executable,
         "-m",
         "gunicorn",
@@ -47,5 +54,3 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
         "--forwarded-allow-ips",
         os.environ.get("HAVEN_FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    os.environ["HAVEN_DATA_DIR"] = str(settings.DATA_DIR)
-    os.execv(sys.executable, command)  # noqa: S606  # fixed arguments, no shell

@@ -1,0 +1,414 @@
+"""Intake under load: the production server (gunicorn, as `haven serve` starts it) on loopback
+against PostgreSQL, driven by wrk through the real request form and the JSON API.
+
+Each figure comes with the same server's rate on /healthz, measured in the same run, so the result
+is a ratio that holds on a noisy machine. Every load is bounded in time; nothing leaves loopback.
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from http.cookiejar import CookieJar
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from haven.cases.models import Case
+
+BENCH_SLUG = "bench-intake"
+HOST = "127.0.0.1"
+
+# wrk runs this in each of its threads. LuaJIT's ffi gives a monotonic clock, so each thread can
+# hand out send slots at a fixed rate (wrk alone only sends as fast as it can). Every POST carries
+# a fresh submission key, as a fresh copy of the form would.
+LUA = r"""
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_nsec; } haven_timespec;
+int clock_gettime(int clock, haven_timespec *now);
+]]
+local clock = ffi.new("haven_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, clock)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
+end
+
+local mode = os.getenv("HAVEN_BENCH_MODE")
+local rate = tonumber(os.getenv("HAVEN_BENCH_RATE"))
+local threads = tonumber(os.getenv("HAVEN_BENCH_THREADS"))
+local run = os.getenv("HAVEN_BENCH_RUN")
+local path = os.getenv("HAVEN_BENCH_PATH")
+local form = os.getenv("HAVEN_BENCH_FORM")
+local api = os.getenv("HAVEN_BENCH_API")
+local cookie = os.getenv("HAVEN_BENCH_COOKIE")
+local interval = rate > 0 and 1000 * threads / rate or 0
+local next_slot = nil
+local counter = 0
+
+local made = {}
+function setup(thread)
+  table.insert(made, thread)
+  thread:set("index", #made)
+end
+
+function delay()
+  if interval == 0 then return 0 end
+  local now = now_ms()
+  if next_slot == nil then next_slot = now end
+  local slot = next_slot
+  next_slot = next_slot + interval
+  return math.max(0, slot - now)
+end
+
+function request()
+  counter = counter + 1
+  local key = string.format("%s-%d-%d", run, index, counter)
+  if mode == "form" then
+    return wrk.format("POST", path, {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["Cookie"] = cookie,
+    }, form .. "&submission=" .. key)
+  elseif mode == "api" then
+    return wrk.format("POST", path, {
+      ["Content-Type"] = "application/json",
+      ["Idempotency-Key"] = key,
+    }, api)
+  end
+  return wrk.format("GET", path)
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One timed load: what was driven, at what offered rate, and what came back."""
+
+    endpoint: str
+    offered: str
+    achieved_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    requests: int
+
+
+class BenchRefused(Exception):
+    """The bench cannot run here; the message says what to do."""
+
+
+def _wrk() -> str:
+    found = shutil.which("wrk")
+    if found is None:
+        raise BenchRefused(
+            "haven bench intake drives the server with wrk, which is not installed. Install it "
+            "with: apt-get install wrk (scripts/test-system does this)."
+        )
+    return found
+
+
+def _organisation_slug() -> str:
+    from haven.accounts.models import Organisation
+    from haven.accounts.services import organisation_create
+
+    if not Organisation.objects.filter(slug=BENCH_SLUG).exists():
+        organisation_create(
+            slug=BENCH_SLUG,
+            name="Intake benchmark",
+            coordinator_handle="bench-intake-coordinator",
+            coordinator_passphrase=secrets.token_urlsafe(24),
+        )
+    return BENCH_SLUG
+
+
+class Server:
+    """gunicorn started with `haven serve`'s own command line, stopped when the bench ends."""
+
+    def __init__(self, port: int, workers: int, threads: int, environment: dict[str, str]) -> None:
+        from haven.core.management.commands.serve import gunicorn_command
+
+        self.base = f"http://{HOST}:{port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="haven-bench-", suffix=".log")  # noqa: SIM115  # closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603  # fixed arguments, no shell
+            gunicorn_command(HOST, port, workers, threads),
+            env={**os.environ, "HAVEN_DATA_DIR": str(settings.DATA_DIR), **environment},
+            stdout=subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as answer:  # noqa: S310  # loopback URL built above
+                    if answer.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.2)
+        self.stop()
+        raise BenchRefused(f"gunicorn did not start on {self.base}; is the port free?")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+def _form_client(base: str, slug: str) -> tuple[str, str]:
+    """Open the form as a browser does: the CSRF cookie and the token the page carries."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/en/help/{slug}/", timeout=10) as answer:
+        page = answer.read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if token is None or 'name="submission"' not in page:
+        raise BenchRefused("the request form did not carry its CSRF and submission tokens")
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return token.group(1), cookie
+
+
+def _bodies(token: str) -> tuple[str, str]:
+    today = timezone.localdate().isoformat()
+    story = "Нагрузочный тест: нужен ночлег на две ночи, потом дальше. " * 4
+    fields = [
+        ("csrfmiddlewaretoken", token),
+        ("needs", "shelter"),
+        ("needs", "legal"),
+        ("place", "kz-almaty"),
+        ("group_size", "2"),
+        ("languages", "ru"),
+        ("languages", "en"),
+        ("urgency", "4"),
+        ("date_from", today),
+        ("contact", "@bench_load"),
+        ("name", "Тест"),
+        ("military_status", "mobilised"),
+        ("story", story),
+    ]
+    form = urllib.parse.urlencode(fields)
+    api = json.dumps(
+        {
+            "organisation": BENCH_SLUG,
+            "needs": ["shelter", "legal"],
+            "place": "kz-almaty",
+            "group_size": 2,
+            "languages": ["ru", "en"],
+            "urgency": 4,
+            "date_from": today,
+            "contact": "@bench_load",
+            "name": "Тест",
+            "military_status": "mobilised",
+            "story": story,
+        },
+        ensure_ascii=False,
+    )
+    return form, api
+
+
+def _drive(
+    wrk: str, url: str, environment: dict[str, str], seconds: int, connections: int
+) -> dict[str, float]:
+    threads = 2
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(LUA)
+        script.flush()
+        done = subprocess.run(  # noqa: S603  # fixed arguments, no shell
+            [
+                wrk,
+                f"--threads={threads}",
+                f"--connections={max(connections, threads)}",
+                f"--duration={seconds}s",
+                "--timeout=10s",
+                f"--script={script.name}",
+                url,
+            ],
+            env={**os.environ, **environment, "HAVEN_BENCH_THREADS": str(threads)},
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=False,
+        )
+    line = next((x for x in done.stdout.splitlines() if x.startswith('{"requests"')), None)
+    if line is None:
+        raise BenchRefused(f"wrk gave no figures: {done.stdout[-500:]} {done.stderr[-500:]}")
+    figures: dict[str, float] = json.loads(line)
+    return figures
+
+
+def _desk_probe(stop: threading.Event, samples: list[float]) -> None:
+    """Time the desk's first page (rows and count) over and over while the load runs."""
+    from haven.accounts.models import Member, Role
+    from haven.cases.queries import DeskFilter, desk_page
+
+    try:
+        member = Member.objects.get(organisation__slug=BENCH_SLUG, role=Role.COORDINATOR)
+        while not stop.is_set():
+            begin = time.perf_counter()
+            page = desk_page(member, DeskFilter(), 1, 50)
+            list(page.object_list)
+            samples.append((time.perf_counter() - begin) * 1000)
+            stop.wait(0.05)
+    finally:
+        connection.close()
+
+
+def _p95(samples: list[float]) -> float:
+    if len(samples) < 2:
+        return samples[0] if samples else 0.0
+    return statistics.quantiles(samples, n=20, method="inclusive")[18]
+
+
+def run(
+    *,
+    rates: list[int],
+    seconds: int,
+    workers: int,
+    threads: int,
+    port: int,
+    as_json: bool,
+    out: Callable[[str], None],
+) -> None:
+    """Start the server, measure /healthz, then the form and the API flat out and at each rate."""
+    if connection.vendor != "postgresql":
+        raise BenchRefused(
+            "haven bench intake measures the production set-up, which runs on PostgreSQL: set "
+            "HAVEN_DATABASE_URL=postgres://… (a database of its own) and run `haven migrate` first."
+        )
+    wrk = _wrk()
+    slug = _organisation_slug()
+    stored_before = Case.objects.filter(organisation__slug=slug).count()
+    run_id = f"{int(time.time())}{secrets.token_hex(4)}"
+    # The intake budget is the flood guard, not what is measured here: lift it for this server.
+    server = Server(port, workers, threads, {"HAVEN_INTAKE_PER_MINUTE": str(10**9)})
+    rows: list[Row] = []
+    desk: dict[str, float] = {}
+    try:
+        token, cookie = _form_client(server.base, slug)
+        form, api = _bodies(token)
+        common = {"HAVEN_BENCH_FORM": form, "HAVEN_BENCH_API": api}
+        common["HAVEN_BENCH_COOKIE"] = cookie
+        targets = {
+            "healthz": f"{server.base}/healthz",
+            "form": f"{server.base}/en/help/{slug}/",
+            "api": f"{server.base}/api/v1/intake",
+        }
+
+        def load(endpoint: str, rate: int, connections: int) -> Row:
+            url = targets[endpoint]
+            mode = "get" if endpoint == "healthz" else endpoint
+            path = url.removeprefix(server.base)
+            environment = {
+                **common,
+                "HAVEN_BENCH_RUN": f"{run_id}-{endpoint}-{rate}",
+                "HAVEN_BENCH_MODE": mode,
+                "HAVEN_BENCH_RATE": str(rate),
+                "HAVEN_BENCH_PATH": path,
+            }
+            figures = _drive(wrk, url, environment, seconds, connections)
+            return Row(
+                endpoint=endpoint,
+                offered="max" if rate == 0 else f"{rate}/s",
+                achieved_per_s=round(figures["requests"] / figures["seconds"], 1),
+                p50_ms=round(figures["p50_ms"], 2),
+                p99_ms=round(figures["p99_ms"], 2),
+                errors=int(figures["errors"]),
+                requests=int(figures["requests"]),
+            )
+
+        load("healthz", 0, 16)  # warm every worker before anything is timed
+        idle: list[float] = []
+        _desk_probe_for(idle, 1.0)
+        rows.append(load("healthz", 0, 16))
+        busy: list[float] = []
+        stop = threading.Event()
+        prober = threading.Thread(target=_desk_probe, args=(stop, busy), daemon=True)
+        prober.start()
+        rows.append(load("form", 0, 16))
+        stop.set()
+        prober.join()
+        rows.append(load("api", 0, 16))
+        for rate in rates:
+            connections = max(16, rate // 10)
+            rows.append(load("form", rate, connections))
+            rows.append(load("api", rate, connections))
+        desk = {
+            "idle_p95_ms": round(_p95(idle), 2),
+            "under_full_intake_p95_ms": round(_p95(busy), 2),
+        }
+    finally:
+        server.stop()
+    stored = Case.objects.filter(organisation__slug=slug).count() - stored_before
+    answered = sum(row.requests - row.errors for row in rows if row.endpoint != "healthz")
+    healthz = rows[0].achieved_per_s
+    table = [
+        {**asdict(row), "ratio_to_healthz": round(row.achieved_per_s / healthz, 3)} for row in rows
+    ]
+    result = {
+        "database": connection.vendor,
+        "cores": os.cpu_count(),
+        "workers": workers,
+        "threads": threads,
+        "seconds_per_load": seconds,
+        "healthz_per_s": healthz,
+        "rows": table,
+        "answered_without_error": answered,
+        "stored": stored,
+        "desk_first_page": desk,
+    }
+    if as_json:
+        out(json.dumps(result, indent=2))
+        return
+    out(
+        f"intake benchmark: gunicorn {workers} workers x {threads} threads on {HOST}:{port}, "
+        f"PostgreSQL, {os.cpu_count()} cores, {seconds} s per load"
+    )
+    out(
+        f"{'endpoint':<9} {'offered':>8} {'achieved/s':>11} {'vs healthz':>11} "
+        f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+    )
+    for row in table:
+        out(
+            f"{row['endpoint']:<9} {row['offered']:>8} {row['achieved_per_s']:>11.1f} "
+            f"{row['ratio_to_healthz']:>10.0%} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
+            f"{row['errors']:>7}"
+        )
+    out(f"requests answered without error: {answered:,}; cases stored: {stored:,}")
+    out(
+        f"desk first page p95: {desk.get('idle_p95_ms', 0):.2f} ms idle, "
+        f"{desk.get('under_full_intake_p95_ms', 0):.2f} ms while the form is driven flat out"
+    )
+
+
+def _desk_probe_for(samples: list[float], seconds: float) -> None:
+    stop = threading.Event()
+    prober = threading.Thread(target=_desk_probe, args=(stop, samples), daemon=True)
+    prober.start()
+    time.sleep(seconds)
+    stop.set()
+    prober.join()
