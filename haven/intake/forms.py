@@ -2,6 +2,8 @@
 
 import re
 from datetime import date, timedelta
+from functools import cache
+from hashlib import blake2b
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -11,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import GroupNeeds, MilitaryStatus, Need, Urgency
 from haven.core.geography import LANGUAGE_NAMES, country_name
-from haven.core.places import COUNTRIES, UnknownPlace, name, place_by_id, places_in
+from haven.core.places import (
+    COUNTRIES,
+    UnknownPlace,
+    load_places,
+    name,
+    place_by_id,
+    places_in,
+)
 from haven.crypto import InvalidCodename
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
@@ -23,16 +32,102 @@ def other_place_id(country: str) -> str:
     return f"{country.lower()}-other"
 
 
+@cache
+def _form_values() -> tuple[dict[str, str], dict[str, str]]:
+    """How the form's place options are sent (id -> value) and read back (value -> id).
+
+    A city whose name is unique in both languages is sent as its name, so its option needs no value
+    attribute at all; the rest ("another place in ...", names used twice) as a short code, a digest
+    of the id that stays the same while the id does. The 225 options stay light that way. The form
+    also takes plain ids, as the API sends them.
+    """
+    others = [other_place_id(country) for country in COUNTRIES]
+    ids = [place.id for place in load_places()] + others
+    for length in range(4, 12):
+        codes = {
+            place_id: format(int.from_bytes(blake2b(place_id.encode()).digest()[:8]), "x")[:length]
+            for place_id in ids
+        }
+        if len(set(codes.values())) == len(codes):
+            break
+    names: dict[str, set[str]] = {}
+    for place in load_places():
+        for label in (place.name_ru, place.name_en):
+            names.setdefault(label, set()).add(place.id)
+    sent = dict(codes)
+    for place in load_places():
+        if all(len(names[label]) == 1 for label in (place.name_ru, place.name_en)):
+            sent[place.id] = "\n".join((place.name_ru, place.name_en))
+    read: dict[str, str] = {}
+    for place_id, value in sent.items():
+        for part in value.split("\n"):
+            read[part] = place_id
+    read.update({code: place_id for place_id, code in codes.items()})
+    return sent, read
+
+
 def place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Places grouped by country, named in the active language, for a select with optgroups."""
-    language = get_language() or "ru"
+    """Places grouped by country, named in the active language, for a select with optgroups.
+
+    A choice's value equals its label where the name alone finds the place (see _form_values)."""
+    return _place_choices(get_language() or "ru")
+
+
+@cache
+def _place_choices(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    sent, _read = _form_values()
     groups = []
     for country in COUNTRIES:
-        options = [(place.id, name(place, language)) for place in places_in(country)]
+        options = []
+        for place in places_in(country):
+            label = name(place, language)
+            options.append((label if "\n" in sent[place.id] else sent[place.id], label))
         options.sort(key=lambda option: option[1])
-        options.append((other_place_id(country), str(_("Another place in this country"))))
+        options.append((sent[other_place_id(country)], str(_("Another place"))))
         groups.append((country_name(country), options))
     return groups
+
+
+class CompactSelect(forms.Select):
+    """A select of slug values written as tightly as HTML allows (unquoted values, no closing
+    tags), so the request form's 225 places stay light on a slow, metered connection."""
+
+    template_name = "intake/widgets/compact_select.html"
+
+
+class PlaceSelect(CompactSelect):
+    """The place select; whichever way the place was sent, the re-shown form selects it."""
+
+    def format_value(self, value: object) -> list[str]:
+        values = super().format_value(value)
+        sent, read = _form_values()
+        language = get_language() or "ru"
+        shown = []
+        for raw in values:
+            place_id = read.get(raw, raw)
+            option = sent.get(place_id, raw)
+            if "\n" in option:
+                try:
+                    option = name(place_by_id(place_id), language)
+                except UnknownPlace:
+                    option = raw
+            shown.append(option)
+        return shown
+
+
+class PlaceField(forms.ChoiceField):
+    """A place, sent as the form's short code or as a place id."""
+
+    def to_python(self, value: object) -> str:
+        text = super().to_python(value)
+        return _form_values()[1].get(text, text)
+
+    def valid_value(self, value: str) -> bool:
+        try:
+            country_of(value)
+        except UnknownPlace:
+            return False
+        return True
 
 
 def country_of(place_id: str) -> str:
@@ -52,10 +147,11 @@ class RequestForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one kind of help.")},
     )
-    place = forms.ChoiceField(
+    place = PlaceField(
         label=_("Where are you now?"),
         help_text=_("A city is enough. Do not give an address here."),
         choices=[],
+        widget=PlaceSelect,
         error_messages={"required": _("Choose the place nearest to you.")},
     )
     group_size = forms.IntegerField(
@@ -113,6 +209,7 @@ class RequestForm(forms.Form):
         label=_("Your situation with the army (optional)"),
         choices=[("", _("Prefer not to say")), *MilitaryStatus.choices],
         required=False,
+        widget=CompactSelect,
     )
     location_detail = forms.CharField(
         label=_("More about where you are (optional)"),
