@@ -206,6 +206,7 @@ def cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, object]:
     )
     return {
         "count": page.paginator.count,
+        "count_capped": page.paginator.capped,  # type: ignore[attr-defined]  # a CappedPaginator
         "page": page.number,
         "pages": page.paginator.num_pages,
         "results": [_case_out(case) for case in page.object_list],

@@ -68,7 +68,10 @@ class CaseOut(Schema):
 
 
 class CasePage(Schema):
-    count: int
+    count: int = Field(..., description="Matching cases, counted up to 10,001")
+    count_capped: bool = Field(
+        ..., description="True when more than 10,000 match: count and pages are lower bounds"
+    )
     page: int
     pages: int
     results: list[CaseOut]

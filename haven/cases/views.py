@@ -5,13 +5,14 @@ from uuid import UUID
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts.models import Member
 from haven.accounts.unlock import LOCKED_MESSAGE
 from haven.cases.forms import DeskFilterForm, RevealForm
 from haven.cases.models import SEALED_FIELDS, Case
-from haven.cases.queries import DeskFilter, case_for, desk_page
+from haven.cases.queries import COUNT_CAP, DeskFilter, case_for, desk_page
 from haven.cases.services import RevealRefused, case_reveal
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
@@ -52,6 +53,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "count_cap": number_format(COUNT_CAP, force_grouping=True),
             "stale_facts": len(stale_facts()),
             "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
             .order_by("-ran_at")
