@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.cases",
     "haven.intake",
+    "haven.messaging",
     "haven.knowledge",
     "haven.volunteers",
     "haven.matching",
@@ -206,6 +207,10 @@ SECURE_CSP = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+# A requester's photo is read in memory and never written to a temporary file: plaintext on disk
+# would outlive the request. A file larger than this is dropped, and the form says so.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024 + 64 * 1024
 
 LOGGING = {
     "version": 1,
@@ -217,6 +222,8 @@ LOGGING = {
         # Django's request logger prints paths only; Haven's paths carry no personal data.
         "django.request": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
+        # Pillow logs a photo's metadata (camera, GPS position) at DEBUG while reading it.
+        "PIL": {"level": "WARNING"},
     },
 }
 

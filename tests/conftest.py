@@ -26,6 +26,7 @@ from haven.accounts.services import (
     totp_enrol,
     totp_new_secret,
 )
+from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
 from haven.intake.services import Accepted, Submission, request_submit
 
@@ -78,6 +79,31 @@ def login(client: Client, persona: Persona) -> Client:
     assert response.status_code == 302, response.content.decode()[:500]
     assert "/login/" not in response["Location"], response["Location"]
     return client
+
+
+def keyring_of(persona: Persona) -> Keyring:
+    """The persona's unlocked keys, as a login gives them to a request."""
+    unlocked = member_unlock(handle=persona.member.handle, passphrase=persona.passphrase)
+    assert unlocked is not None
+    return Keyring(member=unlocked.member, _private=unlocked.private_key)
+
+
+def small_jpeg(*, camera: str = "", size: tuple[int, int] = (64, 48)) -> bytes:
+    """A real JPEG; with a camera name it also carries camera and GPS metadata, as a phone's
+    photo would."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (200, 120, 40))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if camera:
+        exif[0x010F] = camera  # Make
+        exif[0x0131] = f"{camera}-software"  # Software
+        exif[0x8825] = {1: "N", 2: (55.0, 45.0, 21.0), 3: "E", 4: (37.0, 37.0, 4.0)}  # GPSInfo
+    image.save(out, "JPEG", exif=exif.tobytes() if camera else b"")
+    return out.getvalue()
 
 
 @pytest.fixture

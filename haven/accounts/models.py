@@ -20,6 +20,11 @@ class Organisation(models.Model):
     # Overrides of the matching engine's Weights (radius_km, per_km, language, per_wait_day,
     # max_wait_days, urgency); see docs/performance.md. Empty means the engine's defaults.
     matching_weights = models.JSONField(default=dict, blank=True)
+    # Days a resolved or closed case is kept before its keys are destroyed.
+    retention_days = models.PositiveSmallIntegerField(default=90)
+    # A member who opens more cases than this within an hour needs a second coordinator's approval
+    # for further reveals, and the coordinators are told.
+    reveals_per_hour = models.PositiveSmallIntegerField(default=20)
 
     def __str__(self) -> str:
         return self.name

@@ -413,9 +413,12 @@ def organisation_configure(
     voucher_min_days: int | None = None,
     second_factor_required: bool | None = None,
     matching_weights: dict[str, object] | None = None,
+    retention_days: int | None = None,
+    reveals_per_hour: int | None = None,
 ) -> Organisation:
-    """Change an organisation's vetting rule, second-factor rule or matching settings (an
-    admin's act through `haven org set`). Matching settings are checked by the engine's rules."""
+    """Change an organisation's vetting rule, second-factor rule, matching settings, retention or
+    reveal limit (an admin's act through `haven org set`). Matching settings are checked by the
+    engine's rules."""
     from haven.matching.engine import Weights
 
     changed: dict[str, object] = {}
@@ -429,6 +432,14 @@ def organisation_configure(
         changed["voucher_min_days"] = voucher_min_days
     if second_factor_required is not None:
         changed["second_factor_required"] = second_factor_required
+    if retention_days is not None:
+        if not 1 <= retention_days <= 3650:
+            raise ValidationError("retention must be between 1 and 3650 days", code="retention")
+        changed["retention_days"] = retention_days
+    if reveals_per_hour is not None:
+        if not 1 <= reveals_per_hour <= 1000:
+            raise ValidationError("reveals per hour must be between 1 and 1000", code="reveals")
+        changed["reveals_per_hour"] = reveals_per_hour
     if matching_weights is not None:
         merged = {**organisation.matching_weights, **matching_weights}
         try:

@@ -55,6 +55,13 @@ class Keyring:
         """Open a record's data key sealed to the organisation."""
         return open_data_key(sealed_key, with_private=self.organisation_private_key())
 
+    def open_shared_key(self, sealed_key: bytes) -> bytes:
+        """Open a record's data key sealed to this member alone (a case shared with them)."""
+        try:
+            return open_data_key(sealed_key, with_private=self._private)
+        except WrongKey:
+            raise Locked("the key shared with this member does not open") from None
+
 
 def begin(request: HttpRequest, private_key: bytes, *, field: str = SESSION_FIELD) -> None:
     """After login: seal the key under a fresh cookie key and keep the two halves apart."""

@@ -242,9 +242,9 @@ def case_reveal_endpoint(request: HttpRequest, case_id: UUID, payload: RevealIn)
         return Status(404, {"detail": _("No such case.")})
     keyring = Keyring(member=unlocked.member, _private=unlocked.private_key)
     try:
-        fields = case_reveal(
+        opened = case_reveal(
             actor=unlocked.member, keyring=keyring, case=found, reason=payload.reason
         )
     except RevealRefused as refusal:
         return Status(403, {"detail": str(refusal)})
-    return Status(200, {"fields": fields})
+    return Status(200, {"fields": opened.fields})

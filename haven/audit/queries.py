@@ -1,6 +1,7 @@
-"""Reading the audit chain: verification."""
+"""Reading the audit chain: verification, and what the desk shows of who did what."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from haven.audit.models import ChainHead, Event
 from haven.audit.services import GENESIS, event_payload
@@ -54,3 +55,28 @@ def verify_chain() -> ChainReport:
             "events were removed from the end",
         )
     return ChainReport(checked)
+
+
+def targets_since(*, actor_id: int, action: str, since: datetime) -> set[str]:
+    """The distinct targets one member acted on with one action since a moment."""
+    return set(
+        Event.objects.filter(actor_id=actor_id, action=action, at__gte=since).values_list(
+            "target_id", flat=True
+        )
+    )
+
+
+def acted_since(*, actor_id: int, action: str, target_id: str, since: datetime) -> bool:
+    """Whether one member did this to this target since a moment."""
+    return Event.objects.filter(
+        actor_id=actor_id, action=action, target_id=target_id, at__gte=since
+    ).exists()
+
+
+def events_about(target_type: str, target_id: str, actions: tuple[str, ...]) -> list[Event]:
+    """The events about one target, newest first, with their actors."""
+    return list(
+        Event.objects.filter(target_type=target_type, target_id=target_id, action__in=actions)
+        .select_related("actor")
+        .order_by("-id")
+    )

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.models import Need, Status, Urgency
+from haven.cases.models import CloseReason, Need, Status, Urgency
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 
@@ -23,6 +23,7 @@ class DeskFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
@@ -43,3 +44,98 @@ class RevealForm(forms.Form):
             "min_length": _("Say a little more (at least %(limit_value)d characters)."),
         },
     )
+
+
+class TriageForm(forms.Form):
+    """Take a new request on, or close it: a duplicate of another, spam, or out of scope."""
+
+    decision = forms.ChoiceField(
+        label=_("Triage"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("accept", _("Take it on")),
+            ("duplicate", _("A duplicate of another request")),
+            ("spam", _("Spam")),
+            ("out_of_scope", _("Not something we help with")),
+        ],
+        error_messages={"required": _("Choose what to do with this request.")},
+    )
+    duplicate_of = forms.ChoiceField(label=_("The request it repeats"), required=False, choices=[])
+
+    def __init__(self, *args: object, candidates: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        self.fields["duplicate_of"].choices = [("", "—"), *candidates]  # type: ignore[attr-defined]  # ChoiceField
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == "duplicate" and not data.get("duplicate_of"):
+            self.add_error("duplicate_of", _("Choose the request this one repeats."))
+        return data
+
+
+class MoveForm(forms.Form):
+    """Move a case along its life cycle."""
+
+    status = forms.ChoiceField(label=_("Move to"), choices=[])
+    close_reason = forms.ChoiceField(
+        label=_("If closing, why"),
+        required=False,
+        choices=[
+            (CloseReason.DONE, CloseReason.DONE.label),
+            (CloseReason.NO_ANSWER, CloseReason.NO_ANSWER.label),
+        ],
+    )
+
+    def __init__(self, *args: object, allowed: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        self.fields["status"].choices = [  # type: ignore[attr-defined]  # ChoiceField
+            (status, Status(status).label) for status in allowed
+        ]
+
+
+class ShareForm(forms.Form):
+    member = forms.ChoiceField(label=_("Share with"), choices=[])
+
+    def __init__(self, *args: object, counselors: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        self.fields["member"].choices = counselors  # type: ignore[attr-defined]  # ChoiceField
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write the note first.")},
+    )
+    is_task = forms.BooleanField(label=_("This is a task"), required=False)
+    due_on = forms.DateField(
+        label=_("Due by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("due_on") and not data.get("is_task"):
+            data["is_task"] = True
+        return data
+
+
+class ChecklistForm(forms.Form):
+    checklist = forms.ChoiceField(label=_("Checklist"), choices=[])
+    due_on = forms.DateField(
+        label=_("Due by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Give the date as YYYY-MM-DD.")},
+    )
+
+    def __init__(self, *args: object, checklists: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        self.fields["checklist"].choices = checklists  # type: ignore[attr-defined]  # ChoiceField
+
+
+class TaskForm(forms.Form):
+    done = forms.BooleanField(required=False)

@@ -32,6 +32,29 @@ class Status(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
+# Where a case may go from each state. Triage (accept, duplicate, spam, out of scope) is the way
+# out of "new"; a resolved case may be reopened; a closed one stays closed.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.NEW: (Status.TRIAGED, Status.CLOSED),
+    Status.TRIAGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
+    Status.RESOLVED: (Status.IN_PROGRESS, Status.CLOSED),
+    Status.CLOSED: (),
+}
+# States in which a case has ended; its retention period counts from the hour it got there.
+ENDED = (Status.RESOLVED, Status.CLOSED)
+
+
+class CloseReason(models.TextChoices):
+    DONE = "done", _("Help given")
+    DUPLICATE = "duplicate", _("A duplicate of another request")
+    SPAM = "spam", _("Spam")
+    OUT_OF_SCOPE = "out_of_scope", _("Not something we help with")
+    NO_ANSWER = "no_answer", _("The requester stopped answering")
+    FORGOTTEN = "forgotten", _("The requester asked us to forget it")
+
+
 class Urgency(models.IntegerChoices):
     ONE = 1, _("Within a month")
     TWO = 2, _("Within two weeks")
@@ -99,6 +122,24 @@ class Case(models.Model):
     submission_digest = models.BinaryField(max_length=32, unique=True)
     content_digest = models.BinaryField(max_length=32)
 
+    # Life cycle (coarse).
+    close_reason = models.CharField(max_length=16, choices=CloseReason.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The hour the case became resolved or closed; retention counts from it.
+    ended_hour = models.DateTimeField(null=True, blank=True)
+    shredded_hour = models.DateTimeField(null=True, blank=True)
+    # The earliest due date among the case's open tasks: what makes a case overdue.
+    due_on = models.DateField(null=True, blank=True)
+    # The requester wrote and no member has read it yet.
+    requester_wrote = models.BooleanField(default=False)
+
+    # The thread key: messages between the requester and the volunteers are sealed under it. It is
+    # kept sealed to the requester's public key, and under the case's data key for the volunteers.
+    thread_key_requester = models.BinaryField(null=True)
+    thread_key_staff = models.BinaryField(null=True)
+
     class Meta:
         # The desk sorts by urgency (most urgent first), then age, then id, within one organisation.
         # One index per filter the desk offers lets each page and its count be read from an index
@@ -126,6 +167,16 @@ class Case(models.Model):
                 )
                 for need in ("shelter", "legal", "route", "money", "medical", "talk")
             ),
+            models.Index(
+                fields=["organisation", "due_on"],
+                condition=models.Q(due_on__isnull=False),
+                name="case_due",
+            ),
+            models.Index(
+                fields=["ended_hour"],
+                condition=models.Q(ended_hour__isnull=False, shredded_hour__isnull=True),
+                name="case_retention",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -138,6 +189,9 @@ class Case(models.Model):
     @property
     def shredded(self) -> bool:
         return not self.sealed_key
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
 
 
 class CaseSeal(models.Model):
@@ -155,3 +209,75 @@ class CaseSeal(models.Model):
 
     def __str__(self) -> str:
         return f"seal of case {self.pk}"
+
+
+class CaseShare(models.Model):
+    """A case shared with a counselor: its data key sealed to the counselor's public key.
+
+    Unsharing destroys that sealed copy; what the counselor already read cannot be taken back.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="shares")
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="shares")
+    sealed_key = models.BinaryField(null=True)
+    shared_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField()
+    unshared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "member"], name="case_share_once"),
+        ]
+        indexes = [models.Index(fields=["member", "unshared_at"], name="case_share_member")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} shared with {self.member_id}"
+
+    @property
+    def active(self) -> bool:
+        return self.unshared_at is None and bool(self.sealed_key)
+
+
+class Note(models.Model):
+    """A counselor's note or task on a case. The text is sealed under the case's data key; a task's
+    due date and whether it is done are coarse, so the desk can show what is overdue."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    is_task = models.BooleanField(default=False)
+    due_on = models.DateField(null=True, blank=True)
+    done_hour = models.DateTimeField(null=True, blank=True)
+    created_hour = models.DateTimeField()
+    # Which checklist template a task came from, if any (a template id, not text).
+    checklist = models.CharField(max_length=40, blank=True)
+    # Written by the server in order, so notes made within one hour keep their order.
+    number = models.PositiveIntegerField()
+    body = models.BinaryField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="note_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+
+class RevealHold(models.Model):
+    """A member opened more cases within an hour than their organisation allows: until a second
+    coordinator approves, their further reveals are refused."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
+    opened = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    approved_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"reveal hold on {self.member_id}"

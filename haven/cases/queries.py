@@ -1,14 +1,22 @@
-"""Reading cases for the desk: coarse fields only, always within the member's organisation."""
+"""Reading cases for the desk: coarse fields only, always within the member's organisation, and
+for a counselor only the cases shared with them."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 from haven.accounts.models import Member
-from haven.cases.models import Case, Need, Status
+from haven.audit.models import Event
+from haven.audit.queries import events_about
+from haven.cases.models import Case, CaseShare, Need, Note, Status
+
+# A new request nobody has triaged for this long is overdue, whatever its tasks say.
+TRIAGE_WITHIN = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,7 @@ class DeskFilter:
     need: str = ""
     urgency: int | None = None
     status: str = ""
+    overdue: bool = False
 
 
 COARSE_COLUMNS = (
@@ -38,8 +47,26 @@ COARSE_COLUMNS = (
     "date_until",
     "created_hour",
     "updated_hour",
+    "due_on",
+    "requester_wrote",
+    "shredded_hour",
     *(f"need_{need}" for need in Need.values),
 )
+
+
+def overdue_condition() -> Q:
+    """A task past its due date, or a new request left untriaged for a day."""
+    now = timezone.now()
+    return Q(due_on__lt=timezone.localdate(now)) | Q(
+        status=Status.NEW, created_hour__lt=now - TRIAGE_WITHIN
+    )
+
+
+def is_overdue(case: Case) -> bool:
+    now = timezone.now()
+    if case.due_on is not None and case.due_on < timezone.localdate(now):
+        return True
+    return case.status == Status.NEW and case.created_hour < now - TRIAGE_WITHIN
 
 
 def cases_for(member: Member) -> QuerySet[Case]:
@@ -58,6 +85,8 @@ def desk_cases(member: Member, desk_filter: DeskFilter) -> QuerySet[Case]:
         cases = cases.filter(urgency=desk_filter.urgency)
     if desk_filter.status in Status.values:
         cases = cases.filter(status=desk_filter.status)
+    if desk_filter.overdue:
+        cases = cases.filter(overdue_condition())
     return cases.order_by("-urgency", "created_hour", "id")
 
 
@@ -86,5 +115,64 @@ def desk_page(member: Member, desk_filter: DeskFilter, number: int, size: int) -
 
 
 def case_for(member: Member, case_id: UUID | str) -> Case | None:
-    """One case of the member's organisation, with its sealed columns; None if not theirs."""
-    return Case.objects.filter(organisation_id=member.organisation_id, pk=case_id).first()
+    """One case the member may work on, with its sealed columns; None if not theirs.
+
+    A coordinator may open any case of their organisation; a counselor only one shared with them;
+    anyone else none.
+    """
+    cases = Case.objects.select_related("organisation").filter(
+        organisation_id=member.organisation_id, pk=case_id
+    )
+    if not member.is_coordinator:
+        cases = cases.filter(
+            shares__member=member,
+            shares__unshared_at__isnull=True,
+            shares__sealed_key__isnull=False,
+        )
+    return cases.first()
+
+
+def shared_with(member: Member) -> QuerySet[Case]:
+    """The cases shared with a member and not unshared, most urgent first."""
+    return (
+        Case.objects.filter(
+            organisation_id=member.organisation_id,
+            shares__member=member,
+            shares__unshared_at__isnull=True,
+            shares__sealed_key__isnull=False,
+        )
+        .only(*COARSE_COLUMNS)
+        .order_by("-urgency", "created_hour", "id")
+    )
+
+
+def tasks_of(case: Case) -> list[Note]:
+    """The case's tasks, coarse fields only (their text is sealed), open ones first."""
+    return list(
+        Note.objects.filter(case=case, is_task=True)
+        .defer("body")
+        .order_by("done_hour", "due_on", "number")
+    )
+
+
+# What the desk shows of a case's history: its life cycle and everyone who opened it.
+HISTORY_ACTIONS = (
+    "request.submit",
+    "case.status",
+    "case.share",
+    "case.unshare",
+    "case.reveal",
+    "case.read",
+    "case.note",
+    "message.send",
+    "message.receive",
+    "case.shred",
+)
+
+
+def history_of(case: Case) -> list[Event]:
+    return events_about("case", str(case.pk), HISTORY_ACTIONS)
+
+
+def share_of(member: Member, case: Case) -> CaseShare | None:
+    return CaseShare.objects.filter(case=case, member=member, unshared_at__isnull=True).first()

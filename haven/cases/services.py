@@ -1,53 +1,582 @@
-"""Writes on cases. Revealing sealed fields is audited like a write."""
+"""Writes on cases: triage and the life cycle, sharing with counselors, notes and tasks, reveals
+and shredding. Each is atomic and audited; opening sealed data is audited like a write."""
 
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max, Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Member
+from haven.accounts.models import Member, Organisation, Role
 from haven.accounts.unlock import Keyring, Locked
-from haven.audit.services import audit_record
-from haven.cases.models import SEALED_FIELDS, Case, CaseSeal
+from haven.audit.queries import acted_since, targets_since
+from haven.audit.services import audit_record, to_the_hour
+from haven.cases.models import (
+    ENDED,
+    SEALED_FIELDS,
+    Case,
+    CaseSeal,
+    CaseShare,
+    CloseReason,
+    Note,
+    RevealHold,
+    Status,
+)
 from haven.crypto import CryptoError
-from haven.crypto.sealing import FieldSealer
+from haven.crypto.keys import random_bytes
+from haven.crypto.sealing import FieldSealer, seal_data_key
+from haven.knowledge.queries import knowledge
 
 MIN_REASON_LENGTH = 8
+SHRED_BATCH = 500
 
 
 class RevealRefused(Exception):
     """The reveal cannot happen; the message says why, for the member."""
 
 
-@transaction.atomic
-def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str) -> dict[str, str]:
-    """Open a case's sealed fields for a member who gave a reason; the reason is audited, sealed."""
-    if not actor.is_coordinator or case.organisation_id != actor.organisation_id:
-        raise PermissionError("only the organisation's coordinators reveal its cases")
-    reason = reason.strip()
-    if len(reason) < MIN_REASON_LENGTH:
-        raise RevealRefused(
-            _("Say why you need to read this (at least %(count)d characters).")
-            % {"count": MIN_REASON_LENGTH}
-        )
-    seal = CaseSeal.objects.filter(case=case).first()
-    if case.sealed_key is None or case.shredded or seal is None:
-        raise RevealRefused(_("This case was shredded: nothing sealed in it can be read."))
-    opened = [name for name in SEALED_FIELDS if getattr(seal, name)]
+class CaseRefused(Exception):
+    """The change cannot happen in the case's present state; the message says why."""
+
+
+def shredded_message() -> str:
+    return _("This case was shredded: nothing sealed in it can be read.")
+
+
+def may_work_on(member: Member, case: Case) -> bool:
+    """A coordinator of the case's organisation, or a counselor it is shared with."""
+    if case.organisation_id != member.organisation_id or member.suspended_at is not None:
+        return False
+    if member.is_coordinator:
+        return True
+    return CaseShare.objects.filter(
+        case=case, member=member, unshared_at__isnull=True, sealed_key__isnull=False
+    ).exists()
+
+
+def _require_worker(member: Member, case: Case) -> None:
+    if not may_work_on(member, case):
+        raise PermissionError("only coordinators and counselors it is shared with work on a case")
+
+
+def _require_coordinator(member: Member, case: Case) -> None:
+    if not member.is_coordinator or case.organisation_id != member.organisation_id:
+        raise PermissionError("only the organisation's coordinators do this")
+
+
+def case_key(keyring: Keyring, case: Case) -> bytes:
+    """The case's data key, opened with what the member holds: the organisation key, or a share."""
+    sealed = case.sealed_key
+    if not sealed:
+        raise RevealRefused(shredded_message())
+    member = keyring.member
+    try:
+        if member.sealed_organisation_key:
+            return keyring.open_record_key(bytes(sealed))
+        share = CaseShare.objects.filter(
+            case=case, member=member, unshared_at__isnull=True, sealed_key__isnull=False
+        ).first()
+        if share is not None and share.sealed_key:
+            return keyring.open_shared_key(bytes(share.sealed_key))
+    except Locked:
+        pass
+    raise RevealRefused(_("Your key does not open this case."))
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def _touch(case: Case, **changes: object) -> None:
+    changes["updated_hour"] = to_the_hour(_now())
+    for name, value in changes.items():
+        setattr(case, name, value)
+    Case.objects.filter(pk=case.pk).update(**changes)
+
+
+def _audit(actor: Member | None, case: Case, action: str, **data: object) -> None:
     audit_record(
         actor=actor,
-        action="case.reveal",
-        organisation=actor.organisation,
+        action=action,
+        organisation=case.organisation,
         target_type="case",
         target_id=str(case.pk),
-        data={"fields": opened},
-        note=reason,
+        data=data,
     )
-    try:
-        sealer = FieldSealer(keyring.open_record_key(bytes(case.sealed_key)), str(case.pk))
-        revealed = {name: sealer.open(name, bytes(getattr(seal, name))) for name in opened}
-    except Locked:
-        raise RevealRefused(_("Your key does not open this organisation's cases.")) from None
-    except CryptoError:
+
+
+# The life cycle.
+
+TRIAGE_DECISIONS = ("accept", "duplicate", "spam", "out_of_scope")
+
+
+@transaction.atomic
+def case_triage(
+    *, actor: Member, case: Case, decision: str, duplicate_of: Case | None = None
+) -> None:
+    """Take a new request on (accept), or close it as a duplicate, spam or out of scope."""
+    _require_coordinator(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status != Status.NEW:
+        raise CaseRefused(_("This request was already triaged."))
+    if decision == "accept":
+        _touch(case, status=Status.TRIAGED)
+        _audit(actor, case, "case.status", to=Status.TRIAGED, was=Status.NEW)
+        return
+    if decision not in TRIAGE_DECISIONS:
+        raise CaseRefused(_("Choose what to do with this request."))
+    merged_into = None
+    if decision == "duplicate":
+        if duplicate_of is None or duplicate_of.organisation_id != case.organisation_id:
+            raise CaseRefused(_("Give the number of the request this one repeats."))
+        if duplicate_of.pk == case.pk or duplicate_of.shredded or duplicate_of.merged_into_id:
+            raise CaseRefused(_("A request cannot be joined to itself or to a closed duplicate."))
+        merged_into = duplicate_of
+    reason = {
+        "duplicate": CloseReason.DUPLICATE,
+        "spam": CloseReason.SPAM,
+        "out_of_scope": CloseReason.OUT_OF_SCOPE,
+    }[decision]
+    _touch(
+        case,
+        status=Status.CLOSED,
+        close_reason=reason,
+        merged_into=merged_into,
+        ended_hour=to_the_hour(_now()),
+    )
+    _audit(
+        actor,
+        case,
+        "case.status",
+        to=Status.CLOSED,
+        was=Status.NEW,
+        reason=str(reason),
+        merged_into=str(merged_into.pk) if merged_into else "",
+    )
+
+
+@transaction.atomic
+def case_move(
+    *, actor: Member | None, case: Case, status: str, reason: str = CloseReason.DONE
+) -> None:
+    """Move a triaged case along its life cycle; None as actor is the requester answering."""
+    if actor is not None:
+        _require_worker(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded:
+        raise CaseRefused(shredded_message())
+    if case.status == Status.NEW:
+        raise CaseRefused(_("Triage this request first."))
+    if not case.can_move_to(status):
+        raise CaseRefused(
+            _("A case that is “%(now)s” cannot become “%(then)s”.")
+            % {"now": Status(case.status).label, "then": Status(status).label}
+        )
+    changes: dict[str, object] = {"status": status}
+    if status in ENDED:
+        changes["ended_hour"] = case.ended_hour or to_the_hour(_now())
+        if status == Status.CLOSED:
+            if reason not in CloseReason.values:
+                raise CaseRefused(_("Say why the case is closed."))
+            changes["close_reason"] = reason
+    else:
+        changes["ended_hour"] = None
+        changes["close_reason"] = ""
+    was = case.status
+    _touch(case, **changes)
+    _audit(actor, case, "case.status", to=status, was=was, reason=changes.get("close_reason", ""))
+
+
+# Sharing.
+
+
+@transaction.atomic
+def case_share(*, actor: Member, keyring: Keyring, case: Case, member: Member) -> CaseShare:
+    """Give a counselor the case's data key, sealed to their own public key."""
+    _require_coordinator(actor, case)
+    if (
+        member.organisation_id != case.organisation_id
+        or member.role != Role.COUNSELOR
+        or member.suspended_at is not None
+        or not member.is_active
+    ):
+        raise CaseRefused(_("Cases are shared with the organisation's active counselors only."))
+    data_key = case_key(keyring, case)
+    sealed = seal_data_key(data_key, to_public=bytes(member.public_key))
+    share, _created = CaseShare.objects.update_or_create(
+        case=case,
+        member=member,
+        defaults={
+            "sealed_key": sealed,
+            "shared_by": actor,
+            "shared_at": _now(),
+            "unshared_at": None,
+        },
+    )
+    _audit(actor, case, "case.share", member=member.pk)
+    return share
+
+
+@transaction.atomic
+def case_unshare(*, actor: Member, case: Case, member: Member) -> None:
+    """Destroy the counselor's copy of the case key: what they read stays read, nothing more."""
+    _require_coordinator(actor, case)
+    updated = CaseShare.objects.filter(case=case, member=member, unshared_at__isnull=True).update(
+        sealed_key=None, unshared_at=_now()
+    )
+    if updated:
+        _audit(actor, case, "case.unshare", member=member.pk)
+
+
+def shares_of(case: Case) -> list[CaseShare]:
+    return list(
+        CaseShare.objects.filter(case=case, unshared_at__isnull=True)
+        .select_related("member")
+        .order_by("member__handle")
+    )
+
+
+# Reveals.
+
+
+def _reveal_window_start(member: Member, now: datetime) -> datetime:
+    """The hour being counted, or less: an approval starts the count again."""
+    start = now - timedelta(hours=1)
+    approved = (
+        RevealHold.objects.filter(member=member, approved_at__isnull=False)
+        .aggregate(last=Max("approved_at"))
+        .get("last")
+    )
+    return max(start, approved) if approved else start
+
+
+def _gate(member: Member, case: Case, organisation: Organisation) -> None:
+    """Refuse a new reveal while a hold waits; raise a hold when this one would pass the limit.
+
+    The hold is committed on its own, so it stands although the reveal is refused.
+    """
+    if RevealHold.objects.filter(member=member, approved_at__isnull=True).exists():
         raise RevealRefused(
-            _("This case's sealed data does not open: it may have been altered. Tell an admin.")
-        ) from None
-    return revealed
+            _(
+                "You opened many cases within an hour. Another coordinator must approve before "
+                "you open more."
+            )
+        )
+    now = _now()
+    opened = targets_since(
+        actor_id=member.pk, action="case.reveal", since=_reveal_window_start(member, now)
+    )
+    if str(case.pk) in opened or len(opened) < organisation.reveals_per_hour:
+        return
+    with transaction.atomic():
+        hold = RevealHold.objects.create(
+            organisation=organisation, member=member, opened=len(opened), created_at=now
+        )
+        audit_record(
+            actor=member,
+            action="reveal.hold",
+            organisation=organisation,
+            target_type="member",
+            target_id=str(member.pk),
+            data={"opened": hold.opened, "limit": organisation.reveals_per_hour},
+        )
+    raise RevealRefused(
+        _(
+            "You opened %(count)d cases within an hour, the most your organisation allows. The "
+            "coordinators were told; another coordinator must approve before you open more."
+        )
+        % {"count": len(opened)}
+    )
+
+
+@transaction.atomic
+def reveal_hold_approve(*, actor: Member, hold: RevealHold) -> None:
+    """A second coordinator lets a held member open cases again; the count starts afresh."""
+    if (
+        not actor.is_coordinator
+        or hold.organisation_id != actor.organisation_id
+        or hold.member_id == actor.pk
+    ):
+        raise PermissionError("another coordinator of the organisation approves a hold")
+    if hold.approved_at is not None:
+        return
+    hold.approved_by = actor
+    hold.approved_at = _now()
+    hold.save(update_fields=["approved_by", "approved_at"])
+    audit_record(
+        actor=actor,
+        action="reveal.approve",
+        organisation=actor.organisation,
+        target_type="member",
+        target_id=str(hold.member_id),
+        data={"hold": hold.pk},
+    )
+
+
+def holds_waiting(organisation_id: int) -> list[RevealHold]:
+    return list(
+        RevealHold.objects.filter(organisation_id=organisation_id, approved_at__isnull=True)
+        .select_related("member")
+        .order_by("created_at")
+    )
+
+
+@dataclass(frozen=True)
+class OpenNote:
+    note: Note
+    text: str
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    """What a reveal opened: the sealed fields and the notes, in order."""
+
+    fields: dict[str, str]
+    notes: list[OpenNote] = field(default_factory=list)
+    data_key: bytes = field(default=b"", repr=False)
+
+
+def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | None) -> OpenedCase:
+    """Open a case's sealed fields and notes for a member who works on it.
+
+    The first time in a session the member gives a reason (audited, sealed); after that the view
+    passes None, which is accepted only if this member gave a reason for this case within a
+    session's length. New reveals pass the organisation's hourly limit (`_gate`).
+    """
+    _require_worker(actor, case)
+    if case.shredded:
+        raise RevealRefused(shredded_message())
+    if reason is None:
+        since = _now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        if not acted_since(
+            actor_id=actor.pk, action="case.reveal", target_id=str(case.pk), since=since
+        ):
+            raise RevealRefused(_("Say why you need to read this."))
+    else:
+        reason = reason.strip()
+        if len(reason) < MIN_REASON_LENGTH:
+            raise RevealRefused(
+                _("Say why you need to read this (at least %(count)d characters).")
+                % {"count": MIN_REASON_LENGTH}
+            )
+        _gate(actor, case, case.organisation)
+    with transaction.atomic():
+        seal = CaseSeal.objects.filter(case=case).first()
+        notes = list(Note.objects.filter(case=case).order_by("number"))
+        opened = [name for name in SEALED_FIELDS if seal is not None and getattr(seal, name)]
+        audit_record(
+            actor=actor,
+            action="case.reveal" if reason is not None else "case.read",
+            organisation=case.organisation,
+            target_type="case",
+            target_id=str(case.pk),
+            data={"fields": opened, "notes": len(notes)},
+            note=reason,
+        )
+        try:
+            data_key = case_key(keyring, case)
+            sealer = FieldSealer(data_key, str(case.pk))
+            fields = {name: sealer.open(name, bytes(getattr(seal, name))) for name in opened}
+            open_notes = [
+                OpenNote(note, FieldSealer(data_key, str(note.pk)).open("body", bytes(note.body)))
+                for note in notes
+                if note.body
+            ]
+        except CryptoError:
+            raise RevealRefused(
+                _("This case's sealed data does not open: it may have been altered. Tell an admin.")
+            ) from None
+    return OpenedCase(fields=fields, notes=open_notes, data_key=data_key)
+
+
+# Notes, tasks and checklists.
+
+
+def _next_number(model: type[Note], case: Case) -> int:
+    last = model.objects.filter(case=case).aggregate(last=Max("number"))["last"]
+    return (last or 0) + 1
+
+
+def _refresh_due(case: Case) -> None:
+    due = Note.objects.filter(case=case, is_task=True, done_hour__isnull=True).aggregate(
+        first=Min("due_on")
+    )["first"]
+    Case.objects.filter(pk=case.pk).update(due_on=due)
+    case.due_on = due
+
+
+@transaction.atomic
+def note_add(
+    *,
+    actor: Member,
+    keyring: Keyring,
+    case: Case,
+    text: str,
+    is_task: bool = False,
+    due_on: date | None = None,
+    checklist: str = "",
+) -> Note:
+    """Write a sealed note, or a task with an optional due date, on a case."""
+    _require_worker(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    data_key = case_key(keyring, case)
+    note = Note(
+        case=case,
+        author=actor,
+        is_task=is_task,
+        due_on=due_on if is_task else None,
+        created_hour=to_the_hour(_now()),
+        checklist=checklist,
+        number=_next_number(Note, case),
+    )
+    note.body = FieldSealer(data_key, str(note.pk)).seal("body", text)
+    note.save(force_insert=True)
+    if is_task:
+        _refresh_due(case)
+    _audit(actor, case, "case.note", task=is_task, due_on=str(due_on or ""))
+    return note
+
+
+@transaction.atomic
+def task_done(*, actor: Member, note: Note, done: bool) -> None:
+    """Tick a task off, or open it again."""
+    case = note.case
+    _require_worker(actor, case)
+    if not note.is_task:
+        raise CaseRefused(_("Only tasks can be ticked off."))
+    note.done_hour = to_the_hour(_now()) if done else None
+    note.save(update_fields=["done_hour"])
+    _refresh_due(case)
+    _audit(actor, case, "case.task", done=done)
+
+
+@transaction.atomic
+def checklist_attach(
+    *,
+    actor: Member,
+    keyring: Keyring,
+    case: Case,
+    checklist_id: str,
+    language: str,
+    due_on: date | None = None,
+) -> int:
+    """Add one task per item of a checklist template, in the member's language."""
+    _require_worker(actor, case)
+    checklist = next((c for c in knowledge().checklists if c.id == checklist_id), None)
+    if checklist is None:
+        raise CaseRefused(_("Choose one of the checklists."))
+    if Note.objects.filter(case=case, checklist=checklist_id).exists():
+        raise CaseRefused(_("This checklist is already on the case."))
+    for item in checklist.items:
+        note_add(
+            actor=actor,
+            keyring=keyring,
+            case=case,
+            text=item.text.get(language),
+            is_task=True,
+            due_on=due_on,
+            checklist=checklist_id,
+        )
+    return len(checklist.items)
+
+
+# Shredding.
+
+
+def _shred(cases: list[Case], reason: str) -> None:
+    """Destroy every key and ciphertext of these cases; their coarse rows stay for statistics.
+
+    The codename digest and the requester's public key are replaced with random bytes, so the
+    codename no longer finds the row either.
+    """
+    from haven.messaging.models import Message
+    from haven.volunteers.models import Placement
+
+    hour = to_the_hour(_now())
+    for case in cases:
+        case.sealed_key = None
+        case.thread_key_requester = None
+        case.thread_key_staff = None
+        case.codename_digest = random_bytes(32)
+        case.requester_public_key = random_bytes(32)
+        case.shredded_hour = hour
+        case.updated_hour = hour
+        case.requester_wrote = False
+        if case.status not in ENDED:
+            case.status = Status.CLOSED
+            case.ended_hour = hour
+            case.close_reason = (
+                CloseReason.FORGOTTEN if reason == "forget" else case.close_reason or "done"
+            )
+        elif reason == "forget":
+            case.close_reason = CloseReason.FORGOTTEN
+            case.status = Status.CLOSED
+    Case.objects.bulk_update(
+        cases,
+        [
+            "sealed_key",
+            "thread_key_requester",
+            "thread_key_staff",
+            "codename_digest",
+            "requester_public_key",
+            "shredded_hour",
+            "updated_hour",
+            "requester_wrote",
+            "status",
+            "ended_hour",
+            "close_reason",
+        ],
+    )
+    ids = [case.pk for case in cases]
+    CaseSeal.objects.filter(case_id__in=ids).delete()
+    CaseShare.objects.filter(case_id__in=ids).update(sealed_key=None, unshared_at=_now())
+    Note.objects.filter(case_id__in=ids).update(body=None)
+    Message.objects.filter(case_id__in=ids).update(body=None, photo=None)
+    Placement.objects.filter(case_id__in=ids).update(address_for_requester=None)
+
+
+@transaction.atomic
+def case_shred(*, actor: Member | None, case: Case, reason: str) -> None:
+    """Shred one case now: a coordinator's decision, or the requester's "forget me" (actor None)."""
+    if actor is not None:
+        _require_coordinator(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded_hour is not None:
+        return
+    _shred([case], reason)
+    _audit(actor, case, "case.shred", reason=reason)
+
+
+def shred_due(now: datetime | None = None) -> int:
+    """Shred every ended case older than its organisation's retention period; return how many."""
+    now = now or _now()
+    shredded = 0
+    for organisation in Organisation.objects.all():
+        cutoff = now - timedelta(days=organisation.retention_days)
+        while True:
+            with transaction.atomic():
+                batch = list(
+                    Case.objects.select_for_update()
+                    .filter(
+                        organisation=organisation,
+                        ended_hour__lte=cutoff,
+                        shredded_hour__isnull=True,
+                    )
+                    .order_by("ended_hour")[:SHRED_BATCH]
+                )
+                if not batch:
+                    break
+                _shred(batch, "retention")
+                audit_record(
+                    actor=None,
+                    action="case.shred-due",
+                    organisation=organisation,
+                    target_type="organisation",
+                    target_id=str(organisation.pk),
+                    data={"count": len(batch), "retention_days": organisation.retention_days},
+                )
+                shredded += len(batch)
+    return shredded

@@ -1,25 +1,69 @@
-"""The coordinators' desk: coarse lists for triage, and reveals that ask for a reason."""
+"""The desk: coarse lists for triage, the case page where coordinators and the counselors a case is
+shared with work on it, and reveals that ask for a reason once per case per session."""
 
+from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.accounts.models import Member
+from haven.accounts.models import Member, Role
 from haven.accounts.unlock import LOCKED_MESSAGE
-from haven.cases.forms import DeskFilterForm, RevealForm
-from haven.cases.models import SEALED_FIELDS, Case
-from haven.cases.queries import COUNT_CAP, DeskFilter, case_for, desk_page
-from haven.cases.services import RevealRefused, case_reveal
+from haven.cases.forms import (
+    ChecklistForm,
+    DeskFilterForm,
+    MoveForm,
+    NoteForm,
+    RevealForm,
+    ShareForm,
+    TaskForm,
+    TriageForm,
+)
+from haven.cases.models import SEALED_FIELDS, TRANSITIONS, Case, Note, RevealHold, Status
+from haven.cases.queries import (
+    COUNT_CAP,
+    DeskFilter,
+    case_for,
+    desk_page,
+    history_of,
+    is_overdue,
+    shared_with,
+    tasks_of,
+)
+from haven.cases.services import (
+    CaseRefused,
+    OpenedCase,
+    RevealRefused,
+    case_move,
+    case_reveal,
+    case_share,
+    case_shred,
+    case_triage,
+    case_unshare,
+    checklist_attach,
+    holds_waiting,
+    note_add,
+    reveal_hold_approve,
+    shares_of,
+    task_done,
+)
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
-from haven.knowledge.queries import stale_facts
+from haven.knowledge.queries import knowledge, stale_facts
 from haven.matching.models import MatchRun
 from haven.matching.services import counselors_for, rides_for, suggestions_for
-from haven.volunteers.models import Decision, Placement
+from haven.messaging.forms import StaffMessageForm
+from haven.messaging.services import OpenMessage, thread_for_staff
+from haven.volunteers.models import CounselingOffer, Decision, Placement
+
+# The cases this browser's member gave a reason for, so that the case page opens them again
+# without asking until the session ends.
+OPENED_SESSION = "haven.opened-cases"
+MESSAGE_SESSION = "haven.desk-message"
 
 
 def place_label(case: Case, language: str) -> str:
@@ -28,6 +72,10 @@ def place_label(case: Case, language: str) -> str:
         return f"{name(place_by_id(case.place), language)}, {country_name(case.country)}"
     except UnknownPlace:
         return country_name(case.country)
+
+
+def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool]]:
+    return [(case, place_label(case, language), is_overdue(case)) for case in cases]
 
 
 @require_GET
@@ -43,18 +91,18 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = desk_page(member, desk_filter, number, settings.HAVEN_DESK_PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
-    language = request.LANGUAGE_CODE
-    rows = [(case, place_label(case, language)) for case in page.object_list]
     return render(
         request,
         "cases/list.html",
         {
             "form": form,
             "page": page,
-            "rows": rows,
+            "rows": _rows(list(page.object_list), request.LANGUAGE_CODE),
             "query": query.urlencode(),
             "count_cap": number_format(COUNT_CAP, force_grouping=True),
             "stale_facts": len(stale_facts()),
+            "holds": holds_waiting(member.organisation_id),
+            "message": request.session.pop(MESSAGE_SESSION, None),
             "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
             .order_by("-ran_at")
             .first(),
@@ -62,71 +110,367 @@ def case_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_or_404(member: Member, case_id: UUID) -> Case:
-    case = case_for(member, case_id)
+@require_GET
+def my_cases(request: HttpRequest) -> HttpResponse:
+    """The cases shared with this member (a counselor's list)."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    cases = list(shared_with(member)[:500])
+    return render(request, "cases/mine.html", {"rows": _rows(cases, request.LANGUAGE_CODE)})
+
+
+def _case_or_404(request: HttpRequest, case_id: UUID) -> Case:
+    case = case_for(request.user, case_id)  # type: ignore[arg-type]  # a Member here
     if case is None:
         raise Http404
     return case
 
 
+def _opened_in_session(request: HttpRequest) -> list[str]:
+    return list(request.session.get(OPENED_SESSION, []))
+
+
+def _remember_opened(request: HttpRequest, case: Case) -> None:
+    opened = _opened_in_session(request)
+    if str(case.pk) not in opened:
+        request.session[OPENED_SESSION] = [*opened, str(case.pk)]
+
+
+def _duplicate_candidates(case: Case, language: str) -> list[tuple[str, str]]:
+    """Other open requests from the same country within a fortnight: the likely duplicates."""
+    window = timedelta(days=14)
+    others = (
+        Case.objects.filter(
+            organisation_id=case.organisation_id,
+            country=case.country,
+            created_hour__gte=case.created_hour - window,
+            created_hour__lte=case.created_hour + window,
+            shredded_hour__isnull=True,
+            merged_into__isnull=True,
+        )
+        .exclude(pk=case.pk)
+        .exclude(status=Status.CLOSED)
+        .order_by("-created_hour")[:30]
+    )
+    return [
+        (
+            str(other.pk),
+            f"{place_label(other, language)} · {other.created_hour:%d.%m %H}:00 · "
+            f"{other.group_size} · {str(other.pk)[:8]}",
+        )
+        for other in others
+    ]
+
+
+def _counselor_choices(member: Member, case: Case) -> list[tuple[str, str]]:
+    shared = {share.member_id for share in shares_of(case)}
+    counselors = Member.objects.filter(
+        organisation_id=member.organisation_id,
+        role=Role.COUNSELOR,
+        is_active=True,
+        suspended_at__isnull=True,
+    ).order_by("handle")
+    return [(str(c.pk), c.handle) for c in counselors if c.pk not in shared]
+
+
+def _checklist_choices(language: str) -> list[tuple[str, str]]:
+    return [(c.id, c.title.get(language)) for c in knowledge().checklists]
+
+
+def _counselor_languages(member: Member) -> list[str]:
+    offer = CounselingOffer.objects.filter(member=member).first()
+    return list(offer.languages) if offer is not None else []
+
+
 def _detail(
     request: HttpRequest,
     case: Case,
-    form: RevealForm,
-    revealed: dict[str, str] | None,
+    *,
+    reveal_form: RevealForm | None = None,
+    opened: OpenedCase | None = None,
+    thread: list[OpenMessage] | None = None,
+    forms: dict[str, object] | None = None,
+    error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    placement = (
-        Placement.objects.filter(case=case)
-        .exclude(decision=Decision.DECLINED)
-        .select_related("offer")
-        .first()
-    )
-    return render(
-        request,
-        "cases/detail.html",
-        {
-            "case": case,
-            "place": place_label(case, request.LANGUAGE_CODE),
-            "form": form,
-            "revealed": revealed,
-            "sealed_fields": SEALED_FIELDS,
-            "unlocked": request.keyring is not None,  # type: ignore[attr-defined]
-            "locked_message": LOCKED_MESSAGE,
-            "placement": placement,
-            "suggestions": [] if placement else suggestions_for(case),
-            "counselors": counselors_for(case),
-            "rides": rides_for(case),
-            "message": request.session.pop("haven.desk-message", None),
-        },
-        status=status,
-    )
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    language = request.LANGUAGE_CODE
+    coordinator = member.is_coordinator
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if opened is None and not case.shredded and str(case.pk) in _opened_in_session(request):
+        if keyring is None:
+            error = error or str(LOCKED_MESSAGE)
+        else:
+            try:
+                opened = case_reveal(actor=member, keyring=keyring, case=case, reason=None)
+                thread = thread_for_staff(keyring=keyring, case=case)
+            except RevealRefused as refusal:
+                error = error or str(refusal)
+    placement = None
+    if coordinator:
+        placement = (
+            Placement.objects.filter(case=case)
+            .exclude(decision=Decision.DECLINED)
+            .select_related("offer")
+            .first()
+        )
+    forms = forms or {}
+    texts = {item.note.pk: item.text for item in opened.notes} if opened else {}
+    allowed = [status for status in TRANSITIONS[case.status] if case.status != Status.NEW]
+    context = {
+        "case": case,
+        "coordinator": coordinator,
+        "place": place_label(case, language),
+        "overdue": is_overdue(case),
+        "form": reveal_form or RevealForm(),
+        "opened": opened,
+        "revealed": opened.fields if opened else None,
+        "notes": [item for item in opened.notes if not item.note.is_task] if opened else [],
+        "task_rows": [(task, texts.get(task.pk, "")) for task in tasks_of(case)],
+        "thread": thread or [],
+        "sealed_fields": SEALED_FIELDS,
+        "unlocked": keyring is not None,
+        "locked_message": LOCKED_MESSAGE,
+        "error": error,
+        "message": request.session.pop(MESSAGE_SESSION, None),
+        "history": history_of(case)[:100],
+        "shares": shares_of(case) if coordinator else [],
+        "merged_into": case.merged_into_id,
+        "counselor_languages": _counselor_languages(member),
+        "triage_form": forms.get("triage")
+        or TriageForm(candidates=_duplicate_candidates(case, language) if coordinator else []),
+        "move_form": forms.get("move") or (MoveForm(allowed=allowed) if allowed else None),
+        "share_form": forms.get("share")
+        or (ShareForm(counselors=_counselor_choices(member, case)) if coordinator else None),
+        "note_form": forms.get("note") or NoteForm(),
+        "checklist_form": forms.get("checklist")
+        or ChecklistForm(checklists=_checklist_choices(language)),
+        "message_form": forms.get("message") or StaffMessageForm(),
+        "placement": placement,
+        "suggestions": suggestions_for(case) if coordinator and not placement else [],
+        "counselors": counselors_for(case) if coordinator else [],
+        "rides": rides_for(case) if coordinator else [],
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    request.session[MESSAGE_SESSION] = message
+    return redirect("desk:case", case_id=case.pk)
 
 
 @require_GET
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    """One request's coarse fields, and the form that reveals the sealed ones."""
-    case = _case_or_404(request.user, case_id)  # type: ignore[arg-type]  # a Member here
-    return _detail(request, case, RevealForm(), None)
+    """One case: coarse fields, its life cycle and, once a reason is given, what is sealed."""
+    return _detail(request, _case_or_404(request, case_id))
 
 
 @require_POST
 def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
-    """Reveal a request's sealed fields, with a reason that goes to the audit log."""
+    """Open a case's sealed fields, notes and messages, with a reason that goes to the audit log."""
     member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
-    case = _case_or_404(member, case_id)
+    case = _case_or_404(request, case_id)
     form = RevealForm(request.POST)
     if not form.is_valid():
-        return _detail(request, case, form, None, status=400)
+        return _detail(request, case, reveal_form=form, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
         form.add_error(None, LOCKED_MESSAGE)
-        return _detail(request, case, form, None, status=403)
+        return _detail(request, case, reveal_form=form, status=403)
     try:
-        revealed = case_reveal(
+        opened = case_reveal(
             actor=member, keyring=keyring, case=case, reason=form.cleaned_data["reason"]
         )
+        thread = thread_for_staff(keyring=keyring, case=case)
     except RevealRefused as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, form, None, status=403)
-    return _detail(request, case, form, revealed)
+        return _detail(request, case, reveal_form=form, status=403)
+    _remember_opened(request, case)
+    return _detail(request, case, reveal_form=form, opened=opened, thread=thread)
+
+
+@require_POST
+def case_triage_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Take a new request on, or close it as a duplicate, spam or out of scope."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    form = TriageForm(request.POST, candidates=_duplicate_candidates(case, request.LANGUAGE_CODE))
+    if not form.is_valid():
+        return _detail(request, case, forms={"triage": form}, status=400)
+    decision = form.cleaned_data["decision"]
+    duplicate_of = None
+    if decision == "duplicate":
+        duplicate_of = case_for(member, form.cleaned_data["duplicate_of"])
+    try:
+        case_triage(actor=member, case=case, decision=decision, duplicate_of=duplicate_of)
+    except CaseRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, case, forms={"triage": form}, status=409)
+    return _done(request, case, _("Triaged."))
+
+
+@require_POST
+def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Move a case along its life cycle."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    form = MoveForm(request.POST, allowed=list(TRANSITIONS[case.status]))
+    if not form.is_valid():
+        return _detail(request, case, forms={"move": form}, status=400)
+    try:
+        case_move(
+            actor=member,
+            case=case,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["close_reason"] or "done",
+        )
+    except CaseRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, case, forms={"move": form}, status=409)
+    return _done(request, case, _("The case moved on."))
+
+
+@require_POST
+def case_share_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Share a case with a counselor: they get its key, sealed to them."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    form = ShareForm(request.POST, counselors=_counselor_choices(member, case))
+    if not form.is_valid():
+        return _detail(request, case, forms={"share": form}, status=400)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if keyring is None:
+        form.add_error(None, LOCKED_MESSAGE)
+        return _detail(request, case, forms={"share": form}, status=403)
+    counselor = Member.objects.get(pk=form.cleaned_data["member"])
+    try:
+        case_share(actor=member, keyring=keyring, case=case, member=counselor)
+    except (CaseRefused, RevealRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, case, forms={"share": form}, status=409)
+    return _done(request, case, _("Shared with %(handle)s.") % {"handle": counselor.handle})
+
+
+@require_POST
+def case_unshare_view(request: HttpRequest, case_id: UUID, member_id: int) -> HttpResponse:
+    """Stop sharing a case with a counselor."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    counselor = Member.objects.filter(pk=member_id, organisation_id=member.organisation_id).first()
+    if counselor is None:
+        raise Http404
+    case_unshare(actor=member, case=case, member=counselor)
+    return _done(
+        request, case, _("No longer shared with %(handle)s.") % {"handle": counselor.handle}
+    )
+
+
+def _needs_opened(request: HttpRequest, case: Case) -> str:
+    """Writing sealed text on a case needs the key and, first, a reason to have opened it."""
+    if request.keyring is None:  # type: ignore[attr-defined]
+        return str(LOCKED_MESSAGE)
+    if str(case.pk) not in _opened_in_session(request):
+        return _("Open the case's sealed details first, with a reason.")
+    return ""
+
+
+@require_POST
+def note_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Write a sealed note or task on a case."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, case, forms={"note": form}, status=400)
+    if problem := _needs_opened(request, case):
+        form.add_error(None, problem)
+        return _detail(request, case, forms={"note": form}, status=403)
+    try:
+        note_add(
+            actor=member,
+            keyring=request.keyring,  # type: ignore[attr-defined]
+            case=case,
+            text=form.cleaned_data["text"],
+            is_task=form.cleaned_data["is_task"],
+            due_on=form.cleaned_data["due_on"],
+        )
+    except (CaseRefused, RevealRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, case, forms={"note": form}, status=409)
+    return _done(request, case, _("Saved, sealed."))
+
+
+@require_POST
+def task_done_view(request: HttpRequest, case_id: UUID, note_id: UUID) -> HttpResponse:
+    """Tick a task off, or open it again."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    note = Note.objects.filter(case=case, pk=note_id, is_task=True).select_related("case").first()
+    if note is None:
+        raise Http404
+    form = TaskForm(request.POST)
+    form.is_valid()
+    task_done(actor=member, note=note, done=bool(form.cleaned_data.get("done")))
+    return _done(request, case, _("Task updated."))
+
+
+@require_POST
+def checklist_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Attach a checklist template to a case: one task per item."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    form = ChecklistForm(request.POST, checklists=_checklist_choices(request.LANGUAGE_CODE))
+    if not form.is_valid():
+        return _detail(request, case, forms={"checklist": form}, status=400)
+    if problem := _needs_opened(request, case):
+        form.add_error(None, problem)
+        return _detail(request, case, forms={"checklist": form}, status=403)
+    try:
+        count = checklist_attach(
+            actor=member,
+            keyring=request.keyring,  # type: ignore[attr-defined]
+            case=case,
+            checklist_id=form.cleaned_data["checklist"],
+            language=request.LANGUAGE_CODE,
+            due_on=form.cleaned_data["due_on"],
+        )
+    except (CaseRefused, RevealRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _detail(request, case, forms={"checklist": form}, status=409)
+    return _done(request, case, _("%(count)d tasks added.") % {"count": count})
+
+
+@require_POST
+def case_shred_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Shred a case now: its keys are destroyed; the coarse row stays for statistics."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    if request.POST.get("confirm") != "shred":
+        return _detail(
+            request,
+            case,
+            error=_("Tick the box to confirm: shredding cannot be undone."),
+            status=400,
+        )
+    case_shred(actor=member, case=case, reason="coordinator")
+    return _done(request, case, _("Shredded. Nothing sealed in this case can be read again."))
+
+
+@require_POST
+def hold_approve_view(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """A second coordinator lets a member who opened many cases go on opening them."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    hold = (
+        RevealHold.objects.filter(pk=hold_id, organisation_id=member.organisation_id)
+        .select_related("member")
+        .first()
+    )
+    if hold is None:
+        raise Http404
+    if hold.member_id == member.pk:
+        request.session[MESSAGE_SESSION] = _("Another coordinator must approve your own reveals.")
+        return redirect("desk:list")
+    reveal_hold_approve(actor=member, hold=hold)
+    request.session[MESSAGE_SESSION] = _("%(handle)s may open cases again.") % {
+        "handle": hold.member.handle
+    }
+    return redirect("desk:list")

@@ -27,6 +27,11 @@ ROUTES: dict[str, Who] = {
     "intake:ask": Who.ANYONE,
     "intake:status": Who.ANYONE,
     "intake:leave": Who.ANYONE,
+    # The requester's messages and "forget me": open to anyone, they act on the case the session's
+    # codename login found (and send everyone else to that login).
+    "intake:inbox": Who.ANYONE,
+    "intake:photo": Who.ANYONE,
+    "intake:forget": Who.ANYONE,
     # Volunteers.
     "accounts:login": Who.ANYONE,
     "accounts:login-code": Who.ANYONE,
@@ -57,10 +62,24 @@ ROUTES: dict[str, Who] = {
     "network:member": Who.COORDINATOR,
     "network:suspend": Who.COORDINATOR,
     "network:review-clear": Who.COORDINATOR,
-    # The desk.
+    # The desk. Coordinators triage, share, shred and match; working on a case (reading it with a
+    # reason, notes, tasks, messages, moving it on) is also for the counselors it is shared with,
+    # which the case's query checks (anyone else finds no such case).
     "desk:list": Who.COORDINATOR,
-    "desk:case": Who.COORDINATOR,
-    "desk:reveal": Who.COORDINATOR,
+    "desk:mine": Who.MEMBER,
+    "desk:hold-approve": Who.COORDINATOR,
+    "desk:case": Who.MEMBER,
+    "desk:reveal": Who.MEMBER,
+    "desk:triage": Who.COORDINATOR,
+    "desk:move": Who.MEMBER,
+    "desk:share": Who.COORDINATOR,
+    "desk:unshare": Who.COORDINATOR,
+    "desk:note": Who.MEMBER,
+    "desk:task": Who.MEMBER,
+    "desk:checklist": Who.MEMBER,
+    "desk:message": Who.MEMBER,
+    "desk:photo": Who.MEMBER,
+    "desk:shred": Who.COORDINATOR,
     "desk:place": Who.COORDINATOR,
     "desk:match": Who.COORDINATOR,
     # The knowledge base: requester-safe pages, counselors' pages, coordinators' editing.

@@ -52,9 +52,16 @@ def _forget_counters() -> dict[str, object]:
     return {"deleted": forget_old_counters()}
 
 
+def _shred_due() -> dict[str, object]:
+    from haven.cases.services import shred_due
+
+    return {"shredded": shred_due()}
+
+
 JOBS = (
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
+    Job("shred-due", timedelta(days=1), _shred_due),
 )
 
 

@@ -44,6 +44,16 @@ def open_data_key(sealed_key: bytes, *, with_private: bytes) -> bytes:
     return open_sealed(with_private, sealed_key)
 
 
+def wrap_key(key: bytes, *, under: bytes) -> bytes:
+    """Encrypt one secret key under another (a case's thread key under its data key)."""
+    return secret_seal(under, key)
+
+
+def unwrap_key(wrapped: bytes, *, under: bytes) -> bytes:
+    """Open what `wrap_key` made; raise WrongKey with any other key."""
+    return secret_open(under, bytes(wrapped))
+
+
 class FieldSealer:
     """Seals and opens the fields of one record under that record's data key."""
 

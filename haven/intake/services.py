@@ -21,7 +21,7 @@ from haven.crypto.codenames import (
     requester_key_pair,
 )
 from haven.crypto.keys import keyed_digest
-from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key
+from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key, wrap_key
 from haven.intake.forms import country_of
 
 
@@ -158,6 +158,9 @@ def sealed_case(
     case_id = uuid.uuid4()
     data_key = new_data_key()
     sealer = FieldSealer(data_key, str(case_id))
+    requester_public = requester_key_pair(codename).public
+    # Messages on the case are sealed under their own key, which the requester can open too.
+    thread_key = new_data_key()
     case = Case(
         id=case_id,
         organisation=organisation,
@@ -175,7 +178,9 @@ def sealed_case(
         created_hour=hour,
         updated_hour=hour,
         sealed_key=seal_data_key(data_key, to_public=bytes(organisation.public_key)),
-        requester_public_key=requester_key_pair(codename).public,
+        requester_public_key=requester_public,
+        thread_key_requester=seal_data_key(thread_key, to_public=requester_public),
+        thread_key_staff=wrap_key(thread_key, under=data_key),
         codename_digest=lookup_digest(codename, pepper=_pepper()),
         submission_digest=keyed_digest(
             submission_key.encode(), key=_pepper(), purpose="submission"

@@ -30,6 +30,7 @@ from haven.intake.services import (
     intake_within_budget,
     request_submit,
 )
+from haven.messaging.services import unread_for_requester
 from haven.volunteers.queries import place_for_requester
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def _ask_again(request: HttpRequest, slug: str, form: RequestForm, status: int) 
     )
 
 
-def _requester_case(request: HttpRequest) -> Case | None:
+def requester_case(request: HttpRequest) -> Case | None:
     """The case this browser logged in to, if the login is younger than half an hour."""
     case_id = request.session.get(REQUESTER_SESSION)
     since = request.session.get(REQUESTER_SINCE, 0)
@@ -153,11 +154,15 @@ def _requester_case(request: HttpRequest) -> Case | None:
 def status(request: HttpRequest) -> HttpResponse:
     """Log in with the codename and see where the request stands."""
     if request.method == "GET":
-        case = _requester_case(request)
+        case = requester_case(request)
         if case is None:
             return render(request, "intake/status_login.html", {"form": CodenameForm()})
         place = place_for_requester(case.pk, unlock.requester_private_key(request))
-        return render(request, "intake/status.html", {"case": case, "place": place})
+        return render(
+            request,
+            "intake/status.html",
+            {"case": case, "place": place, "unread": unread_for_requester(case)},
+        )
     form = CodenameForm(request.POST)
     if not form.is_valid():
         return render(request, "intake/status_login.html", {"form": form}, status=400)

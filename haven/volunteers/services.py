@@ -17,7 +17,7 @@ from haven.accounts.models import Invite, Member, Organisation
 from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.models import Case, Status
+from haven.cases.models import Case, CaseShare, Status
 from haven.crypto.keys import keyed_digest, seal_to
 from haven.crypto.sealing import open_data_key, open_fields, seal_fields
 from haven.intake.forms import country_of
@@ -276,6 +276,10 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member
     now = timezone.now()
     Member.objects.filter(pk=member.pk).update(
         is_active=False, suspended_at=now, sealed_organisation_key=None
+    )
+    # The cases shared with them: their sealed copies of the case keys go too.
+    CaseShare.objects.filter(member=member, unshared_at__isnull=True).update(
+        sealed_key=None, unshared_at=now
     )
     flagged = [
         other for other in vouched_by(member, since=now - SUSPENSION_LOOKBACK) if other.is_active

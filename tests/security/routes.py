@@ -56,6 +56,9 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<int:vouch_id>",
         "<int:application_id>",
         "<int:member_id>",
+        "<uuid:message_id>",
+        "<uuid:note_id>",
+        "<int:hold_id>",
     ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]

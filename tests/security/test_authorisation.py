@@ -3,8 +3,9 @@
 A route missing from the table, or a table entry with no route, fails here. Object-level rules
 (another organisation's case, another member's offer, vouch or token) are checked on the same walk.
 The personas: anonymous, an applicant (who has no account and so sees nothing more), a requester
-logged in with a codename, a host, a counselor, a coordinator, a coordinator of another
-organisation, and a suspended member. Admins act through the `haven` command, not the web.
+logged in with a codename, the requester of another case, a host, a counselor the case is shared
+with, a counselor it is not shared with, a coordinator, a coordinator of another organisation, and a
+suspended member. Admins act through the `haven` command, not the web.
 """
 
 import json
@@ -16,8 +17,12 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import ApiToken, Organisation, Role
+from haven.cases.models import RevealHold
+from haven.cases.services import case_move, case_share, case_triage, note_add
 from haven.core.authz import ROUTES, Who
+from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
+from haven.messaging.services import message_from_requester
 from haven.volunteers.services import (
     application_submit,
     bed_offer_save,
@@ -25,7 +30,7 @@ from haven.volunteers.services import (
     placement_confirm,
     vouch_give,
 )
-from tests.conftest import Persona, invite_member, login
+from tests.conftest import Persona, invite_member, keyring_of, login, small_jpeg
 from tests.knowledge.factories import edit_kazakh_stay
 from tests.security.routes import Route, all_routes, concrete
 
@@ -49,11 +54,38 @@ POST_ONLY = {
     "network:suspend",
     "network:review-clear",
     "desk:place",
+    "desk:triage",
+    "desk:move",
+    "desk:share",
+    "desk:unshare",
+    "desk:note",
+    "desk:task",
+    "desk:checklist",
+    "desk:message",
+    "desk:shred",
+    "desk:hold-approve",
 }
-# Routes about one thing of the first organisation: another organisation's coordinator finds none.
-OBJECT_ROUTES = {
+# Routes about one case that a counselor reaches only when it is shared with them.
+SHARED_CASE_ROUTES = {
     "desk:case",
     "desk:reveal",
+    "desk:move",
+    "desk:note",
+    "desk:task",
+    "desk:checklist",
+    "desk:message",
+    "desk:photo",
+}
+# Routes about one thing of the logged-in requester's case: another case's requester finds none.
+REQUESTER_OBJECT_ROUTES = {"intake:photo"}
+# Routes about one thing of the first organisation: another organisation's coordinator finds none.
+OBJECT_ROUTES = {
+    *SHARED_CASE_ROUTES,
+    "desk:triage",
+    "desk:share",
+    "desk:unshare",
+    "desk:shred",
+    "desk:hold-approve",
     "desk:place",
     "api:case",
     "api:case-reveal",
@@ -73,17 +105,20 @@ OWNERS = {
     "network:decide": "host",
     "network:vouch-withdraw": "counselor",
 }
-MEMBERS = {"host", "counselor", "coordinator", "outsider"}
+MEMBERS = {"host", "counselor", "unshared-counselor", "coordinator", "outsider"}
 PERSONAS = [
     "anonymous",
     "applicant",
     "requester",
+    "other-requester",
     "host",
     "counselor",
+    "unshared-counselor",
     "coordinator",
     "outsider",
     "suspended",
 ]
+STAFF_ONLY_BELOW_COORDINATOR = {"counselor", "unshared-counselor", "host"}
 ALLOWED = {200, 201, 302, 303, 400, 409, 422}
 
 
@@ -105,20 +140,25 @@ def _expected(rule: Who, persona: str, name: str) -> str:
         return "not-found"
     if name in BACK_TO_LOGIN:
         return "login"
+    if persona == "other-requester" and name in REQUESTER_OBJECT_ROUTES:
+        return "not-found"
     if rule in (Who.ANYONE, Who.API_ANYONE):
         return "allowed"
     if rule in (Who.MEMBER, Who.COORDINATOR):
         if not member:
             return "login"
-        if rule == Who.COORDINATOR and persona in {"counselor", "host"}:
+        if rule == Who.COORDINATOR and persona in STAFF_ONLY_BELOW_COORDINATOR:
             return "forbidden"
     else:
         if not member:
             return "unauthenticated"
-        if rule == Who.API_COORDINATOR and persona in {"counselor", "host"}:
+        if rule == Who.API_COORDINATOR and persona in STAFF_ONLY_BELOW_COORDINATOR:
             return "forbidden"
     if persona == "outsider" and name in OBJECT_ROUTES:
         return "not-found"
+    if persona in {"host", "unshared-counselor"} and name in SHARED_CASE_ROUTES:
+        return "not-found"
+
     if name in OWNERS and persona != OWNERS[name]:
         return "not-found"
     return "allowed"
@@ -149,6 +189,29 @@ def world(
     make_request: Callable[..., Accepted],
 ) -> dict[str, object]:
     accepted = make_request()
+    other = make_request(contact="@someone-else")
+    # The case is triaged, shared with the counselor, and holds a task and a photo.
+    case_triage(actor=coordinator.member, case=accepted.case, decision="accept")
+    case_move(actor=coordinator.member, case=accepted.case, status="in_progress")
+    case_share(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=accepted.case,
+        member=counselor.member,
+    )
+    task = note_add(
+        actor=counselor.member,
+        keyring=keyring_of(counselor),
+        case=accepted.case,
+        text="find a lawyer",
+        is_task=True,
+    )
+    message = message_from_requester(
+        case=accepted.case,
+        requester_private=requester_key_pair(accepted.codename).private,
+        text="my passport",
+        photo=small_jpeg(),
+    )
     clients: dict[str, Client] = {"anonymous": Client()}
     applicant = Client()
     applicant.get("/en/volunteer/")
@@ -165,6 +228,9 @@ def world(
     requester = Client()
     requester.post("/en/status/", {"codename": accepted.codename})
     clients["requester"] = requester
+    other_requester = Client()
+    other_requester.post("/en/status/", {"codename": other.codename})
+    clients["other-requester"] = other_requester
     host = invite_member(coordinator, "hana", Role.HOST)
     offer = bed_offer_save(
         actor=host.member,
@@ -184,9 +250,11 @@ def world(
         actor=counselor.member, application=application, how_known="we studied together"
     )
     tokens: dict[str, str] = {}
+    unshared = invite_member(coordinator, "uma", Role.COUNSELOR)
     for name, persona in (
         ("host", host),
         ("counselor", counselor),
+        ("unshared-counselor", unshared),
         ("coordinator", coordinator),
         ("outsider", outsider),
     ):
@@ -195,6 +263,13 @@ def world(
         tokens[name] = client.post("/en/accounts/tokens/", {"label": "walk", "days": 1}).context[
             "new_token"
         ]
+    # Those who work on the case have opened it in this login, so its photo opens for them.
+    for name in ("counselor", "coordinator"):
+        path = f"/en/desk/{accepted.case.pk}/reveal/"
+        assert clients[name].post(path, {"reason": "walking every route"}).status_code == 200
+    hold = RevealHold.objects.create(
+        organisation=organisation, member=unshared.member, opened=0, created_at=timezone.now()
+    )
     suspect = invite_member(coordinator, "sid", Role.COUNSELOR)
     clients["suspended"] = login(Client(), suspect)
     member_suspend(actor=coordinator.member, member=suspect.member, reason="walking the routes")
@@ -216,6 +291,9 @@ def world(
             "vouch_id": str(vouch.pk),
             "application_id": str(application.pk),
             "member_id": str(host.member.pk),
+            "message_id": str(message.pk),
+            "note_id": str(task.pk),
+            "hold_id": str(hold.pk),
         },
     }
 

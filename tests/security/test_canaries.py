@@ -1,7 +1,9 @@
 """Nothing personal reaches the database files, the WAL, a dump, the logs or the sessions.
 
 Unique Latin and Cyrillic canaries go in through the real web form and the real API, a coordinator
-reveals them (so plaintext has passed through the server), and then the raw bytes are searched.
+reveals them (so plaintext has passed through the server), writes notes, a task and a message, the
+requester answers with text and a photo whose metadata carries a canary, and then the raw bytes are
+searched.
 """
 
 import json
@@ -16,13 +18,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
-from tests.conftest import Persona, is_postgres, login
+from tests.conftest import Persona, is_postgres, login, small_jpeg
 
 
 def _canaries() -> dict[str, str]:
@@ -34,6 +37,11 @@ def _canaries() -> dict[str, str]:
         "location_detail": f"ПунктКанарейка{tag}",
         "for_counselor": f"CanaryCounselorNote{tag}",
         "reason": f"ПричинаКанарейка{tag}",
+        "note": f"ЗаметкаКанарейка{tag}",
+        "task": f"CanaryTask{tag} find a lawyer in Yerevan",
+        "to_requester": f"CanaryMessageOut{tag}",
+        "from_requester": f"СообщениеКанарейка{tag}",
+        "photo_metadata": f"CanaryCam{tag}",
     }
 
 
@@ -74,6 +82,26 @@ def _seed(organisation: Organisation, coordinator: Persona, canaries: dict[str, 
     for case in Case.objects.all():
         revealed = desk.post(f"/en/desk/{case.pk}/reveal/", {"reason": canaries["reason"]})
         assert canaries["story"] in revealed.content.decode()
+    # Case work on the API's request: triage, a note, a task, a message; the requester answers.
+    case = Case.objects.get(group_size=2)
+    base = f"/en/desk/{case.pk}"
+    assert desk.post(f"{base}/triage/", {"decision": "accept"}).status_code == 302
+    assert desk.post(f"{base}/notes/", {"text": canaries["note"]}).status_code == 302
+    task = {"text": canaries["task"], "is_task": "on", "due_on": "2030-01-01"}
+    assert desk.post(f"{base}/notes/", task).status_code == 302
+    assert desk.post(f"{base}/messages/", {"text": canaries["to_requester"]}).status_code == 302
+    requester = Client()
+    requester.post("/ru/status/", {"codename": answer.json()["codename"]})
+    inbox = requester.get("/ru/status/messages/").content.decode()
+    assert canaries["to_requester"] in inbox
+    photo = SimpleUploadedFile(
+        "passport.jpg", small_jpeg(camera=canaries["photo_metadata"]), "image/jpeg"
+    )
+    reply = {"text": canaries["from_requester"], "photo": photo}
+    assert requester.post("/ru/status/messages/", reply).status_code == 302
+    page = desk.get(f"{base}/").content.decode()
+    for field in ("note", "task", "to_requester", "from_requester"):
+        assert canaries[field] in page, field
 
 
 def _find(needles: list[bytes], data: bytes) -> list[bytes]:

@@ -49,6 +49,9 @@ def answers(
         "vouch_id": "1",
         "application_id": "1",
         "member_id": str(coordinator.member.pk),
+        "message_id": "00000000-0000-4000-8000-000000000000",
+        "note_id": "00000000-0000-4000-8000-000000000000",
+        "hold_id": "1",
     }
     collected: list[tuple[str, Any]] = []
     for client in (Client(), login(Client(), coordinator)):

@@ -47,6 +47,14 @@ def military_label(value: str) -> str:
 
 
 @register.filter
+def status_label(value: str) -> str:
+    """A case status code as the desk names it."""
+    from haven.cases.models import Status
+
+    return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
 def place_label(place_id: str) -> str:
     """A place id as "City, Country" in the active language."""
     from haven.core.places import UnknownPlace, name, place_by_id

@@ -32,7 +32,9 @@ class Command(BaseCommand):
         )
         actions.add_parser("list", help="List organisations.")
         change = actions.add_parser(
-            "set", help="Change an organisation's vetting, second-factor or matching settings."
+            "set",
+            help="Change an organisation's vetting, second-factor, retention, reveal-limit or "
+            "matching settings.",
         )
         change.add_argument("slug", help="The organisation's slug.")
         change.add_argument("--vouches", type=int, help="Vouches an applicant needs (default 2).")
@@ -45,6 +47,17 @@ class Command(BaseCommand):
             "--second-factor-for-everyone",
             choices=["yes", "no"],
             help="Require a second factor of every member, not only coordinators.",
+        )
+        change.add_argument(
+            "--retention-days",
+            type=int,
+            help="Days a resolved or closed case is kept before it is shredded (default 90).",
+        )
+        change.add_argument(
+            "--reveals-per-hour",
+            type=int,
+            help="Cases one member may open in an hour before another coordinator must approve "
+            "more (default 20).",
         )
         change.add_argument("--radius-km", type=float, help="Matching radius (default 300).")
         change.add_argument(
@@ -117,12 +130,16 @@ class Command(BaseCommand):
                 voucher_min_days=options["voucher_days"],
                 second_factor_required=None if everyone is None else everyone == "yes",
                 matching_weights=weights or None,
+                retention_days=options["retention_days"],
+                reveals_per_hour=options["reveals_per_hour"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
         self.stdout.write(
             f"{organisation.slug}: {organisation.vouches_required} vouches from members vetted "
             f"{organisation.voucher_min_days} days; second factor for everyone: "
-            f"{'yes' if organisation.second_factor_required else 'no'}; matching: "
+            f"{'yes' if organisation.second_factor_required else 'no'}; cases kept "
+            f"{organisation.retention_days} days after they end; at most "
+            f"{organisation.reveals_per_hour} cases opened an hour per member; matching: "
             f"{organisation.matching_weights or 'defaults'}"
         )
