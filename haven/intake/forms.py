@@ -67,23 +67,28 @@ def _form_values() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Places grouped by country, named in the active language, for a select with optgroups.
+    """Places grouped by country, named in the active language, for a select with optgroups."""
+    return _place_choices(get_language() or "ru", compact=False)
 
-    A choice's value equals its label where the name alone finds the place (see _form_values)."""
-    return _place_choices(get_language() or "ru")
+
+def request_place_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The request form's place choices, each value as light as it can be (see _form_values)."""
+    return _place_choices(get_language() or "ru", compact=True)
 
 
 @cache
-def _place_choices(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def _place_choices(language: str, *, compact: bool) -> list[tuple[str, list[tuple[str, str]]]]:
     sent, _read = _form_values()
     groups = []
     for country in COUNTRIES:
         options = []
         for place in places_in(country):
             label = name(place, language)
-            options.append((label if "\n" in sent[place.id] else sent[place.id], label))
+            value = sent[place.id] if compact else place.id
+            options.append((label if "\n" in value else value, label))
         options.sort(key=lambda option: option[1])
-        options.append((sent[other_place_id(country)], str(_("Another place"))))
+        other = other_place_id(country)
+        options.append((sent[other] if compact else other, str(_("Another place"))))
         groups.append((country_name(country), options))
     return groups
 
@@ -235,7 +240,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
-        self.fields["place"].choices = [("", _("Choose…")), *place_choices()]  # type: ignore[attr-defined]  # ChoiceField
+        self.fields["place"].choices = [("", _("Choose…")), *request_place_choices()]  # type: ignore[attr-defined]  # ChoiceField
         self.fields["languages"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             (code, label) for code, label in LANGUAGE_NAMES.items()
         ]
