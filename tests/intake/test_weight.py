@@ -133,6 +133,10 @@ def _pages(make_request: Callable[..., Accepted]) -> list[Page]:
         accepted = make_request(contact=f"@weight-{lang}")
         client.post(f"/{lang}/status/", {"codename": accepted.codename})
         _get(pages, client, f"{lang} status", f"/{lang}/status/")
+        _get(pages, client, f"{lang} messages", f"/{lang}/status/messages/")
+        _get(pages, client, f"{lang} forget me", f"/{lang}/status/forget/")
+        forget = {"codename": "one two"}
+        _post(pages, client, f"{lang} forget me, wrong", f"/{lang}/status/forget/", forget, 400)
         with override_settings(HAVEN_CODENAME_BUDGET_PER_HOUR=1):
             other = Client()
             codename = {"codename": accepted.codename}
