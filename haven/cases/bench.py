@@ -123,6 +123,12 @@ def measure(member: Member, repeats: int) -> list[Timing]:
         ("filter urgency 5", page(DeskFilter(urgency=5))),
         ("filter status new", page(DeskFilter(status="new"))),
         ("filter KZ + shelter + new", page(DeskFilter(country="KZ", need="shelter", status="new"))),
+        # Rare combinations: few rows match, so the count cannot stop early at its cap.
+        ("filter urgency 5 + waiting", page(DeskFilter(urgency=5, status="waiting"))),
+        (
+            "filter AM + medical + resolved",
+            page(DeskFilter(country="AM", need="medical", status="resolved")),
+        ),
     ]
     base = _time(baseline, repeats)
     base_p95 = _p95(base)

@@ -75,6 +75,9 @@ class MilitaryStatus(models.TextChoices):
 
 # The sealed fields of a case, in the order the desk shows them. The military status is sealed too:
 # "deserter, in Almaty" is exactly what must not sit in plaintext.
+# The need flags, as the desk's indexes carry them.
+DESK_NEEDS = [f"need_{need}" for need in ("shelter", "legal", "route", "money", "medical", "talk")]
+
 SEALED_FIELDS = ("name", "contact", "military_status", "location_detail", "story", "for_counselor")
 
 
@@ -142,27 +145,37 @@ class Case(models.Model):
 
     class Meta:
         # The desk sorts by urgency (most urgent first), then age, then id, within one organisation.
-        # One index per filter the desk offers lets each page and its count be read from an index
-        # alone; the per-need ones are partial, so each holds only the cases with that need.
+        # One index per filter the desk offers leads with that filter and ends in the sort, so a
+        # page is read in order from it; the per-need ones are partial. Each also carries (INCLUDE,
+        # PostgreSQL) the other filters' columns, so a combined filter and its capped count are
+        # answered from the index alone, without reading a row: at a million requests a page and
+        # its count stay under 100 ms whatever the combination (docs/performance.md).
         indexes = [
             models.Index(
-                fields=["organisation", "-urgency", "created_hour", "id"], name="case_desk"
+                fields=["organisation", "-urgency", "created_hour", "id"],
+                include=["country", "status", *DESK_NEEDS],
+                name="case_desk",
             ),
             models.Index(
                 fields=["organisation", "status", "-urgency", "created_hour", "id"],
+                include=["country", *DESK_NEEDS],
                 name="case_desk_status",
             ),
             models.Index(
                 fields=["organisation", "country", "-urgency", "created_hour", "id"],
+                include=["status", *DESK_NEEDS],
                 name="case_desk_country",
             ),
             models.Index(
-                fields=["organisation", "urgency", "created_hour", "id"], name="case_desk_urgency"
+                fields=["organisation", "urgency", "created_hour", "id"],
+                include=["country", "status", *DESK_NEEDS],
+                name="case_desk_urgency",
             ),
             *(
                 models.Index(
                     fields=["organisation", f"need_{need}", "-urgency", "created_hour", "id"],
                     condition=models.Q(**{f"need_{need}": True}),
+                    include=["country", "status", *DESK_NEEDS],
                     name=f"case_desk_need_{need}",
                 )
                 for need in ("shelter", "legal", "route", "money", "medical", "talk")
