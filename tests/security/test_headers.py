@@ -174,12 +174,15 @@ def test_production_without_a_secret_stops_and_says_what_to_set(
 ) -> None:
     environment = {**_production_environment(tmp_path)}
     del environment[missing]
-    result = subprocess.run(
-        [sys.executable, "-m", "haven.cli", "check"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode != 0
-    assert f"{missing} is not set" in result.stderr
+    # The server and the worker stop before they start anything, not only the check.
+    for command in (["check"], ["serve", "--port", "8799"], ["worker", "--once"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "haven.cli", *command],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode != 0, command
+        assert f"{missing} is not set" in result.stderr, command
