@@ -164,7 +164,7 @@ class Server:
                 with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as answer:  # noqa: S310  # loopback URL built above
                     if answer.status == 200:
                         return
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or still loading Django
                 time.sleep(0.2)
         self.stop()
         raise BenchRefused(f"gunicorn did not start on {self.base}; is the port free?")

@@ -116,14 +116,15 @@ def request_submit(
         organisation=organisation, submission=submission, submission_key=submission_key, now=now
     )
     case, codename = sealed.case, sealed.codename
-    existing = Case.objects.filter(submission_digest=case.submission_digest).first()
-    if existing is not None:
-        return _repeat(existing, bytes(case.content_digest), codename)
     try:
+        # Insert first and look only on a conflict: a retry is rare, a first submission is not,
+        # so the common case saves a round trip.
         _store(sealed)
     except IntegrityError:
-        # A concurrent retry of the same form won the race.
-        existing = Case.objects.get(submission_digest=case.submission_digest)
+        # This form was stored before (a retry, or a concurrent copy that won the race).
+        existing = Case.objects.filter(submission_digest=case.submission_digest).first()
+        if existing is None:
+            raise
         return _repeat(existing, bytes(case.content_digest), codename)
     return Accepted(case=case, codename=codename)
 
