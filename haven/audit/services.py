@@ -83,7 +83,9 @@ def audit_record(
         if organisation is None:
             raise ValueError("a sealed note needs an organisation to seal it to")
         sealed_note = seal_to(bytes(organisation.public_key), note.encode("utf-8"))
-    with transaction.atomic():
+    # The caller's transaction is already open (checked above): no savepoint of its own, which
+    # would cost two more round trips while the chain's lock is held.
+    with transaction.atomic(savepoint=False):
         head = ChainHead.objects.select_for_update().filter(pk=1).first() or _rebuild_head()
         event = Event(
             id=head.last_event_id + 1,

@@ -93,6 +93,10 @@ def _place_choices(language: str, *, compact: bool) -> list[tuple[str, list[tupl
     return groups
 
 
+def _place_options() -> list[tuple[str, object]]:
+    return [("", _("Choose…")), *request_place_choices()]
+
+
 class CompactSelect(forms.Select):
     """A select of slug values written as tightly as HTML allows (unquoted values, no closing
     tags), so the request form's 225 places stay light on a slow, metered connection."""
@@ -240,7 +244,9 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
-        self.fields["place"].choices = [("", _("Choose…")), *request_place_choices()]  # type: ignore[attr-defined]  # ChoiceField
+        # A callable, so the 225 choices are built only when the form is shown: checking a sent
+        # place needs none of them (PlaceField.valid_value).
+        self.fields["place"].choices = _place_options  # type: ignore[attr-defined]  # ChoiceField
         self.fields["languages"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             (code, label) for code, label in LANGUAGE_NAMES.items()
         ]
