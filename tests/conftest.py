@@ -223,6 +223,16 @@ def stored(value: object) -> bytes:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_budgets() -> Iterator[None]:
+    """Each test starts with its rate counters rolled back, so no web process memory of them."""
+    from haven.core.ratelimit import forget_spent_budgets
+
+    forget_spent_budgets()
+    yield
+    forget_spent_budgets()
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests() -> Iterator[None]:
     """Code run outside a request speaks English in tests, whatever an earlier page activated."""
     with translation.override("en"):

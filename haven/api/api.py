@@ -94,12 +94,6 @@ def _organisation(slug: str) -> Organisation | None:
 def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
     """Seal and store a request; answer with its codename. Send an `Idempotency-Key` header
     (16–128 random letters, digits, - or _) so a retry returns the same codename."""
-    organisation = _organisation(payload.organisation)
-    if organisation is None:
-        message = _("No organisation by this name takes requests here; check the name.")
-        if not payload.organisation:
-            message = _("Name the organisation to send this to.")
-        return Status(422, {"errors": {"organisation": [message]}})
     if not intake_within_budget():
         return Status(
             429,
@@ -110,6 +104,12 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
                 )
             },
         )
+    organisation = _organisation(payload.organisation)
+    if organisation is None:
+        message = _("No organisation by this name takes requests here; check the name.")
+        if not payload.organisation:
+            message = _("Name the organisation to send this to.")
+        return Status(422, {"errors": {"organisation": [message]}})
     key = request.headers.get("Idempotency-Key") or secrets.token_urlsafe(24)
     data = payload.dict()
     data["submission"] = key

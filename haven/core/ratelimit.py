@@ -63,10 +63,15 @@ class Budget:
         """Count one event and say whether it was within budget, in one statement.
 
         For the hot paths (every intake spends the global budget): one upsert, no read first and no
-        transaction of its own, so a flood costs one short row lock per request.
+        transaction of its own. Once a window's budget is spent, this process remembers it until
+        the window ends, so a flood beyond the budget costs the database nothing at all.
         """
         key = self._key(subject)
-        start = self._window_start(timezone.now())
+        now = timezone.now()
+        start = self._window_start(now)
+        spent = (self.name, self.limit, key, start)
+        if spent in _SPENT:
+            return False
         table = connection.ops.quote_name(RateCounter._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -76,7 +81,21 @@ class Budget:
                 [key, connection.ops.adapt_datetimefield_value(start)],
             )
             (count,) = cursor.fetchone()
-        return bool(count <= self.limit)
+        if count > self.limit:
+            if len(_SPENT) > 1000:  # windows long gone; keep the memory small
+                _SPENT.clear()
+            _SPENT.add(spent)
+            return False
+        return True
+
+
+# Budgets this process saw spent, by (name, limit, key, window start): a window never un-spends.
+_SPENT: set[tuple[str, int, bytes, datetime]] = set()
+
+
+def forget_spent_budgets() -> None:
+    """Forget what this process remembers of spent windows (tests roll the counters back)."""
+    _SPENT.clear()
 
 
 def forget_old_counters(*, older_than: timedelta = timedelta(days=1)) -> int:

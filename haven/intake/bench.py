@@ -363,6 +363,7 @@ def run(
         }
     finally:
         server.stop()
+    flood = _flood(wrk, slug, port, workers, threads, seconds, f"{run_id}-flood")
     stored = Case.objects.filter(organisation__slug=slug).count() - stored_before
     answered = sum(row.requests - row.errors for row in rows if row.endpoint != "healthz")
     healthz = rows[0].achieved_per_s
@@ -380,6 +381,7 @@ def run(
         "answered_without_error": answered,
         "stored": stored,
         "desk_first_page": desk,
+        "flood": flood,
     }
     if as_json:
         out(json.dumps(result, indent=2))
@@ -400,9 +402,59 @@ def run(
         )
     out(f"requests answered without error: {answered:,}; cases stored: {stored:,}")
     out(
+        f"flood beyond a budget of {FLOOD_BUDGET_PER_MINUTE}/minute: {flood['achieved_per_s']:.0f} "
+        f"form posts/s answered, {flood['refused_429']:,} of {flood['requests']:,} with 429, "
+        f"p99 {flood['p99_ms']:.2f} ms; desk first page p95 {flood['desk_p95_ms']:.2f} ms"
+    )
+    out(
         f"desk first page p95: {desk.get('idle_p95_ms', 0):.2f} ms idle, "
         f"{desk.get('under_full_intake_p95_ms', 0):.2f} ms while the form is driven flat out"
     )
+
+
+FLOOD_BUDGET_PER_MINUTE = 600
+
+
+def _flood(
+    wrk: str, slug: str, port: int, workers: int, threads: int, seconds: int, run_id: str
+) -> dict[str, float]:
+    """The same server with a small intake budget, its form driven flat out: what a flood beyond
+    the budget costs the requesters (429s, their latency) and the desk."""
+    server = Server(
+        port, workers, threads, {"HAVEN_INTAKE_PER_MINUTE": str(FLOOD_BUDGET_PER_MINUTE)}
+    )
+    samples: list[float] = []
+    stop = threading.Event()
+    prober = threading.Thread(target=_desk_probe, args=(stop, samples), daemon=True)
+    try:
+        token, cookie = _form_client(server.base, slug)
+        form, api = _bodies(token)
+        url = f"{server.base}/en/help/{slug}/"
+        environment = {
+            "HAVEN_BENCH_FORM": form,
+            "HAVEN_BENCH_API": api,
+            "HAVEN_BENCH_COOKIE": cookie,
+            "HAVEN_BENCH_RUN": run_id,
+            "HAVEN_BENCH_MODE": "form",
+            "HAVEN_BENCH_RATE": "0",
+            "HAVEN_BENCH_PATH": url.removeprefix(server.base),
+        }
+        prober.start()
+        figures = _drive(wrk, url, environment, seconds, 16)
+    finally:
+        stop.set()
+        if prober.is_alive():
+            prober.join()
+        server.stop()
+    return {
+        "budget_per_minute": FLOOD_BUDGET_PER_MINUTE,
+        "achieved_per_s": round(figures["requests"] / figures["seconds"], 1),
+        "requests": int(figures["requests"]),
+        "refused_429": int(figures["errors"]),
+        "p50_ms": round(figures["p50_ms"], 2),
+        "p99_ms": round(figures["p99_ms"], 2),
+        "desk_p95_ms": round(_p95(samples), 2),
+    }
 
 
 def _desk_probe_for(samples: list[float], seconds: float) -> None:

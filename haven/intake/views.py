@@ -91,9 +91,10 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:
-    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
+    # The budget first: beyond it, a flood is answered without touching the database.
     if not intake_within_budget():
         return _ask_again(request, slug, form, 429)
+    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
     if not form.is_valid():
         return render(
             request, "intake/ask.html", {"form": form, "organisation": organisation}, status=400

@@ -1,6 +1,8 @@
 """Intake under pressure: a spent budget and an unreachable database both answer with the form as
 it was typed and a plain "try again in a minute", never a 500, and never a second request."""
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager as ContextManager
 from unittest import mock
 
 import pytest
@@ -25,6 +27,19 @@ def test_beyond_the_intake_budget_the_form_comes_back_with_429(organisation: Org
     assert "Very many people are asking for help" in html
     assert 'value="@signal_person"' in html  # what they typed is kept
     assert Case.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_once_the_budget_is_spent_a_flood_costs_the_database_nothing(
+    organisation: Organisation, django_assert_num_queries: Callable[..., ContextManager[object]]
+) -> None:
+    client = Client()
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
+        client.post("/en/help/ark/", _fresh_form(client, "en"))
+        client.post("/en/help/ark/", _fresh_form(client, "en"))  # learns the budget is spent
+        form = _fresh_form(client, "en")
+        with django_assert_num_queries(0):
+            assert client.post("/en/help/ark/", form).status_code == 429
 
 
 @pytest.mark.django_db
