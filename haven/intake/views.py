@@ -93,7 +93,15 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:
     # The budget first: beyond it, a flood is answered without touching the database.
     if not intake_within_budget():
-        return _ask_again(request, slug, form, 429)
+        # A small page, not the whole form: in a flood this answer must stay cheap. What was typed
+        # rides along in hidden fields, with the same submission key, for one press to resend.
+        answers = [
+            (name, value)
+            for name, values in request.POST.lists()
+            if name != "csrfmiddlewaretoken"
+            for value in values
+        ]
+        return render(request, "intake/busy.html", {"slug": slug, "answers": answers}, status=429)
     organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
     if not form.is_valid():
         return render(

@@ -1,8 +1,10 @@
 """Intake under pressure: a spent budget and an unreachable database both answer with the form as
 it was typed and a plain "try again in a minute", never a 500, and never a second request."""
 
+import re
 from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -27,6 +29,16 @@ def test_beyond_the_intake_budget_the_form_comes_back_with_429(organisation: Org
     assert "Very many people are asking for help" in html
     assert 'value="@signal_person"' in html  # what they typed is kept
     assert Case.objects.count() == 1
+    # Later, one press sends the kept answers: the hidden fields are the form as it was sent.
+    kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html)
+    resend: dict[str, list[str]] = {}
+    for name, value in kept:
+        if name != "csrfmiddlewaretoken":
+            resend.setdefault(name, []).append(unescape(value))
+    again = client.post("/en/help/ark/", resend)
+    assert again.status_code == 201
+    assert Case.objects.count() == 2
+    assert Case.objects.filter(place="ge-tbilisi", group_size=2).count() == 2
 
 
 @pytest.mark.django_db
