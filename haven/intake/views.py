@@ -67,9 +67,10 @@ def choose(request: HttpRequest) -> HttpResponse:
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     """The request form. A valid POST is answered with the codename, shown this once.
 
-    When the database cannot be reached, or the install's intake budget for this minute is spent,
-    the form comes back with what was typed and a plain "try again in a minute" (503 or 429), so
-    pressing Send again is all it takes; the hidden submission key makes that retry safe.
+    Beyond the install's intake budget for this minute the answer is a short "try again in a
+    minute" page (429) that keeps the answers in hidden fields; when the database cannot be
+    reached, the form itself comes back with what was typed (503). Either way pressing Send again
+    is all it takes, and the submission key makes that retry safe.
     """
     if request.method == "POST":
         form = RequestForm(request.POST)
@@ -77,7 +78,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
             return _ask_post(request, slug, form)
         except DatabaseError:
             logger.warning("intake: database unavailable, form returned to the requester")
-            return _ask_again(request, slug, form, 503)
+            return _database_away(request, slug, form)
     organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
     form = RequestForm(
         initial={
@@ -136,13 +137,13 @@ def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpRespons
     )
 
 
-def _ask_again(request: HttpRequest, slug: str, form: RequestForm, status: int) -> HttpResponse:
+def _database_away(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:
     """The form as it was sent, under a notice to wait a minute and send it again."""
     return render(
         request,
         "intake/ask.html",
-        {"form": form, "organisation": None, "slug": slug, "busy": status},
-        status=status,
+        {"form": form, "organisation": None, "slug": slug, "busy": True},
+        status=503,
     )
 
 
