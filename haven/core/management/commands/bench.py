@@ -32,6 +32,14 @@ class Command(BaseCommand):
         )
         suggest.add_argument("--requests", type=int, default=500, help="Cases to suggest for.")
         suggest.add_argument("--json", action="store_true", help="Print one JSON object.")
+        case = kinds.add_parser(
+            "case",
+            help="Make one case with N sealed notes and N sealed messages in a fresh bench "
+            "organisation, then time its page (opened) against the desk's list page.",
+        )
+        case.add_argument("--size", type=int, default=50, help="Notes, and messages (default 50).")
+        case.add_argument("--repeats", type=int, default=30, help="Requests per page.")
+        case.add_argument("--json", action="store_true", help="Print one JSON object.")
         from haven.matching.engine.bench import add_arguments
 
         match = kinds.add_parser(
@@ -46,6 +54,10 @@ class Command(BaseCommand):
             from haven.cases.bench import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
+        elif options["kind"] == "case":
+            from haven.cases.bench_case import run as run_case
+
+            run_case(options["size"], options["repeats"], options["json"], self.stdout.write)
         elif options["kind"] == "suggest":
             from haven.matching.bench_service import run as run_suggest
 
