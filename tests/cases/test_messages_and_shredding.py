@@ -156,6 +156,21 @@ def test_a_bad_file_is_refused_and_the_text_is_kept(
     assert not Message.objects.filter(case=accepted.case).exists()
 
 
+def test_an_answer_written_after_the_login_ended_is_shown_back_not_lost(
+    coordinator: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    accepted = _triaged(make_request, coordinator)
+    client = _requester(accepted.codename)
+    session = client.session
+    session["haven.requester-since"] = 0
+    session.save()
+    answer = client.post("/ru/status/messages/", {"text": "Длинный ответ про паспорт"})
+    assert answer.status_code == 401
+    page = answer.content.decode()
+    assert "Длинный ответ про паспорт" in page and "не было отправлено" in page
+    assert not Message.objects.filter(case=accepted.case).exists()
+
+
 def test_clean_photo_turns_and_shrinks_and_refuses_what_is_not_a_photo() -> None:
     big = small_jpeg(size=(4000, 3000))
     with Image.open(io.BytesIO(clean_photo(big))) as image:
