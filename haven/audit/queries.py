@@ -73,10 +73,12 @@ def acted_since(*, actor_id: int, action: str, target_id: str, since: datetime) 
     ).exists()
 
 
-def events_about(target_type: str, target_id: str, actions: tuple[str, ...]) -> list[Event]:
-    """The events about one target, newest first, with their actors."""
+def events_about(
+    target_type: str, target_id: str, actions: tuple[str, ...], limit: int
+) -> list[Event]:
+    """The newest `limit` events about one target, with their actors."""
     return list(
         Event.objects.filter(target_type=target_type, target_id=target_id, action__in=actions)
         .select_related("actor")
-        .order_by("-id")
+        .order_by("-id")[:limit]
     )

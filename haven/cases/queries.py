@@ -170,8 +170,9 @@ HISTORY_ACTIONS = (
 )
 
 
-def history_of(case: Case) -> list[Event]:
-    return events_about("case", str(case.pk), HISTORY_ACTIONS)
+def history_of(case: Case, limit: int) -> list[Event]:
+    """The newest `limit` events of a case's history."""
+    return events_about("case", str(case.pk), HISTORY_ACTIONS, limit)
 
 
 def share_of(member: Member, case: Case) -> CaseShare | None:

@@ -28,7 +28,7 @@ from haven.cases.models import (
 from haven.crypto import CryptoError
 from haven.crypto.keys import random_bytes
 from haven.crypto.sealing import FieldSealer, seal_data_key
-from haven.knowledge.queries import knowledge
+from haven.knowledge.queries import checklists
 
 MIN_REASON_LENGTH = 8
 SHRED_BATCH = 500
@@ -365,7 +365,7 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | No
         _gate(actor, case, case.organisation)
     with transaction.atomic():
         seal = CaseSeal.objects.filter(case=case).first()
-        notes = list(Note.objects.filter(case=case).order_by("number"))
+        notes = list(Note.objects.filter(case=case).select_related("author").order_by("number"))
         opened = [name for name in SEALED_FIELDS if seal is not None and getattr(seal, name)]
         audit_record(
             actor=actor,
@@ -465,7 +465,7 @@ def checklist_attach(
 ) -> int:
     """Add one task per item of a checklist template, in the member's language."""
     _require_worker(actor, case)
-    checklist = next((c for c in knowledge().checklists if c.id == checklist_id), None)
+    checklist = next((c for c in checklists() if c.id == checklist_id), None)
     if checklist is None:
         raise CaseRefused(_("Choose one of the checklists."))
     if Note.objects.filter(case=case, checklist=checklist_id).exists():

@@ -53,7 +53,7 @@ from haven.cases.services import (
 )
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
-from haven.knowledge.queries import knowledge, stale_facts
+from haven.knowledge.queries import checklists, stale_facts
 from haven.matching.models import MatchRun
 from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.messaging.forms import StaffMessageForm
@@ -64,6 +64,8 @@ from haven.volunteers.models import CounselingOffer, Decision, Placement
 # without asking until the session ends.
 OPENED_SESSION = "haven.opened-cases"
 MESSAGE_SESSION = "haven.desk-message"
+# The newest events of a case's history that its page lists.
+HISTORY_SHOWN = 60
 
 
 def place_label(case: Case, language: str) -> str:
@@ -173,7 +175,7 @@ def _counselor_choices(member: Member, case: Case) -> list[tuple[str, str]]:
 
 
 def _checklist_choices(language: str) -> list[tuple[str, str]]:
-    return [(c.id, c.title.get(language)) for c in knowledge().checklists]
+    return [(c.id, c.title.get(language)) for c in checklists()]
 
 
 def _counselor_languages(member: Member) -> list[str]:
@@ -232,7 +234,8 @@ def _detail(
         "locked_message": LOCKED_MESSAGE,
         "error": error,
         "message": request.session.pop(MESSAGE_SESSION, None),
-        "history": history_of(case)[:100],
+        "history": history_of(case, limit=HISTORY_SHOWN),
+        "history_shown": HISTORY_SHOWN,
         "shares": shares_of(case) if coordinator else [],
         "merged_into": case.merged_into_id,
         "counselor_languages": _counselor_languages(member),

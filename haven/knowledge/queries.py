@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from haven.knowledge.content import Content, country_from_dict, load_content
-from haven.knowledge.facts import COUNTRY_FIELDS, Text
+from haven.knowledge.facts import COUNTRY_FIELDS, Checklist, Text
 from haven.knowledge.models import Country, Fact, FactRevision
 
 
@@ -38,6 +38,11 @@ def knowledge() -> Content:
         rows[fact.country_id][fact.field] = fact.as_json()
     countries = tuple(country_from_dict(raw, "database") for raw in rows.values())
     return Content(countries=countries, grounds=shipped.grounds, checklists=shipped.checklists)
+
+
+def checklists() -> tuple[Checklist, ...]:
+    """The checklist templates, as shipped (no database read)."""
+    return load_content().checklists
 
 
 @dataclass(frozen=True)

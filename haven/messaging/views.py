@@ -17,6 +17,7 @@ from haven.cases.services import CaseRefused, RevealRefused, case_shred
 from haven.cases.views import OPENED_SESSION, _detail, _done
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import lookup_digest, normalise
+from haven.intake.forms import CodenameForm
 from haven.intake.views import requester_case, requester_page
 from haven.messaging.forms import ForgetForm, ReplyForm, StaffMessageForm
 from haven.messaging.models import Message
@@ -127,6 +128,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """The requester's messages with the volunteers, and the form to answer."""
     logged_in = _logged_in(request)
     if logged_in is None:
+        if request.method == "POST" and (kept := request.POST.get("text", "").strip()):
+            # The login ended while they wrote: show what they typed rather than lose it.
+            context = {"form": CodenameForm(), "kept_text": kept}
+            return render(request, "intake/status_login.html", context, status=401)
         return redirect("intake:status")
     case, private = logged_in
     if request.method == "GET":

@@ -156,6 +156,21 @@ def test_a_bad_file_is_refused_and_the_text_is_kept(
     assert not Message.objects.filter(case=accepted.case).exists()
 
 
+def test_an_answer_written_after_the_login_ended_is_shown_back_not_lost(
+    coordinator: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    accepted = _triaged(make_request, coordinator)
+    client = _requester(accepted.codename)
+    session = client.session
+    session["haven.requester-since"] = 0
+    session.save()
+    answer = client.post("/ru/status/messages/", {"text": "Длинный ответ про паспорт"})
+    assert answer.status_code == 401
+    page = answer.content.decode()
+    assert "Длинный ответ про паспорт" in page and "не было отправлено" in page
+    assert not Message.objects.filter(case=accepted.case).exists()
+
+
 def test_clean_photo_turns_and_shrinks_and_refuses_what_is_not_a_photo() -> None:
     big = small_jpeg(size=(4000, 3000))
     with Image.open(io.BytesIO(clean_photo(big))) as image:
@@ -338,3 +353,36 @@ def test_the_worker_runs_shredding_daily(
     case_move(actor=coordinator.member, case=case, status=Status.RESOLVED)
     Case.objects.filter(pk=case.pk).update(ended_hour=timezone.now() - timedelta(days=100))
     assert job.run() == {"shredded": 1}
+
+
+REQUESTER_SEES: dict[str, str] = {
+    Status.NEW: "Volunteers have not looked at it yet.",
+    Status.TRIAGED: "A coordinator has read it and is looking for the right help.",
+    Status.IN_PROGRESS: "Volunteers are working on it.",
+    Status.WAITING: "Volunteers are waiting for an answer from you.",
+    Status.RESOLVED: "If you still need help, write to them in your messages.",
+    Status.CLOSED: "This request is closed. If you need help again, send a new request.",
+}
+
+
+@pytest.mark.parametrize("status", list(REQUESTER_SEES))
+def test_the_requester_sees_where_the_case_stands_and_nothing_sealed(
+    status: str, coordinator: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    accepted = make_request(story="SealedStoryText")
+    Case.objects.filter(pk=accepted.case.pk).update(status=status)
+    page = _requester(accepted.codename).get("/en/status/").content.decode()
+    assert REQUESTER_SEES[status] in page
+    assert "SealedStoryText" not in page and "@telegram_handle" not in page
+
+
+def test_a_requester_whose_duplicate_was_closed_is_told_where_the_answers_go(
+    coordinator: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    first = make_request().case
+    second = make_request(contact="@second")
+    case_triage(
+        actor=coordinator.member, case=second.case, decision="duplicate", duplicate_of=first
+    )
+    page = _requester(second.codename).get("/en/status/").content.decode()
+    assert "it repeats another request we have from you" in page

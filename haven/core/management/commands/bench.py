@@ -48,6 +48,14 @@ class Command(BaseCommand):
         intake.add_argument("--threads", type=int, default=4, help="Threads per process.")
         intake.add_argument("--port", type=int, default=8765, help="Loopback port to serve on.")
         intake.add_argument("--json", action="store_true", help="Print one JSON object.")
+        case = kinds.add_parser(
+            "case",
+            help="Make one case with N sealed notes and N sealed messages in a fresh bench "
+            "organisation, then time its page (opened) against the desk's list page.",
+        )
+        case.add_argument("--size", type=int, default=50, help="Notes, and messages (default 50).")
+        case.add_argument("--repeats", type=int, default=30, help="Requests per page.")
+        case.add_argument("--json", action="store_true", help="Print one JSON object.")
         from haven.matching.engine.bench import add_arguments
 
         match = kinds.add_parser(
@@ -62,6 +70,10 @@ class Command(BaseCommand):
             from haven.cases.bench import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
+        elif options["kind"] == "case":
+            from haven.cases.bench_case import run as run_case
+
+            run_case(options["size"], options["repeats"], options["json"], self.stdout.write)
         elif options["kind"] == "intake":
             self._intake(options)
         elif options["kind"] == "suggest":
