@@ -12,7 +12,7 @@ HAVEN_COMMANDS = {
     "serve": "Serve Haven with gunicorn (production: behind a reverse proxy)",
     "org": "Create or list organisations (haven org create --help)",
     "audit": "Check the audit chain (haven audit verify)",
-    "worker": "Run the recurring jobs (the optimiser's surge signal, shredding, clean-ups)",
+    "worker": "Run the recurring jobs (audit linking, the optimiser's surge signal, shredding, …)",
     "shred": "Shred the cases past their retention period (haven shred --due)",
     "match": "Print what the bed optimiser proposes, country by country",
     "bench": "Benchmarks: haven bench desk | intake | case | suggest | match",

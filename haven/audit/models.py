@@ -45,3 +45,24 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"chain head at #{self.last_event_id}"
+
+
+class Pending(models.Model):
+    """An anonymous event recorded in its write's transaction but not yet linked into the chain.
+
+    Intake in a surge writes these instead of taking the chain's lock for every request; the worker
+    (and any member's audited write) links them into the chain in order, in batches, and deletes
+    them. Until then they are covered by nothing but the database's own protections.
+    """
+
+    at = models.DateTimeField()
+    organisation = models.ForeignKey(
+        "accounts.Organisation", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=32, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"pending {self.action}"

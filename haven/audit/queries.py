@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from haven.audit.models import ChainHead, Event
+from django.db.models import Count, Min
+
+from haven.audit.models import ChainHead, Event, Pending
 from haven.audit.services import GENESIS, event_payload
 from haven.crypto.keys import chain_digest
 
@@ -82,3 +84,9 @@ def events_about(
         .select_related("actor")
         .order_by("-id")[:limit]
     )
+
+
+def pending_events() -> tuple[int, datetime | None]:
+    """How many anonymous events wait to be linked into the chain, and the hour of the oldest."""
+    summary = Pending.objects.aggregate(count=Count("id"), oldest=Min("at"))
+    return summary["count"], summary["oldest"]

@@ -1,4 +1,9 @@
-"""Appending to the audit chain; every write calls `audit_record` inside its own transaction."""
+"""Appending to the audit chain; every write calls `audit_record` inside its own transaction.
+
+Anonymous intake may record its event as pending instead (`audit_record_pending`): the row is
+written in the same transaction, without the chain's lock, and `link_pending` chains it soon after.
+In a surge that lock, held until each commit, was what capped intake.
+"""
 
 import json
 import logging
@@ -8,13 +13,16 @@ from typing import TYPE_CHECKING
 from django.db import connection, transaction
 from django.utils import timezone
 
-from haven.audit.models import ChainHead, Event
+from haven.audit.models import ChainHead, Event, Pending
 from haven.crypto.keys import chain_digest, seal_to
 
 if TYPE_CHECKING:
     from haven.accounts.models import Member, Organisation
 
 GENESIS = bytes(32)
+# How many pending events a member's audited write links while it holds the chain's lock anyway;
+# the worker links the rest.
+LINK_ON_WRITE = 200
 logger = logging.getLogger(__name__)
 
 
@@ -86,9 +94,10 @@ def audit_record(
     # The caller's transaction is already open (checked above): no savepoint of its own, which
     # would cost two more round trips while the chain's lock is held.
     with transaction.atomic(savepoint=False):
-        head = ChainHead.objects.select_for_update().filter(pk=1).first() or _rebuild_head()
-        event = Event(
-            id=head.last_event_id + 1,
+        head = _locked_head()
+        _link(head, LINK_ON_WRITE)
+        event = _append(
+            head,
             at=now if actor is not None else to_the_hour(now),
             actor=actor,
             organisation=organisation,
@@ -97,9 +106,92 @@ def audit_record(
             target_id=target_id,
             data=data or {},
             sealed_note=sealed_note,
-            previous_hash=bytes(head.last_hash),
         )
-        event.hash = chain_digest(bytes(head.last_hash), event_payload(event))
-        event.save(force_insert=True)
-        ChainHead.objects.filter(pk=1).update(last_event_id=event.id, last_hash=event.hash)
+        _save_head(head)
     return event
+
+
+def audit_record_pending(
+    *,
+    action: str,
+    organisation: "Organisation | None" = None,
+    target_type: str = "",
+    target_id: str = "",
+    data: dict[str, object] | None = None,
+) -> Pending:
+    """Record an anonymous event in the caller's transaction, to be chained by `link_pending`."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "an audit record must run inside the transaction of the write it records"
+        )
+    return Pending.objects.create(
+        at=to_the_hour(timezone.now()),
+        organisation=organisation,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        data=data or {},
+    )
+
+
+def link_pending(batch: int = 5000) -> int:
+    """Chain every pending event, oldest first, in batches; return how many were linked."""
+    linked = 0
+    while True:
+        with transaction.atomic():
+            head = _locked_head()
+            count = _link(head, batch)
+            _save_head(head)
+        linked += count
+        if count < batch:
+            return linked
+
+
+def _locked_head() -> ChainHead:
+    return ChainHead.objects.select_for_update().filter(pk=1).first() or _rebuild_head()
+
+
+def _link(head: ChainHead, limit: int) -> int:
+    """Move up to `limit` pending events into the chain after `head` (which the caller locked)."""
+    pending = list(Pending.objects.order_by("id")[:limit])
+    if not pending:
+        return 0
+    events = [
+        _event_after(
+            head,
+            at=row.at,
+            actor=None,
+            organisation_id=row.organisation_id,
+            action=row.action,
+            target_type=row.target_type,
+            target_id=row.target_id,
+            data=row.data,
+            sealed_note=None,
+        )
+        for row in pending
+    ]
+    Event.objects.bulk_create(events, batch_size=1000)
+    # Exactly the rows read: one that commits meanwhile with an id among them waits its turn.
+    Pending.objects.filter(id__in=[row.id for row in pending]).delete()
+    return len(events)
+
+
+def _event_after(head: ChainHead, **fields: object) -> Event:
+    """The next event of the chain; moves `head` on (the caller saves it)."""
+    event = Event(id=head.last_event_id + 1, previous_hash=bytes(head.last_hash), **fields)
+    event.hash = chain_digest(bytes(head.last_hash), event_payload(event))
+    head.last_event_id = event.id
+    head.last_hash = event.hash
+    return event
+
+
+def _append(head: ChainHead, **fields: object) -> Event:
+    event = _event_after(head, **fields)
+    event.save(force_insert=True)
+    return event
+
+
+def _save_head(head: ChainHead) -> None:
+    ChainHead.objects.filter(pk=1).update(
+        last_event_id=head.last_event_id, last_hash=head.last_hash
+    )

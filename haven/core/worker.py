@@ -52,6 +52,12 @@ def _forget_counters() -> dict[str, object]:
     return {"deleted": forget_old_counters()}
 
 
+def _link_audit() -> dict[str, object]:
+    from haven.audit.services import link_pending
+
+    return {"linked": link_pending()}
+
+
 def _shred_due() -> dict[str, object]:
     from haven.cases.services import shred_due
 
@@ -59,6 +65,7 @@ def _shred_due() -> dict[str, object]:
 
 
 JOBS = (
+    Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),

@@ -146,7 +146,7 @@ class PlaceSelect(CompactSelect):
                 text = str(option)
                 parts.append("<option")
                 if text != label:
-                    parts.append(f" value={escape(text)}" if text else ' value=""')
+                    parts.append(f' value="{escape(text)}"')
                 if text in chosen:
                     parts.append(" selected")
                 parts.append(f">{escape(label)}")

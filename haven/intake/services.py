@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
-from haven.audit.services import audit_record, to_the_hour
+from haven.audit.services import audit_record, audit_record_pending, to_the_hour
 from haven.cases.models import SEALED_FIELDS, Case, CaseSeal, GroupNeeds
 from haven.core.ratelimit import Budget
 from haven.crypto.codenames import (
@@ -204,8 +204,8 @@ def _store(sealed: SealedRequest) -> None:
     case = sealed.case
     case.save(force_insert=True)
     sealed.seal.save(force_insert=True)
-    audit_record(
-        actor=None,
+    # Pending, not chained here: thousands of requests an hour must not queue on the chain's lock.
+    audit_record_pending(
         action="request.submit",
         organisation=case.organisation,
         target_type="case",

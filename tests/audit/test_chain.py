@@ -5,9 +5,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
-from haven.audit.models import Event
-from haven.audit.queries import verify_chain
-from haven.audit.services import audit_record
+from haven.audit.models import Event, Pending
+from haven.audit.queries import pending_events, verify_chain
+from haven.audit.services import LINK_ON_WRITE, audit_record, link_pending
 from haven.intake.services import Accepted
 from tests.conftest import is_postgres
 
@@ -16,6 +16,7 @@ from tests.conftest import is_postgres
 def events(make_request: Callable[..., Accepted]) -> int:
     for _ in range(4):
         make_request()
+    link_pending()
     return Event.objects.count()
 
 
@@ -81,3 +82,48 @@ def test_anonymous_events_keep_only_the_hour(events: int) -> None:
     event = Event.objects.filter(action="request.submit").first()
     assert event is not None
     assert (event.at.minute, event.at.second, event.at.microsecond) == (0, 0, 0)
+
+
+def test_intake_records_its_event_as_pending_and_the_worker_links_it_in_order(
+    make_request: Callable[..., Accepted],
+) -> None:
+    before = Event.objects.count()
+    cases = [make_request(contact=f"@pending{number}").case for number in range(3)]
+    assert Event.objects.count() == before, "intake takes no lock on the chain"
+    assert [row.target_id for row in Pending.objects.order_by("id")] == [
+        str(case.pk) for case in cases
+    ]
+    assert pending_events()[0] == 3
+    from haven.core.worker import JOBS
+
+    job = next(job for job in JOBS if job.name == "link-audit")
+    assert job.run() == {"linked": 3}
+    assert not Pending.objects.exists()
+    linked = list(Event.objects.filter(action="request.submit").order_by("id"))
+    assert [event.target_id for event in linked] == [str(case.pk) for case in cases]
+    assert all(event.actor_id is None and event.at.minute == 0 for event in linked)
+    assert verify_chain().intact
+
+
+def test_a_members_audited_write_links_what_waits_before_its_own_event(
+    make_request: Callable[..., Accepted],
+) -> None:
+    case = make_request().case
+    with transaction.atomic():
+        own = audit_record(actor=None, action="case.status", target_type="case")
+    submitted = Event.objects.get(action="request.submit", target_id=str(case.pk))
+    assert submitted.id < own.id
+    assert not Pending.objects.exists()
+    assert LINK_ON_WRITE >= 1
+    assert verify_chain().intact
+
+
+def test_audit_verify_says_what_waits_and_links_it_when_asked(
+    make_request: Callable[..., Accepted], capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_request()
+    call_command("audit", "verify")
+    assert "1 anonymous events wait to be linked" in capsys.readouterr().out
+    call_command("audit", "verify", "--link")
+    out = capsys.readouterr().out
+    assert "Linked 1 waiting events" in out and "wait to be linked" not in out

@@ -107,6 +107,8 @@ def test_an_encrypted_backup_restores_and_a_request_opens_in_it(tmp_path: Path) 
             f"| pg_restore --no-owner --exit-on-error --dbname '{database}/restored'",
             shell,
         )
+        # gpg started an agent for this home; it must not outlive the test.
+        _run("gpgconf --kill gpg-agent", shell)
         restored = {**environment, "HAVEN_DATABASE_URL": f"{database}/restored"}
         opened = _shell(cluster, restored, OPEN.format(passphrase=PASSPHRASE, codename=codename))
         assert opened == "@restored_contact"

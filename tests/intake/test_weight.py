@@ -186,7 +186,9 @@ def test_the_form_sends_a_place_by_name_or_short_code_and_stores_its_id(
     client = Client()
     page = client.get("/en/help/ark/").content.decode()
     assert "<option>Tbilisi<" in page  # a unique name is its own value: no attribute to send
-    other = re.search(r'<optgroup label="Georgia">.*?<option value=(\w+)>Another place', page, re.S)
+    other = re.search(
+        r'<optgroup label="Georgia">.*?<option value="(\w+)">Another place', page, re.S
+    )
     assert other is not None
     sent = [("Tbilisi", 201), (other[1], 201), (FORM["place"], 201), ("zzzz", 400)]
     for value, expected in sent:
