@@ -224,12 +224,16 @@ def stored(value: object) -> bytes:
 
 @pytest.fixture(autouse=True)
 def _fresh_budgets() -> Iterator[None]:
-    """Each test starts with its rate counters rolled back, so no web process memory of them."""
+    """Each test starts with its rate counters and organisations rolled back, so no web process
+    memory of them either."""
     from haven.core.ratelimit import forget_spent_budgets
+    from haven.intake.queries import forget_organisations
 
     forget_spent_budgets()
+    forget_organisations()
     yield
     forget_spent_budgets()
+    forget_organisations()
 
 
 @pytest.fixture(autouse=True)

@@ -36,7 +36,12 @@ from haven.cases.services import RevealRefused, case_reveal
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise
 from haven.intake.forms import RequestForm, codename_error_message
-from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
+from haven.intake.queries import (
+    TooManyAttempts,
+    case_by_codename,
+    organisation_taking_requests,
+    organisations_taking_requests,
+)
 from haven.intake.services import (
     Submission,
     SubmissionConflict,
@@ -80,7 +85,7 @@ def _organisation(slug: str) -> Organisation | None:
     if slug:
         if not SLUG.fullmatch(slug):
             return None
-        return Organisation.objects.filter(slug=slug, accepts_requests=True).first()
+        return organisation_taking_requests(slug)
     open_ones = organisations_taking_requests()
     return open_ones[0] if len(open_ones) == 1 else None
 

@@ -1,5 +1,6 @@
 """Finding a request by its codename, within budgets that survive Tor."""
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,3 +46,29 @@ def case_by_codename(codename: str) -> Case | None:
 def organisations_taking_requests() -> list[Organisation]:
     """Organisations whose intake is open, by name."""
     return list(Organisation.objects.filter(accepts_requests=True).order_by("name"))
+
+
+# Each web process remembers the organisations it found taking requests for a few seconds: in a
+# surge every intake would otherwise read the same row first. Only found ones are kept, so made-up
+# slugs fill nothing.
+ORGANISATION_SECONDS = 10.0
+_taking: dict[str, tuple[float, Organisation]] = {}
+
+
+def organisation_taking_requests(slug: str) -> Organisation | None:
+    """The organisation with this slug if it takes requests (as of at most ten seconds ago)."""
+    now = time.monotonic()
+    kept = _taking.get(slug)
+    if kept is not None and now - kept[0] < ORGANISATION_SECONDS:
+        return kept[1]
+    found = Organisation.objects.filter(slug=slug, accepts_requests=True).first()
+    if found is None:
+        _taking.pop(slug, None)
+    else:
+        _taking[slug] = (now, found)
+    return found
+
+
+def forget_organisations() -> None:
+    """Drop what this process remembers of organisations (tests, and after changing one)."""
+    _taking.clear()

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.translation import gettext as _
@@ -18,12 +18,16 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
-from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise, requester_key_pair
 from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
-from haven.intake.queries import TooManyAttempts, case_by_codename, organisations_taking_requests
+from haven.intake.queries import (
+    TooManyAttempts,
+    case_by_codename,
+    organisation_taking_requests,
+    organisations_taking_requests,
+)
 from haven.intake.services import (
     Submission,
     SubmissionConflict,
@@ -79,7 +83,9 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         except DatabaseError:
             logger.warning("intake: database unavailable, form returned to the requester")
             return _database_away(request, slug, form)
-    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
+        raise Http404
     form = RequestForm(
         initial={
             "submission": secrets.token_urlsafe(24),
@@ -103,7 +109,9 @@ def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpRespons
             for value in values
         ]
         return render(request, "intake/busy.html", {"slug": slug, "answers": answers}, status=429)
-    organisation = get_object_or_404(Organisation, slug=slug, accepts_requests=True)
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
+        raise Http404
     if not form.is_valid():
         return render(
             request, "intake/ask.html", {"form": form, "organisation": organisation}, status=400
