@@ -130,6 +130,8 @@ def test_the_requester_answers_with_a_photo_stripped_of_its_metadata(
     served = desk.get(f"/en/desk/{accepted.case.pk}/messages/{message.pk}/photo/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["Cache-Control"] == "no-store"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in served["Content-Security-Policy"]
     data = served.content
     assert b"PhoneCam" not in data and b"Exif" not in data
     with Image.open(io.BytesIO(data)) as image:
@@ -137,6 +139,7 @@ def test_the_requester_answers_with_a_photo_stripped_of_its_metadata(
         assert not image.getexif()
     own = client.get(f"/en/status/messages/{message.pk}/photo/")
     assert own.status_code == 200 and own.content == data
+    assert own["Cache-Control"] == "no-store"
 
 
 def test_a_bad_file_is_refused_and_the_text_is_kept(
