@@ -15,6 +15,7 @@ from collections.abc import Callable
 import pyotp
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
 from haven.accounts.services import (
@@ -34,8 +35,6 @@ BENCH_SLUG = "bench-case"
 
 
 def _submission() -> Submission:
-    from django.utils import timezone
-
     return Submission(
         needs=("legal", "shelter"),
         place="am-yerevan",

@@ -131,7 +131,7 @@ def case_triage(
     merged_into = None
     if decision == "duplicate":
         if duplicate_of is None or duplicate_of.organisation_id != case.organisation_id:
-            raise CaseRefused(_("Give the number of the request this one repeats."))
+            raise CaseRefused(_("Choose the request this one repeats."))
         if duplicate_of.pk == case.pk or duplicate_of.shredded or duplicate_of.merged_into_id:
             raise CaseRefused(_("A request cannot be joined to itself or to a closed duplicate."))
         merged_into = duplicate_of
@@ -336,7 +336,6 @@ class OpenedCase:
 
     fields: dict[str, str]
     notes: list[OpenNote] = field(default_factory=list)
-    data_key: bytes = field(default=b"", repr=False)
 
 
 def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | None) -> OpenedCase:
@@ -389,14 +388,14 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | No
             raise RevealRefused(
                 _("This case's sealed data does not open: it may have been altered. Tell an admin.")
             ) from None
-    return OpenedCase(fields=fields, notes=open_notes, data_key=data_key)
+    return OpenedCase(fields=fields, notes=open_notes)
 
 
 # Notes, tasks and checklists.
 
 
-def _next_number(model: type[Note], case: Case) -> int:
-    last = model.objects.filter(case=case).aggregate(last=Max("number"))["last"]
+def _next_note_number(case: Case) -> int:
+    last = Note.objects.filter(case=case).aggregate(last=Max("number"))["last"]
     return (last or 0) + 1
 
 
@@ -430,7 +429,7 @@ def note_add(
         due_on=due_on if is_task else None,
         created_hour=to_the_hour(_now()),
         checklist=checklist,
-        number=_next_number(Note, case),
+        number=_next_note_number(case),
     )
     note.body = FieldSealer(data_key, str(note.pk)).seal("body", text)
     note.save(force_insert=True)

@@ -23,7 +23,15 @@ from haven.cases.forms import (
     TaskForm,
     TriageForm,
 )
-from haven.cases.models import SEALED_FIELDS, TRANSITIONS, Case, Note, RevealHold, Status
+from haven.cases.models import (
+    SEALED_FIELDS,
+    TRANSITIONS,
+    Case,
+    CaseShare,
+    Note,
+    RevealHold,
+    Status,
+)
 from haven.cases.queries import (
     COUNT_CAP,
     DeskFilter,
@@ -163,8 +171,10 @@ def _duplicate_candidates(case: Case, language: str) -> list[tuple[str, str]]:
     ]
 
 
-def _counselor_choices(member: Member, case: Case) -> list[tuple[str, str]]:
-    shared = {share.member_id for share in shares_of(case)}
+def _counselor_choices(
+    member: Member, case: Case, shares: list[CaseShare] | None = None
+) -> list[tuple[str, str]]:
+    shared = {share.member_id for share in (shares if shares is not None else shares_of(case))}
     counselors = Member.objects.filter(
         organisation_id=member.organisation_id,
         role=Role.COUNSELOR,
@@ -183,7 +193,7 @@ def _counselor_languages(member: Member) -> list[str]:
     return list(offer.languages) if offer is not None else []
 
 
-def _detail(
+def case_page(
     request: HttpRequest,
     case: Case,
     *,
@@ -194,6 +204,7 @@ def _detail(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """Render one case's page; a form that failed comes back in `forms` with what was typed."""
     member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
     language = request.LANGUAGE_CODE
     coordinator = member.is_coordinator
@@ -216,6 +227,7 @@ def _detail(
             .first()
         )
     forms = forms or {}
+    shares = shares_of(case) if coordinator else []
     texts = {item.note.pk: item.text for item in opened.notes} if opened else {}
     allowed = [status for status in TRANSITIONS[case.status] if case.status != Status.NEW]
     context = {
@@ -236,14 +248,20 @@ def _detail(
         "message": request.session.pop(MESSAGE_SESSION, None),
         "history": history_of(case, limit=HISTORY_SHOWN),
         "history_shown": HISTORY_SHOWN,
-        "shares": shares_of(case) if coordinator else [],
+        "shares": shares,
         "merged_into": case.merged_into_id,
         "counselor_languages": _counselor_languages(member),
         "triage_form": forms.get("triage")
-        or TriageForm(candidates=_duplicate_candidates(case, language) if coordinator else []),
+        or TriageForm(
+            candidates=_duplicate_candidates(case, language)
+            if coordinator and case.status == Status.NEW
+            else []
+        ),
         "move_form": forms.get("move") or (MoveForm(allowed=allowed) if allowed else None),
         "share_form": forms.get("share")
-        or (ShareForm(counselors=_counselor_choices(member, case)) if coordinator else None),
+        or (
+            ShareForm(counselors=_counselor_choices(member, case, shares)) if coordinator else None
+        ),
         "note_form": forms.get("note") or NoteForm(),
         "checklist_form": forms.get("checklist")
         or ChecklistForm(checklists=_checklist_choices(language)),
@@ -256,7 +274,8 @@ def _detail(
     return render(request, "cases/detail.html", context, status=status)
 
 
-def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+def back_to_case(request: HttpRequest, case: Case, message: str) -> HttpResponse:
+    """After a write: back to the case's page, which shows the message once."""
     request.session[MESSAGE_SESSION] = message
     return redirect("desk:case", case_id=case.pk)
 
@@ -264,7 +283,7 @@ def _done(request: HttpRequest, case: Case, message: str) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """One case: coarse fields, its life cycle and, once a reason is given, what is sealed."""
-    return _detail(request, _case_or_404(request, case_id))
+    return case_page(request, _case_or_404(request, case_id))
 
 
 @require_POST
@@ -274,11 +293,11 @@ def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = RevealForm(request.POST)
     if not form.is_valid():
-        return _detail(request, case, reveal_form=form, status=400)
+        return case_page(request, case, reveal_form=form, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
         form.add_error(None, LOCKED_MESSAGE)
-        return _detail(request, case, reveal_form=form, status=403)
+        return case_page(request, case, reveal_form=form, status=403)
     try:
         opened = case_reveal(
             actor=member, keyring=keyring, case=case, reason=form.cleaned_data["reason"]
@@ -286,9 +305,9 @@ def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         thread = thread_for_staff(keyring=keyring, case=case)
     except RevealRefused as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, reveal_form=form, status=403)
+        return case_page(request, case, reveal_form=form, status=403)
     _remember_opened(request, case)
-    return _detail(request, case, reveal_form=form, opened=opened, thread=thread)
+    return case_page(request, case, reveal_form=form, opened=opened, thread=thread)
 
 
 @require_POST
@@ -298,7 +317,7 @@ def case_triage_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = TriageForm(request.POST, candidates=_duplicate_candidates(case, request.LANGUAGE_CODE))
     if not form.is_valid():
-        return _detail(request, case, forms={"triage": form}, status=400)
+        return case_page(request, case, forms={"triage": form}, status=400)
     decision = form.cleaned_data["decision"]
     duplicate_of = None
     if decision == "duplicate":
@@ -307,8 +326,8 @@ def case_triage_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         case_triage(actor=member, case=case, decision=decision, duplicate_of=duplicate_of)
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"triage": form}, status=409)
-    return _done(request, case, _("Triaged."))
+        return case_page(request, case, forms={"triage": form}, status=409)
+    return back_to_case(request, case, _("Triaged."))
 
 
 @require_POST
@@ -318,7 +337,7 @@ def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = MoveForm(request.POST, allowed=list(TRANSITIONS[case.status]))
     if not form.is_valid():
-        return _detail(request, case, forms={"move": form}, status=400)
+        return case_page(request, case, forms={"move": form}, status=400)
     try:
         case_move(
             actor=member,
@@ -328,8 +347,8 @@ def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         )
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"move": form}, status=409)
-    return _done(request, case, _("The case moved on."))
+        return case_page(request, case, forms={"move": form}, status=409)
+    return back_to_case(request, case, _("The case moved on."))
 
 
 @require_POST
@@ -339,18 +358,18 @@ def case_share_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ShareForm(request.POST, counselors=_counselor_choices(member, case))
     if not form.is_valid():
-        return _detail(request, case, forms={"share": form}, status=400)
+        return case_page(request, case, forms={"share": form}, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
         form.add_error(None, LOCKED_MESSAGE)
-        return _detail(request, case, forms={"share": form}, status=403)
+        return case_page(request, case, forms={"share": form}, status=403)
     counselor = Member.objects.get(pk=form.cleaned_data["member"])
     try:
         case_share(actor=member, keyring=keyring, case=case, member=counselor)
     except (CaseRefused, RevealRefused) as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"share": form}, status=409)
-    return _done(request, case, _("Shared with %(handle)s.") % {"handle": counselor.handle})
+        return case_page(request, case, forms={"share": form}, status=409)
+    return back_to_case(request, case, _("Shared with %(handle)s.") % {"handle": counselor.handle})
 
 
 @require_POST
@@ -362,7 +381,7 @@ def case_unshare_view(request: HttpRequest, case_id: UUID, member_id: int) -> Ht
     if counselor is None:
         raise Http404
     case_unshare(actor=member, case=case, member=counselor)
-    return _done(
+    return back_to_case(
         request, case, _("No longer shared with %(handle)s.") % {"handle": counselor.handle}
     )
 
@@ -383,10 +402,10 @@ def note_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _detail(request, case, forms={"note": form}, status=400)
+        return case_page(request, case, forms={"note": form}, status=400)
     if problem := _needs_opened(request, case):
         form.add_error(None, problem)
-        return _detail(request, case, forms={"note": form}, status=403)
+        return case_page(request, case, forms={"note": form}, status=403)
     try:
         note_add(
             actor=member,
@@ -398,8 +417,8 @@ def note_add_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         )
     except (CaseRefused, RevealRefused) as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"note": form}, status=409)
-    return _done(request, case, _("Saved, sealed."))
+        return case_page(request, case, forms={"note": form}, status=409)
+    return back_to_case(request, case, _("Saved, sealed."))
 
 
 @require_POST
@@ -413,7 +432,7 @@ def task_done_view(request: HttpRequest, case_id: UUID, note_id: UUID) -> HttpRe
     form = TaskForm(request.POST)
     form.is_valid()
     task_done(actor=member, note=note, done=bool(form.cleaned_data.get("done")))
-    return _done(request, case, _("Task updated."))
+    return back_to_case(request, case, _("Task updated."))
 
 
 @require_POST
@@ -423,10 +442,10 @@ def checklist_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = _case_or_404(request, case_id)
     form = ChecklistForm(request.POST, checklists=_checklist_choices(request.LANGUAGE_CODE))
     if not form.is_valid():
-        return _detail(request, case, forms={"checklist": form}, status=400)
+        return case_page(request, case, forms={"checklist": form}, status=400)
     if problem := _needs_opened(request, case):
         form.add_error(None, problem)
-        return _detail(request, case, forms={"checklist": form}, status=403)
+        return case_page(request, case, forms={"checklist": form}, status=403)
     try:
         count = checklist_attach(
             actor=member,
@@ -438,8 +457,8 @@ def checklist_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         )
     except (CaseRefused, RevealRefused) as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"checklist": form}, status=409)
-    return _done(request, case, _("%(count)d tasks added.") % {"count": count})
+        return case_page(request, case, forms={"checklist": form}, status=409)
+    return back_to_case(request, case, _("%(count)d tasks added.") % {"count": count})
 
 
 @require_POST
@@ -448,14 +467,16 @@ def case_shred_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
     case = _case_or_404(request, case_id)
     if request.POST.get("confirm") != "shred":
-        return _detail(
+        return case_page(
             request,
             case,
             error=_("Tick the box to confirm: shredding cannot be undone."),
             status=400,
         )
     case_shred(actor=member, case=case, reason="coordinator")
-    return _done(request, case, _("Shredded. Nothing sealed in this case can be read again."))
+    return back_to_case(
+        request, case, _("Shredded. Nothing sealed in this case can be read again.")
+    )
 
 
 @require_POST

@@ -14,7 +14,7 @@ from haven.accounts.models import Member
 from haven.cases.models import Case
 from haven.cases.queries import case_for
 from haven.cases.services import CaseRefused, RevealRefused, case_shred
-from haven.cases.views import OPENED_SESSION, _detail, _done
+from haven.cases.views import OPENED_SESSION, back_to_case, case_page
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import lookup_digest, normalise
 from haven.intake.forms import CodenameForm
@@ -50,14 +50,14 @@ def message_send(request: HttpRequest, case_id: UUID) -> HttpResponse:
         raise Http404
     form = StaffMessageForm(request.POST)
     if not form.is_valid():
-        return _detail(request, case, forms={"message": form}, status=400)
+        return case_page(request, case, forms={"message": form}, status=400)
     keyring = request.keyring  # type: ignore[attr-defined]
     if keyring is None:
         form.add_error(None, unlock.LOCKED_MESSAGE)
-        return _detail(request, case, forms={"message": form}, status=403)
+        return case_page(request, case, forms={"message": form}, status=403)
     if str(case.pk) not in request.session.get(OPENED_SESSION, []):
         form.add_error(None, _("Open the case's sealed details first, with a reason."))
-        return _detail(request, case, forms={"message": form}, status=403)
+        return case_page(request, case, forms={"message": form}, status=403)
     try:
         message_to_requester(
             actor=member,
@@ -68,8 +68,8 @@ def message_send(request: HttpRequest, case_id: UUID) -> HttpResponse:
         )
     except (CaseRefused, RevealRefused) as refusal:
         form.add_error(None, str(refusal))
-        return _detail(request, case, forms={"message": form}, status=409)
-    return _done(request, case, _("Sent. The requester sees it after logging in."))
+        return case_page(request, case, forms={"message": form}, status=409)
+    return back_to_case(request, case, _("Sent. The requester sees it after logging in."))
 
 
 @require_GET

@@ -113,3 +113,24 @@ def test_triage_share_note_message_answer_resolve_and_shred(
     assert "Нет заявки с таким кодовым именем" in other.locator("main").inner_text()
     for session in (desk, office, phone, again):
         assert session.foreign() == []  # type: ignore[attr-defined]
+
+
+def test_requester_forgets_their_request_without_javascript(
+    visit: Callable[..., object], make_request: Callable[..., Accepted]
+) -> None:
+    accepted = make_request(story="Забудьте меня, пожалуйста.")
+    phone = visit(javascript=False, locale="ru-RU")
+    page: Page = phone.page  # type: ignore[attr-defined]
+    page.goto(f"{phone.origin}/ru/status/")  # type: ignore[attr-defined]
+    page.locator("input[name=codename]").fill(accepted.codename)
+    page.locator("main button[type=submit]").click()
+    page.get_by_role("link", name="Забыть мою заявку: уничтожить всё, что я написал(а)").click()
+    page.locator("input[name=codename]").fill("не те слова")
+    page.get_by_role("button", name="Забыть мою заявку сейчас").click()
+    assert "Это не слова этой заявки" in page.locator("main").inner_text()
+    assert not Case.objects.get(pk=accepted.case.pk).shredded
+    page.locator("input[name=codename]").fill(accepted.codename)
+    page.get_by_role("button", name="Забыть мою заявку сейчас").click()
+    assert "Ваша заявка забыта" in page.locator("main").inner_text()
+    assert Case.objects.get(pk=accepted.case.pk).shredded
+    assert phone.foreign() == []  # type: ignore[attr-defined]
