@@ -1,8 +1,8 @@
 """Appending to the audit chain; every write calls `audit_record` inside its own transaction.
 
-Anonymous intake may record its event as pending instead (`audit_record_pending`): the row is
-written in the same transaction, without the chain's lock, and `link_pending` chains it soon after.
-In a surge that lock, held until each commit, was what capped intake.
+Anonymous intake may record its event as pending instead (`pending_event`): the row is written
+atomically with the request, without the chain's lock, and `link_pending` chains it soon after. In
+a surge that lock, held until each commit, was what capped intake.
 """
 
 import json
@@ -111,7 +111,7 @@ def audit_record(
     return event
 
 
-def audit_record_pending(
+def pending_event(
     *,
     action: str,
     organisation: "Organisation | None" = None,
@@ -119,12 +119,9 @@ def audit_record_pending(
     target_id: str = "",
     data: dict[str, object] | None = None,
 ) -> Pending:
-    """Record an anonymous event in the caller's transaction, to be chained by `link_pending`."""
-    if not connection.in_atomic_block:
-        raise RuntimeError(
-            "an audit record must run inside the transaction of the write it records"
-        )
-    return Pending.objects.create(
+    """An anonymous event, to be chained later by `link_pending`. Not saved: the caller inserts it
+    with the write it records, atomically (see `haven.core.rows.insert_together`)."""
+    return Pending(
         at=to_the_hour(timezone.now()),
         organisation=organisation,
         action=action,
