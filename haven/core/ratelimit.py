@@ -5,6 +5,7 @@ handle, or one global key) and counted in fixed windows in the database, so ever
 shares it. Keys are stored only as keyed digests.
 """
 
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -60,42 +61,61 @@ class Budget:
                 RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
 
     def take(self, subject: bytes) -> bool:
-        """Count one event and say whether it was within budget, in one statement.
+        """Count one event and say whether it was within budget.
 
-        For the hot paths (every intake spends the global budget): one upsert, no read first and no
-        transaction of its own. Once a window's budget is spent, this process remembers it until
-        the window ends, so a flood beyond the budget costs the database nothing at all.
+        For the hot paths (every intake spends the global budget), each process takes the budget
+        in small shares, one upsert per share (a 200th of the window's budget, at most 30 events),
+        and hands them out from memory. What a process holds unspent when the window ends is
+        lost, so the install as a whole admits slightly fewer than `limit` events, never more.
+        Once a window's budget is spent, the process remembers it until the window ends, so a
+        flood beyond the budget costs the database nothing at all.
         """
         key = self._key(subject)
-        now = timezone.now()
-        start = self._window_start(now)
-        spent = (self.name, self.limit, key, start)
-        if spent in _SPENT:
-            return False
+        window = (self.name, self.limit, key, self._window_start(timezone.now()))
+        with _HELD_LOCK:
+            held = _HELD.get(window)
+            if held is None:
+                held = _HELD[window] = self._lease(key, window[3])
+                if len(_HELD) > 1000:  # windows long gone; keep the memory small
+                    _HELD.clear()
+                    _HELD[window] = held
+            if held == 0:
+                return False
+            if held == 1:
+                del _HELD[window]  # the share is used up: the next event takes another
+            else:
+                _HELD[window] = held - 1
+            return True
+
+    def _lease(self, key: bytes, start: datetime) -> int:
+        """Take a share of the window's budget from the shared counter; 0 once it is spent."""
+        share = max(1, min(LEASE_MOST, self.limit // LEASE_PARTS))
         table = connection.ops.quote_name(RateCounter._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608  # table name from the model, values bound
+                f"INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, %s) "  # noqa: S608  # table name from the model, values bound
                 "ON CONFLICT (key, window_start) DO UPDATE SET count = "
-                f"{table}.count + 1 RETURNING count",
-                [key, connection.ops.adapt_datetimefield_value(start)],
+                f"{table}.count + EXCLUDED.count RETURNING count",
+                [key, connection.ops.adapt_datetimefield_value(start), share],
             )
             (count,) = cursor.fetchone()
-        if count > self.limit:
-            if len(_SPENT) > 1000:  # windows long gone; keep the memory small
-                _SPENT.clear()
-            _SPENT.add(spent)
-            return False
-        return True
+        return max(0, min(share, self.limit - (count - share)))
 
 
-# Budgets this process saw spent, by (name, limit, key, window start): a window never un-spends.
-_SPENT: set[tuple[str, int, bytes, datetime]] = set()
+# How a process takes a hot budget: in shares of a LEASE_PARTS-th of the window's, at most
+# LEASE_MOST events each.
+LEASE_PARTS = 200
+LEASE_MOST = 30
+# What this process holds of each hot budget's window, by (name, limit, key, window start): events
+# it may still admit, or 0 once the window's budget is spent. A window never un-spends.
+_HELD: dict[tuple[str, int, bytes, datetime], int] = {}
+_HELD_LOCK = threading.Lock()
 
 
 def forget_spent_budgets() -> None:
-    """Forget what this process remembers of spent windows (tests roll the counters back)."""
-    _SPENT.clear()
+    """Forget what this process holds of budgets (tests roll the counters back)."""
+    with _HELD_LOCK:
+        _HELD.clear()
 
 
 def forget_old_counters(*, older_than: timedelta = timedelta(days=1)) -> int:
