@@ -108,7 +108,19 @@ class CompactSelect(forms.Select):
 
 
 class PlaceSelect(CompactSelect):
-    """The place select; whichever way the place was sent, the re-shown form selects it."""
+    """The place select; whichever way the place was sent, the re-shown form selects it.
+
+    Its options are always every place, in the active language, from a cached list as it is:
+    through the usual `choices` Django would normalise all 225 again for every form.
+    """
+
+    @property
+    def choices(self) -> list[tuple[str, object]]:
+        return _place_options()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        """Ignored: the options are the places (see above)."""
 
     def format_value(self, value: object) -> list[str]:
         values = super().format_value(value)
@@ -189,7 +201,7 @@ class RequestForm(forms.Form):
     place = PlaceField(
         label=_("Where are you now?"),
         help_text=_("A city is enough. Do not give an address here."),
-        choices=[],
+        choices=[],  # the widget offers the places; a sent one is checked by valid_value
         widget=PlaceSelect,
         error_messages={"required": _("Choose the place nearest to you.")},
     )
@@ -208,7 +220,7 @@ class RequestForm(forms.Form):
     )
     languages = forms.MultipleChoiceField(
         label=_("Languages you speak"),
-        choices=[],
+        choices=list(LANGUAGE_NAMES.items()),
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one language.")},
     )
@@ -271,16 +283,6 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     submission = forms.CharField(widget=forms.HiddenInput, max_length=128)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
-        # Only the widget gets the 225 choices, from a cached list as it is: checking a sent place
-        # needs none of them (PlaceField.valid_value), and through the field Django would
-        # normalise them all again for every form.
-        self.fields["place"].widget.choices = _place_options()
-        self.fields["languages"].choices = [  # type: ignore[attr-defined]  # ChoiceField
-            (code, label) for code, label in LANGUAGE_NAMES.items()
-        ]
 
     def clean_submission(self) -> str:
         value: str = self.cleaned_data["submission"]

@@ -5,14 +5,18 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,15 +90,31 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
     organisation = organisation_taking_requests(slug)
     if organisation is None:
         raise Http404
-    form = RequestForm(
-        initial={
-            "submission": secrets.token_urlsafe(24),
-            "date_from": timezone.localdate(),
-            "group_size": 1,
-            "languages": ["ru"],
-        }
+    today = timezone.localdate()
+    form = RequestForm(initial=_blank_answers(today, submission=secrets.token_urlsafe(24)))
+    return render(
+        request,
+        "intake/ask.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "blank_fields": _blank_fields(get_language() or settings.LANGUAGE_CODE, today),
+        },
     )
-    return render(request, "intake/ask.html", {"form": form, "organisation": organisation})
+
+
+def _blank_answers(today: date, *, submission: str) -> dict[str, object]:
+    return {"submission": submission, "date_from": today, "group_size": 1, "languages": ["ru"]}
+
+
+@lru_cache(maxsize=8)
+def _blank_fields(language: str, today: date) -> str:
+    """The empty request form's visible fields, drawn once per language and day: everyone who
+    opens the form gets the same, and drawing them is most of what the page costs. Only the
+    submission key (hidden) differs from one page to the next."""
+    with override(language):
+        form = RequestForm(initial=_blank_answers(today, submission=""))
+        return render_to_string("form_fields.html", {"form": form, "visible_only": True})
 
 
 def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:

@@ -1,3 +1,5 @@
+from functools import lru_cache
+
 from django import template
 from django.conf import settings
 from django.forms import BoundField
@@ -24,11 +26,18 @@ def language_links(context: template.Context) -> list[dict[str, object]]:
         {
             "code": code,
             "name": get_language_info(code)["name_local"],
-            "url": translate_url(path, code),
+            "url": _translated(path, code, current),
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@lru_cache(maxsize=1024)
+def _translated(path: str, code: str, current: str | None) -> str:
+    """The path in another language (as read in the current one): resolving and reversing it
+    costs more than the rest of a small page, and every requester opens the same few."""
+    return translate_url(path, code)
 
 
 @register.filter
