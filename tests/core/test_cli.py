@@ -233,3 +233,15 @@ def test_org_set_changes_the_rules_and_refuses_impossible_weights(tmp_path: Path
     refused = _haven(tmp_path, "org", "set", "ark", "--language-penalty", "9")
     assert refused.returncode != 0
     assert "largest penalty" in refused.stderr
+
+
+def test_serve_runs_sync_workers_unless_asked_for_threads() -> None:
+    from haven.core.management.commands.serve import default_workers, gunicorn_command
+
+    def worker_class(threads: int) -> str:
+        command = gunicorn_command("127.0.0.1", 8000, 3, threads)
+        return command[command.index("--worker-class") + 1]
+
+    assert worker_class(1) == "sync"
+    assert worker_class(4) == "gthread"
+    assert default_workers() == (os.cpu_count() or 1) + 1

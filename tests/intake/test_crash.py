@@ -186,7 +186,7 @@ def test_nothing_answered_is_lost_when_a_web_process_is_killed_and_postgresql_cr
             "--passphrase-file", str(passphrase), environment=environment,
         )  # fmt: skip
         server = subprocess.Popen(  # fixed arguments, no shell
-            gunicorn_command("127.0.0.1", WEB_PORT, 2, 4),
+            gunicorn_command("127.0.0.1", WEB_PORT, 2, 1),
             env={**os.environ, **environment},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

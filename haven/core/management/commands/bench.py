@@ -3,6 +3,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.core.management.commands.serve import default_workers
+
 
 class Command(BaseCommand):
     help = "Benchmarks that print figures (and ratios to a baseline timed in the same run)."
@@ -44,8 +46,18 @@ class Command(BaseCommand):
             help="Offered intakes per second, comma-separated (default 100,200,300).",
         )
         intake.add_argument("--seconds", type=int, default=10, help="Length of each load.")
-        intake.add_argument("--workers", type=int, default=2, help="Web processes (default 2).")
-        intake.add_argument("--threads", type=int, default=4, help="Threads per process.")
+        intake.add_argument(
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help=f"Web processes, as for haven serve (default: cores + 1: {default_workers()}).",
+        )
+        intake.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="Threads per process, as for haven serve (default 1: sync workers).",
+        )
         intake.add_argument("--port", type=int, default=8765, help="Loopback port to serve on.")
         intake.add_argument("--json", action="store_true", help="Print one JSON object.")
         case = kinds.add_parser(

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from haven.core.demo import load_demo
-from haven.core.management.commands.serve import serve
+from haven.core.management.commands.serve import default_workers, serve
 
 
 class Command(BaseCommand):
@@ -56,4 +56,4 @@ class Command(BaseCommand):
             "  This is demo data on a development install: do not use it for real people."
         )
         if not options["no_serve"]:
-            serve("127.0.0.1", options["port"], workers=2, threads=4)
+            serve("127.0.0.1", options["port"], workers=default_workers(), threads=1)
