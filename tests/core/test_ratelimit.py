@@ -46,7 +46,7 @@ def test_one_process_admits_exactly_the_limit_one_statement_per_share(
 @pytest.mark.django_db
 def test_processes_sharing_a_budget_never_admit_more_than_the_limit(clock: list[datetime]) -> None:
     budget = Budget("test-shared", 600, MINUTE)  # shares of 3
-    processes = [{}, {}, {}, {}]
+    processes: list[dict[object, int]] = [{}, {}, {}, {}]
     admitted = 0
     for turn in range(2000):
         with mock.patch.object(ratelimit, "_HELD", processes[turn % 4]):
