@@ -210,10 +210,10 @@ def test_nothing_answered_is_lost_when_a_web_process_is_killed_and_postgresql_cr
             cluster.crash()
             time.sleep(1)
             # The database is away: the form comes back with what was typed, as a 503.
-            status, page = probe.send(probe.fields("while-down-0001"))
+            status, page = probe.send(probe.fields("while-the-database-is-down"))
             assert status == 503, page[:500]
             assert "Try again in a minute" in page
-            assert 'value="@form-while-down-0001"' in page
+            assert 'value="@form-while-the-database-is-down"' in page
             time.sleep(1)
             cluster.start()
             for client in clients:
