@@ -155,3 +155,15 @@ def test_each_language_is_offered_in_its_own_name(organisation: Organisation) ->
     html = Client().get("/ru/help/ark/").content.decode()
     assert '<a href="/en/help/ark/" lang="en">English</a>' in html
     assert "<strong>Русский</strong>" in html
+
+
+def test_forms_share_choices_but_not_what_one_form_changes() -> None:
+    from haven.intake.forms import RequestForm
+
+    first, second = RequestForm(), RequestForm()
+    assert first.fields["needs"].choices is second.fields["needs"].choices  # type: ignore[attr-defined]  # a ChoiceField
+    first.fields["needs"].widget.attrs["autofocus"] = True
+    first.fields["needs"].error_messages["required"] = "changed"
+    assert "autofocus" not in second.fields["needs"].widget.attrs
+    assert second.fields["needs"].error_messages["required"] != "changed"
+    assert "autofocus" not in RequestForm().fields["needs"].widget.attrs
