@@ -219,11 +219,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"not_429": {"()": "haven.core.logs.WithoutStatus", "status": 429}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger prints paths only; Haven's paths carry no personal data.
-        "django.request": {"level": "WARNING"},
+        # Refusals beyond a budget are logged once per window by the budget, not once each.
+        "django.request": {"level": "WARNING", "filters": ["not_429"]},
         "django.db.backends": {"level": "WARNING"},
         # Pillow logs a photo's metadata (camera, GPS position) at DEBUG while reading it.
         "PIL": {"level": "WARNING"},

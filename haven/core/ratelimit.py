@@ -5,6 +5,7 @@ handle, or one global key) and counted in fixed windows in the database, so ever
 shares it. Keys are stored only as keyed digests.
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,8 @@ from django.utils import timezone
 
 from haven.core.models import RateCounter
 from haven.crypto.keys import keyed_digest
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,23 @@ class Budget:
             except IntegrityError:
                 RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
 
+    def refusing(self) -> None:
+        """Log, once per process and window, that this budget is refusing events: instead of a
+        log line for every refusal (see haven.core.logs.WithoutStatus)."""
+        start = self._window_start(timezone.now())
+        if (self.name, start) in _LOGGED:
+            return
+        if len(_LOGGED) > 1000:
+            _LOGGED.clear()
+        _LOGGED.add((self.name, start))
+        logger.warning(
+            "the %s budget of %d per %s is spent; refusing until %s",
+            self.name,
+            self.limit,
+            self.window,
+            (start + self.window).isoformat(timespec="seconds"),
+        )
+
     def take(self, subject: bytes) -> bool:
         """Count one event and say whether it was within budget.
 
@@ -76,6 +96,8 @@ class Budget:
             held = _HELD.get(window)
             if held is None:
                 held = _HELD[window] = self._lease(key, window[3])
+                if held == 0:
+                    self.refusing()
                 if len(_HELD) > 1000:  # windows long gone; keep the memory small
                     _HELD.clear()
                     _HELD[window] = held
@@ -110,12 +132,15 @@ LEASE_MOST = 30
 # it may still admit, or 0 once the window's budget is spent. A window never un-spends.
 _HELD: dict[tuple[str, int, bytes, datetime], int] = {}
 _HELD_LOCK = threading.Lock()
+# The budgets (name, window start) this process has said it is refusing.
+_LOGGED: set[tuple[str, datetime]] = set()
 
 
 def forget_spent_budgets() -> None:
     """Forget what this process holds of budgets (tests roll the counters back)."""
     with _HELD_LOCK:
         _HELD.clear()
+    _LOGGED.clear()
 
 
 def forget_old_counters(*, older_than: timedelta = timedelta(days=1)) -> int:

@@ -34,8 +34,10 @@ def case_by_codename(codename: str) -> Case | None:
     """
     digest = lookup_digest(codename, pepper=settings.HAVEN_PEPPER.encode())
     per_codename, failures = _per_codename(), _global_failures()
-    if per_codename.exhausted(digest) or failures.exhausted(b"all"):
-        raise TooManyAttempts
+    for budget, subject in ((per_codename, digest), (failures, b"all")):
+        if budget.exhausted(subject):
+            budget.refusing()
+            raise TooManyAttempts
     per_codename.spend(digest)
     case = Case.objects.select_related("organisation").filter(codename_digest=digest).first()
     if case is None:

@@ -126,3 +126,17 @@ def test_a_database_error_elsewhere_is_a_plain_503_not_a_500(organisation: Organ
         page = client.get("/en/")
     assert page.status_code == 503
     assert "Please try again in a minute" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_flood_is_logged_once_not_once_per_refusal(
+    organisation: Organisation, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = Client()
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1), caplog.at_level("WARNING"):
+        for _ in range(5):
+            client.post("/en/help/ark/", _fresh_form(client, "en"))
+    spent = [r for r in caplog.records if r.name == "haven.core.ratelimit"]
+    assert len(spent) == 1
+    assert "intake budget of 1 per 0:01:00 is spent" in spent[0].getMessage()
+    assert not [r for r in caplog.records if r.name == "django.request"]
