@@ -167,3 +167,24 @@ def test_forms_share_choices_but_not_what_one_form_changes() -> None:
     assert "autofocus" not in second.fields["needs"].widget.attrs
     assert second.fields["needs"].error_messages["required"] != "changed"
     assert "autofocus" not in RequestForm().fields["needs"].widget.attrs
+
+
+@pytest.mark.django_db
+def test_each_requester_sees_their_own_codename_on_a_page_in_their_language(
+    organisation: Organisation,
+) -> None:
+    client = Client()
+    pages = {
+        language: [
+            client.post(f"/{language}/help/ark/", _fresh_form(client, language)).content.decode()
+            for _ in range(2)
+        ]
+        for language in ("ru", "en")
+    }
+    codenames = [_codename(page) for shown in pages.values() for page in shown]
+    assert len(set(codenames)) == 4
+    assert Case.objects.count() == 4
+    assert 'href="/en/help/ark/" lang="en"' in pages["ru"][1]
+    assert 'href="/ru/help/ark/" lang="ru"' in pages["en"][1]
+    assert "только этот один раз" in pages["ru"][1]
+    assert "It is shown only this once" in pages["en"][1]
