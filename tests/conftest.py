@@ -23,8 +23,7 @@ from haven.accounts.services import (
     invite_create,
     member_unlock,
     organisation_create,
-    totp_enrol,
-    totp_new_secret,
+    totp_enrol_unattended,
 )
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
@@ -46,16 +45,9 @@ class Persona:
 
 def enrol_second_factor(persona: Persona) -> Persona:
     """Turn on the persona's second factor through the real service."""
-    unlocked = member_unlock(handle=persona.member.handle, passphrase=persona.passphrase)
-    assert unlocked is not None
-    secret = totp_new_secret()
-    totp_enrol(
-        member=unlocked.member,
-        private_key=unlocked.private_key,
-        secret=secret,
-        code=pyotp.TOTP(secret).now(),
+    _unlocked, persona.totp_secret = totp_enrol_unattended(
+        handle=persona.member.handle, passphrase=persona.passphrase
     )
-    persona.totp_secret = secret
     persona.member.refresh_from_db()
     return persona
 

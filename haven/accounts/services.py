@@ -391,6 +391,23 @@ def totp_enrol(*, member: Member, private_key: bytes, secret: str, code: str) ->
     )
 
 
+def totp_enrol_unattended(*, handle: str, passphrase: str) -> tuple[Unlocked, str]:
+    """Turn on a member's second factor with no person at an app, for the demo network, the
+    benchmarks and the tests: the member's key is opened with the passphrase and the first code
+    is computed here. Returns the unlocked member and the new secret."""
+    unlocked = member_unlock(handle=handle, passphrase=passphrase)
+    if unlocked is None:
+        raise PermissionError(f"the passphrase given does not unlock {handle}'s key")
+    secret = totp_new_secret()
+    totp_enrol(
+        member=unlocked.member,
+        private_key=unlocked.private_key,
+        secret=secret,
+        code=pyotp.TOTP(secret).now(),
+    )
+    return unlocked, secret
+
+
 @transaction.atomic
 def totp_check(*, member: Member, private_key: bytes, code: str) -> bool:
     """Check a login code; each code works once (a replayed one is refused)."""

@@ -18,12 +18,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
-from haven.accounts.services import (
-    member_unlock,
-    organisation_create,
-    totp_enrol,
-    totp_new_secret,
-)
+from haven.accounts.services import organisation_create, totp_enrol_unattended
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
 from haven.cases.services import case_move, case_triage, note_add
@@ -107,16 +102,7 @@ def run(size: int, repeats: int, as_json: bool, out: Callable[[str], None]) -> N
         coordinator_passphrase=passphrase,
     )
     Organisation.objects.filter(pk=organisation.pk).update(accepts_requests=False)
-    unlocked = member_unlock(handle=member.handle, passphrase=passphrase)
-    if unlocked is None:
-        raise RuntimeError("the bench coordinator's passphrase does not unlock their key")
-    secret = totp_new_secret()
-    totp_enrol(
-        member=member,
-        private_key=unlocked.private_key,
-        secret=secret,
-        code=pyotp.TOTP(secret).now(),
-    )
+    unlocked, secret = totp_enrol_unattended(handle=member.handle, passphrase=passphrase)
     keyring = Keyring(member=member, _private=unlocked.private_key)
     begin = time.perf_counter()
     case = _worked_case(organisation, member, keyring, size)

@@ -19,10 +19,8 @@ from haven.accounts.models import Member, Organisation, Role
 from haven.accounts.services import (
     invite_accept,
     invite_create,
-    member_unlock,
     organisation_create,
-    totp_enrol,
-    totp_new_secret,
+    totp_enrol_unattended,
 )
 from haven.cases.models import MilitaryStatus, Need
 from haven.core.places import load_places
@@ -135,16 +133,7 @@ def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -
 
 def _second_factor(coordinator: Member, passphrase: str) -> str:
     """Coordinators always need a second factor; the demo's is set up and its key printed."""
-    unlocked = member_unlock(handle=coordinator.handle, passphrase=passphrase)
-    if unlocked is None:
-        raise RuntimeError("the demo coordinator's passphrase does not unlock its key")
-    secret = totp_new_secret()
-    totp_enrol(
-        member=coordinator,
-        private_key=unlocked.private_key,
-        secret=secret,
-        code=pyotp.TOTP(secret).now(),
-    )
+    _unlocked, secret = totp_enrol_unattended(handle=coordinator.handle, passphrase=passphrase)
     # Setting it up here spent no code a person typed: the one showing now still logs in.
     Member.objects.filter(pk=coordinator.pk).update(totp_last_step=0)
     return secret
