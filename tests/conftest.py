@@ -205,7 +205,7 @@ def member_client(db: None) -> Callable[[Persona], Client]:
 
 
 def is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    return settings.DATABASES["default"]["ENGINE"] == "haven.core.postgresql"
 
 
 def stored(value: object) -> bytes:
