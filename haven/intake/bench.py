@@ -117,6 +117,46 @@ class Row:
     p99_ms: float
     errors: int
     requests: int
+    # The whole machine's CPU per request (server, PostgreSQL and wrk together) and the share of
+    # the time a hypervisor gave this machine's cores to others; None where /proc/stat is missing.
+    cpu_ms_per_request: float | None
+    stolen: float | None
+
+
+@dataclass(frozen=True)
+class CpuTimes:
+    """The machine's CPU clock from /proc/stat, in seconds summed over all cores."""
+
+    busy: float  # user, nice, system, irq and softirq: work done on this machine
+    stolen: float  # given by the hypervisor to other machines while this one waited
+    total: float
+
+    @classmethod
+    def now(cls) -> "CpuTimes | None":
+        try:
+            with open("/proc/stat") as stat:
+                ticks = [int(x) for x in stat.readline().split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        if len(ticks) < 8:
+            return None
+        user, nice, system, idle, iowait, irq, softirq, steal = ticks
+        per_second = os.sysconf("SC_CLK_TCK")
+        busy = user + nice + system + irq + softirq
+        return cls(
+            busy / per_second, steal / per_second, (busy + idle + iowait + steal) / per_second
+        )
+
+
+def _cpu_spent(
+    before: CpuTimes | None, after: CpuTimes | None, requests: int
+) -> tuple[float | None, float | None]:
+    """Machine CPU per request in ms, and the stolen share of the time, between two readings."""
+    if before is None or after is None or requests == 0:
+        return None, None
+    elapsed = after.total - before.total
+    stolen = (after.stolen - before.stolen) / elapsed if elapsed > 0 else 0.0
+    return round(1000 * (after.busy - before.busy) / requests, 3), round(stolen, 3)
 
 
 class BenchRefused(Exception):
@@ -350,7 +390,9 @@ def run(
                 "HAVEN_BENCH_RATE": str(rate),
                 "HAVEN_BENCH_PATH": path,
             }
+            before = CpuTimes.now()
             figures = _drive(wrk, url, environment, seconds, connections)
+            cpu_ms, stolen = _cpu_spent(before, CpuTimes.now(), int(figures["requests"]))
             return Row(
                 endpoint=endpoint,
                 offered="max" if rate == 0 else f"{rate}/s",
@@ -359,6 +401,8 @@ def run(
                 p99_ms=round(figures["p99_ms"], 2),
                 errors=int(figures["errors"]),
                 requests=int(figures["requests"]),
+                cpu_ms_per_request=cpu_ms,
+                stolen=stolen,
             )
 
         load("healthz", 0, 16)  # warm every worker before anything is timed
@@ -414,19 +458,26 @@ def run(
     )
     out(
         f"{'endpoint':<10} {'offered':>8} {'achieved/s':>11} {'vs healthz':>11} "
-        f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f"{'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'cpu ms/req':>11} {'stolen':>7}"
     )
     for row in table:
+        cpu_ms, stolen = row["cpu_ms_per_request"], row["stolen"]
         out(
             f"{row['endpoint']:<10} {row['offered']:>8} {row['achieved_per_s']:>11.1f} "
             f"{row['ratio_to_healthz']:>10.0%} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
-            f"{row['errors']:>7}"
+            f"{row['errors']:>7} {'' if cpu_ms is None else f'{cpu_ms:.2f}':>11} "
+            f"{'' if stolen is None else f'{stolen:.0%}':>7}"
         )
+    out(
+        "cpu ms/req: the whole machine's CPU (server, PostgreSQL, wrk) per request; stolen: the "
+        "share of time a hypervisor gave these cores to other machines (a noisy run shows here)"
+    )
     out(f"requests answered without error: {answered:,}; cases stored: {stored:,}")
     out(
         f"flood beyond a budget of {FLOOD_BUDGET_PER_MINUTE}/minute: {flood['achieved_per_s']:.0f} "
         f"form posts/s answered, {flood['refused_429']:,} of {flood['requests']:,} with 429, "
         f"p99 {flood['p99_ms']:.2f} ms; desk first page p95 {flood['desk_p95_ms']:.2f} ms"
+        + ("" if flood["stolen"] is None else f"; stolen {flood['stolen']:.0%}")
     )
     out(
         f"desk first page p95: {desk.get('idle_p95_ms', 0):.2f} ms idle, "
@@ -439,7 +490,7 @@ FLOOD_BUDGET_PER_MINUTE = 600
 
 def _flood(
     wrk: str, slug: str, port: int, workers: int, threads: int, seconds: int, run_id: str
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """The same server with a small intake budget, its form driven flat out: what a flood beyond
     the budget costs the requesters (429s, their latency) and the desk."""
     server = Server(
@@ -462,7 +513,9 @@ def _flood(
             "HAVEN_BENCH_PATH": url.removeprefix(server.base),
         }
         prober.start()
+        before = CpuTimes.now()
         figures = _drive(wrk, url, environment, seconds, 16)
+        stolen = _cpu_spent(before, CpuTimes.now(), int(figures["requests"]))[1]
     finally:
         stop.set()
         if prober.is_alive():
@@ -476,6 +529,7 @@ def _flood(
         "p50_ms": round(figures["p50_ms"], 2),
         "p99_ms": round(figures["p99_ms"], 2),
         "desk_p95_ms": round(_p95(samples), 2),
+        "stolen": stolen,
     }
 
 

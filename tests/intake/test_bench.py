@@ -40,6 +40,13 @@ def test_the_intake_bench_drives_form_and_api_and_prints_one_json_object(tmp_pat
     }
     for (endpoint, _offered), row in rows.items():
         assert row["requests"] > 0 and row["errors"] == 0, (endpoint, row)
+        # What each request cost the machine, and how much of the time was not its own.
+        assert row["cpu_ms_per_request"] > 0, (endpoint, row)
+        assert 0 <= row["stolen"] < 1, (endpoint, row)
+    # A sealed, stored request costs more than answering /healthz.
+    assert (
+        rows[("api", "max")]["cpu_ms_per_request"] > rows[("healthz", "max")]["cpu_ms_per_request"]
+    )
     assert rows[("healthz", "max")]["ratio_to_healthz"] == 1.0
     # Every answered post stored one request (some more may be stored as wrk stops mid-flight).
     assert result["stored"] >= result["answered_without_error"] > 0
