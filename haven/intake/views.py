@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.csp import CSP
@@ -82,12 +83,11 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
     is all it takes, and the submission key makes that retry safe.
     """
     if request.method == "POST":
-        form = RequestForm(request.POST)
         try:
-            return _ask_post(request, slug, form)
+            return _ask_post(request, slug)
         except DatabaseError:
             logger.warning("intake: database unavailable, form returned to the requester")
-            return _database_away(request, slug, form)
+            return _database_away(request, slug, RequestForm(request.POST))
     organisation = organisation_taking_requests(slug)
     if organisation is None:
         raise Http404
@@ -118,21 +118,14 @@ def _blank_fields(language: str, today: date) -> str:
         return render_to_string("form_fields.html", {"form": form, "visible_only": True})
 
 
-def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpResponse:
+def _ask_post(request: HttpRequest, slug: str) -> HttpResponse:
     # The budget first: beyond it, a flood is answered without touching the database.
     if not intake_within_budget():
-        # A small page, not the whole form: in a flood this answer must stay cheap. What was typed
-        # rides along in hidden fields, with the same submission key, for one press to resend.
-        answers = [
-            (name, value)
-            for name, values in request.POST.lists()
-            if name != "csrfmiddlewaretoken"
-            for value in values
-        ]
-        return render(request, "intake/busy.html", {"slug": slug, "answers": answers}, status=429)
+        return _busy(request, slug)
     organisation = organisation_taking_requests(slug)
     if organisation is None:
         raise Http404
+    form = RequestForm(request.POST)
     if not form.is_valid():
         return render(
             request, "intake/ask.html", {"form": form, "organisation": organisation}, status=400
@@ -154,28 +147,51 @@ def _ask_post(request: HttpRequest, slug: str, form: RequestForm) -> HttpRespons
         return render(
             request, "intake/ask.html", {"form": form, "organisation": organisation}, status=409
         )
-    head, tail = _codename_page(request)
+    # The page is the same for everyone but for the seven words; drawing it was a tenth of an
+    # intake.
+    head, tail = _drawn_around(request, "intake/codename.html", "codename")
     return HttpResponse(head + escape(accepted.codename) + tail, status=201)
 
 
-# Stands where the codename goes while the codename page is drawn (see _codename_page).
-_CODENAME_HOLE = f"codename-{secrets.token_hex(16)}"
-_codename_pages: dict[tuple[str, str], tuple[str, str]] = {}
+def _busy(request: HttpRequest, slug: str) -> HttpResponse:
+    """The answer beyond the intake budget: a small page, not the whole form, for in a flood this
+    answer must stay cheap. What was typed rides along in hidden fields, with the same submission
+    key, so that one press sends it again."""
+    head, tail = _drawn_around(request, "intake/busy.html", "hidden_fields", slug=slug)
+    hidden: list[str] = [csrf_input(request)]
+    for name, values in request.POST.lists():
+        if name != "csrfmiddlewaretoken":
+            hidden.extend(
+                f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+                for value in values
+            )
+    return HttpResponse(head + "".join(hidden) + tail, status=429)
 
 
-def _codename_page(request: HttpRequest) -> tuple[str, str]:
-    """The codename page before and after its codename, drawn once per path and language: it is
-    the same for everyone but for the seven words, and drawing it was a tenth of an intake."""
-    key = (request.path, get_language() or settings.LANGUAGE_CODE)
-    parts = _codename_pages.get(key)
+# Stands where the one part that differs goes while a page is drawn (see _drawn_around).
+_HOLE = f"hole-{secrets.token_hex(16)}"
+_drawn: dict[tuple[str, str, str], tuple[str, str]] = {}
+
+
+def _drawn_around(
+    request: HttpRequest, template: str, hole: str, **context: object
+) -> tuple[str, str]:
+    """A requester page before and after the one part that differs between requesters (the
+    `hole` variable), drawn once per template, path and language: under load, drawing the same
+    page again for everyone cost more than the request's own work. The caller escapes what it
+    puts between the two halves."""
+    key = (template, request.path, get_language() or settings.LANGUAGE_CODE)
+    parts = _drawn.get(key)
     if parts is None:
-        page = render_to_string("intake/codename.html", {"codename": _CODENAME_HOLE}, request)
-        head, hole, tail = page.partition(_CODENAME_HOLE)
-        if not hole or _CODENAME_HOLE in tail:
-            raise RuntimeError("intake/codename.html must show the codename exactly once")
-        if len(_codename_pages) > 256:  # paths are organisations' form pages: few
-            _codename_pages.clear()
-        parts = _codename_pages[key] = (head, tail)
+        page = render_to_string(template, {**context, hole: _HOLE}, request)
+        head, found, tail = page.partition(_HOLE)
+        if not found or _HOLE in tail:
+            raise RuntimeError(f"{template} must show {hole} exactly once")
+        if "csrfmiddlewaretoken" in page:  # the drawn page is shared by every requester
+            raise RuntimeError(f"{template} may carry a CSRF token only inside {hole}")
+        if len(_drawn) > 256:  # few organisations; a made-up path only churns this, boundedly
+            _drawn.clear()
+        parts = _drawn[key] = (head, tail)
     return parts
 
 

@@ -65,6 +65,28 @@ def test_once_the_budget_is_spent_a_flood_costs_the_database_nothing(
 
 
 @pytest.mark.django_db
+def test_each_429_page_keeps_its_own_senders_answers_escaped(organisation: Organisation) -> None:
+    # The page around the answers is drawn once; what goes into it differs for every sender.
+    typed = {"en": '<b>"Anna" & co</b>', "ru": "Аня <script>x</script>"}
+    pages = {}
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
+        Client().post("/en/help/ark/", _fresh_form(Client(), "en"))
+        for language in ("en", "ru", "en"):
+            client = Client()
+            form = {**_fresh_form(client, language), "name": typed[language]}
+            response = client.post(f"/{language}/help/ark/", form)
+            assert response.status_code == 429
+            pages[language] = response.content.decode()
+            hidden = r'<input type="hidden" name="([^"]+)" value="([^"]*)">'
+            kept = dict(re.findall(hidden, pages[language]))
+            assert unescape(kept["name"]) == typed[language]
+            assert unescape(kept["submission"]) == form["submission"]
+    assert "<script>" not in pages["ru"] and "<b>" not in pages["en"]
+    assert "Попробуйте через минуту" in pages["ru"] and "Try again in a minute" in pages["en"]
+    assert 'action="/ru/help/ark/"' in pages["ru"] and 'action="/en/help/ark/"' in pages["en"]
+
+
+@pytest.mark.django_db
 def test_the_429_page_is_translated(organisation: Organisation) -> None:
     client = Client()
     with override_settings(HAVEN_INTAKE_PER_MINUTE=1):
