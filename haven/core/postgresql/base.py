@@ -1,7 +1,7 @@
 """Django's PostgreSQL backend, with a health check that costs no round trip when nothing is wrong.
 
 Django checks a kept connection at the start of every request with `SELECT 1`: a round trip,
-and on the intake path about one request in twenty of the server's CPU. A connection that is
+which on the intake path cost about a seventh of the machine's CPU per request. A connection that is
 idle between requests has nothing to read, unless the server went away or restarted: then it sent
 its last words (a FATAL notice) or closed the socket, and the socket is readable. So a quiet
 socket is taken as healthy; a readable one, or a connection psycopg already knows is closed, gets
