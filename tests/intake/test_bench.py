@@ -50,5 +50,8 @@ def test_the_intake_bench_drives_form_and_api_and_prints_one_json_object(tmp_pat
     assert rows[("healthz", "max")]["ratio_to_healthz"] == 1.0
     # Every answered post stored one request (some more may be stored as wrk stops mid-flight).
     assert result["stored"] >= result["answered_without_error"] > 0
+    # haven worker ran beside the server, as in production, and linked audit events meanwhile.
+    assert result["job_workers"] == 1
+    assert result["audit_events_waiting"] < result["stored"]
     # A second of flood may stay within 600 a minute here; the figures are there all the same.
     assert result["flood"]["requests"] > 0 and result["flood"]["budget_per_minute"] == 600
