@@ -190,21 +190,39 @@ def _organisation_slug() -> str:
     return BENCH_SLUG
 
 
-class Server:
+class _Started:
+    """A process the bench started, with its log, stopped (and its log closed) when it ends."""
+
+    def __init__(self, command: list[str], environment: dict[str, str], *, log_all: bool) -> None:
+        self.log = tempfile.NamedTemporaryFile(prefix="haven-bench-", suffix=".log")  # noqa: SIM115  # closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603  # fixed arguments, no shell
+            command,
+            env={**os.environ, "HAVEN_DATA_DIR": str(settings.DATA_DIR), **environment},
+            stdout=self.log if log_all else subprocess.DEVNULL,
+            stderr=self.log,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+
+
+class Server(_Started):
     """gunicorn started with `haven serve`'s own command line, stopped when the bench ends."""
 
     def __init__(self, port: int, workers: int, threads: int, environment: dict[str, str]) -> None:
         from haven.core.management.commands.serve import gunicorn_command
 
         self.base = f"http://{HOST}:{port}"
-        self.log = tempfile.NamedTemporaryFile(prefix="haven-bench-", suffix=".log")  # noqa: SIM115  # closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603  # fixed arguments, no shell
-            gunicorn_command(HOST, port, workers, threads),
-            env={**os.environ, "HAVEN_DATA_DIR": str(settings.DATA_DIR), **environment},
-            stdout=subprocess.DEVNULL,
-            stderr=self.log,
-            start_new_session=True,
-        )
+        # Its standard output is the access log, a line per request: not kept.
+        super().__init__(gunicorn_command(HOST, port, workers, threads), environment, log_all=False)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -218,40 +236,13 @@ class Server:
         self.stop()
         raise BenchRefused(f"gunicorn did not start on {self.base}; is the port free?")
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
 
-
-class JobWorker:
+class JobWorker(_Started):
     """`haven worker` beside the server, as in production: it links the intakes' pending audit
     events into the chain every 5 seconds while the loads run."""
 
     def __init__(self) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="haven-bench-worker-", suffix=".log")  # noqa: SIM115  # closed in stop()
-        self.process = subprocess.Popen(  # this interpreter, fixed arguments
-            [sys.executable, "-m", "haven.cli", "worker"],
-            env={**os.environ, "HAVEN_DATA_DIR": str(settings.DATA_DIR)},
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
+        super().__init__([sys.executable, "-m", "haven.cli", "worker"], {}, log_all=True)
 
 
 def _steady_state() -> None:
