@@ -4,6 +4,7 @@ import re
 from collections.abc import Callable
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
@@ -19,6 +20,8 @@ TEXT = {
         "check": "Проверить мою заявку",
         "open": "Открыть",
         "new": "Волонтёры ещё не смотрели её",
+        "busy": "Попробуйте через минуту",
+        "again": "Отправить заявку ещё раз",
     },
     "en": {
         "ask": "Ask for help",
@@ -27,6 +30,8 @@ TEXT = {
         "check": "Check my request",
         "open": "Open",
         "new": "Volunteers have not looked at it yet",
+        "busy": "Try again in a minute",
+        "again": "Send my request again",
     },
 }
 
@@ -72,6 +77,48 @@ def test_requester_asks_for_help_and_comes_back_with_the_codename(
     page.locator("input[name=codename]").fill(codename.upper())
     page.get_by_role("button", name=text["open"]).click()
     assert text["new"] in page.locator("main").inner_text()
+
+    assert session.foreign() == []  # type: ignore[attr-defined]
+    assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_requester_turned_away_in_a_surge_sends_the_kept_answers_with_one_press(
+    visit: Callable[..., object], organisation: Organisation, language: str
+) -> None:
+    text = TEXT[language]
+    session = visit(javascript=False, locale=f"{language}-{language.upper()}")
+    page = session.page  # type: ignore[attr-defined]
+    story = 'Нас двое, <b>"срочно"</b> & без денег.'
+    with override_settings(HAVEN_INTAKE_PER_MINUTE=0):  # this minute's budget is spent
+        page.goto(f"{session.origin}/{language}/help/ark/")  # type: ignore[attr-defined]
+        page.locator("input[name=needs][value=shelter]").check()
+        page.locator("input[name=needs][value=legal]").check()
+        page.locator("select[name=place]").select_option(
+            label="Тбилиси" if language == "ru" else "Tbilisi"
+        )
+        page.locator("input[name=group_size]").fill("2")
+        page.locator("input[name=urgency][value='4']").check()
+        page.locator("input[name=contact]").fill("@two_of_us")
+        page.locator("textarea[name=story]").fill(story)
+        page.get_by_role("button", name=text["send"]).click()
+        assert page.locator("h1").inner_text() == text["busy"]
+        # What was typed, markup and quotes included, rides along unchanged.
+        assert page.locator("input[name=story]").input_value() == story
+        assert page.locator("input[name=contact]").input_value() == "@two_of_us"
+        assert Case.objects.count() == 0
+
+    # A minute later, one press sends what was typed.
+    page.get_by_role("button", name=text["again"]).click()
+    codename = page.locator("#codename").inner_text().strip()
+    assert len(codename.split()) == 7
+    case = Case.objects.get()
+    assert (case.place, case.group_size, case.need_shelter, case.need_legal) == (
+        "ge-tbilisi",
+        2,
+        True,
+        True,
+    )
 
     assert session.foreign() == []  # type: ignore[attr-defined]
     assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
