@@ -21,8 +21,12 @@ from types import MappingProxyType
 from typing import Any
 
 from haven.knowledge.facts import (
+    ALL_FIELDS,
     ANY_STATUS,
     COUNTRY_FIELDS,
+    DANGER_FIELDS,
+    DANGER_KEY_OF,
+    DANGER_KEYS,
     DEFAULT_STALE_AFTER_DAYS,
     AsylumPractice,
     BorderState,
@@ -33,6 +37,7 @@ from haven.knowledge.facts import (
     Constraint,
     Content,
     Country,
+    Danger,
     Document,
     EntryDocuments,
     Fact,
@@ -53,8 +58,12 @@ from haven.knowledge.facts import (
 )
 
 __all__ = [
+    "ALL_FIELDS",
     "CONTENT_DIR",
     "COUNTRY_FIELDS",
+    "DANGER_FIELDS",
+    "DANGER_KEYS",
+    "DANGER_KEY_OF",
     "DEFAULT_STALE_AFTER_DAYS",
     "AsylumPractice",
     "BorderState",
@@ -66,6 +75,7 @@ __all__ = [
     "Content",
     "ContentError",
     "Country",
+    "Danger",
     "Document",
     "EntryDocuments",
     "Fact",
@@ -153,8 +163,9 @@ def _partial_date(obj: Mapping[str, Any], key: str, path: str) -> str | None:
 
 
 def _sourced(obj: Mapping[str, Any], path: str, item_id: str) -> dict[str, Any]:
-    """The keyword arguments every Sourced shares."""
-    verified = _partial_date(obj, "verified", path)
+    """The keyword arguments every Sourced shares. ``verified`` (a knowledge editor's last check)
+    is absent from the shipped files: nobody has checked a fact before an install's editors do."""
+    verified = _partial_date(obj, "verified", path) if "verified" in obj else None
     if verified is not None and len(verified) != len("YYYY-MM-DD"):
         raise ContentError(f"{path}.verified: {verified!r} is not a full date (YYYY-MM-DD)")
     return {
@@ -233,8 +244,14 @@ def _country(raw: Mapping[str, Any], file: str, iso2: str) -> Country:
     )
     obj, at, common = _fact(raw, file, iso2, "help_groups")
     help_groups = HelpGroups(**common, shelter=_need(obj, "shelter", at, bool))
+    danger = {}
+    for key, field_name in zip(DANGER_KEYS, DANGER_FIELDS, strict=True):
+        obj, at, common = _fact(raw, file, iso2, field_name)
+        danger[key] = Danger(**common, level=_pick(obj, "level", at, RiskLevel))
     name = _text(raw, "name", f"{file}: {iso2}")
-    return Country(iso2, name, entry, visa, border, asylum, risk, help_groups)
+    return Country(
+        iso2, name, entry, visa, border, asylum, risk, help_groups, MappingProxyType(danger)
+    )
 
 
 def country_from_dict(raw: Mapping[str, Any], where: str) -> Country:
@@ -340,7 +357,7 @@ def validate(content: Content) -> list[str]:
         if not _ISO2.fullmatch(country.iso2):
             problems.append(f"countries: {country.iso2!r} is not an ISO 3166 alpha-2 code")
         problems += _check_text(f"{country.iso2}.name", country.name)
-        for fact in country.facts():
+        for fact in country.all_facts():
             problems += _check_sourced(fact) + _check_text(f"{fact.id}.value", fact.value)
             problems += _check_structure(fact)
     for ground in content.grounds:
@@ -384,12 +401,6 @@ def _check_sourced(item: Sourced) -> list[str]:
     problems = _check_sources(item.id, item.sources)
     if item.known and not item.sources:
         problems.append(f"{item.id}: states a fact without a source (add one, or set known: false)")
-    days = [d for d in (s.earliest_day for s in item.sources) if d is not None]
-    newest = max(days) if days else None
-    if item.verified != newest:
-        problems.append(
-            f"{item.id}: verified is {item.verified} but the newest dated source is {newest}"
-        )
     return problems
 
 
@@ -417,6 +428,8 @@ def _check_structure(fact: Fact) -> list[str]:
             problems.append(f"{fact.id}: affected statuses named for an unknown level")
     elif isinstance(fact, HelpGroups):
         claims = fact.shelter
+    elif isinstance(fact, Danger):
+        claims = fact.level is not RiskLevel.UNKNOWN
     if claims and not fact.known:
         problems.append(f"{fact.id}: a fact without sources makes a structured claim")
     return problems

@@ -1,9 +1,11 @@
 """What a fact in the knowledge base is: typed, frozen, sourced and dated.
 
-A country page is six facts; a legal ground and a checklist item point at the facts they rest on.
-Every fact carries its sources and is "verified" as of its newest source, so a counselor sees how
-old it is; older than the organisation's threshold, it is stale. A fact nobody could source is
-``known=False``: it says so in words and makes no structured claim. Loading and checking the shipped
+A country page is six facts, led by one danger fact per military status ("can you be handed back to
+Russia from here?"); a legal ground and a checklist item point at the facts they rest on. Every
+fact carries its sources, whose dates keep their own precision ("2023", "2026-02"). ``verified`` is
+a person's act: the day a knowledge editor last checked the fact against its sources, or None when
+nobody has; the shipped files never claim one. A fact nobody could source is ``known=False``: it
+says so in words and makes no structured claim. Loading and checking the shipped
 files lives in ``haven.knowledge.content``; nothing here imports Django.
 """
 
@@ -23,6 +25,10 @@ COUNTRY_FIELDS = (
     "return_risk",
     "help_groups",
 )
+# How danger is recorded: one fact per status, as the sources group people.
+DANGER_KEYS = ("deserter", "mobilised", "called_up", "evader", "objector", "activist")
+DANGER_FIELDS = tuple(f"danger_{key}" for key in DANGER_KEYS)
+ALL_FIELDS = DANGER_FIELDS + COUNTRY_FIELDS
 ANY_STATUS = "*"  # key of an asylum outlook that holds for every status not named
 
 
@@ -35,6 +41,7 @@ class Status(StrEnum):
     CONTRACT_SOLDIER = "contract_soldier"
     DESERTER = "deserter"
     CONSCIENTIOUS_OBJECTOR = "conscientious_objector"
+    ACTIVIST = "activist"  # wanted in Russia on political charges (anti-war activists, journalists)
 
 
 class Document(StrEnum):
@@ -129,10 +136,15 @@ class Source:
         """The first day the date can mean: "2022-09" is 1 September 2022."""
         return None if self.date is None else earliest_day(self.date)
 
+    @property
+    def latest_day(self) -> dt.date | None:
+        """The last day the date can mean: "2022-09" is 30 September 2022."""
+        return None if self.date is None else latest_day(self.date)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Sourced:
-    """Anything a counselor may rely on: it carries its sources and the date it was verified."""
+    """Anything a counselor may rely on: its sources, and the day a person last verified it."""
 
     id: str
     sources: tuple[Source, ...]
@@ -141,8 +153,21 @@ class Sourced:
     known: bool = True
 
     def is_stale(self, today: dt.date, stale_after_days: int = DEFAULT_STALE_AFTER_DAYS) -> bool:
-        """Never verified, or verified longer ago than the threshold."""
-        return self.verified is None or today - self.verified > dt.timedelta(days=stale_after_days)
+        """Older than the threshold: the last check by a person or, never checked, the newest
+        source (taken at the latest day its date can mean, so "2023" is not made older)."""
+        seen = self.verified or self.newest_source_day
+        return seen is None or today - seen > dt.timedelta(days=stale_after_days)
+
+    @property
+    def newest_source(self) -> Source | None:
+        """The source with the latest date, or None when no source is dated."""
+        dated = [s for s in self.sources if s.date is not None]
+        return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
+
+    @property
+    def newest_source_day(self) -> dt.date | None:
+        newest = self.newest_source
+        return newest.latest_day if newest else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,6 +210,18 @@ class ReturnRisk(Fact):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Danger(Fact):
+    """Can a person of one status be refused protection, expelled or handed back to Russia here?
+    ``id`` is "<iso2>.danger_<key>"; ``unknown`` means nothing was found, never "safe"."""
+
+    level: RiskLevel
+
+    @property
+    def key(self) -> str:
+        return self.id.partition(".danger_")[2]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class HelpGroups(Fact):
     shelter: bool  # a named group has offered beds there
 
@@ -199,9 +236,34 @@ class Country:
     asylum_practice: AsylumPractice
     return_risk: ReturnRisk
     help_groups: HelpGroups
+    danger: Mapping[str, Danger]  # DANGER_KEYS -> the danger fact for that status
 
     def facts(self) -> tuple[Fact, ...]:
+        """The six facts of the page's body, in order (the danger facts lead apart)."""
         return tuple(getattr(self, name) for name in COUNTRY_FIELDS)
+
+    def danger_facts(self) -> tuple[Danger, ...]:
+        return tuple(self.danger[key] for key in DANGER_KEYS)
+
+    def all_facts(self) -> tuple[Fact, ...]:
+        return self.danger_facts() + self.facts()
+
+    def danger_for(self, status: Status) -> Danger:
+        return self.danger[DANGER_KEY_OF[status]]
+
+
+# Which danger fact speaks for a status. Contract soldiers read the deserters' fact: since the
+# mobilisation decree of September 2022 contracts run until it ends, so one who left is wanted for
+# desertion; "not called up" is the sources' "evader" (a man of military age without a summons).
+DANGER_KEY_OF: Mapping[Status, str] = {
+    Status.NOT_CALLED_UP: "evader",
+    Status.CALLED_UP: "called_up",
+    Status.MOBILISED: "mobilised",
+    Status.CONTRACT_SOLDIER: "deserter",
+    Status.DESERTER: "deserter",
+    Status.CONSCIENTIOUS_OBJECTOR: "objector",
+    Status.ACTIVIST: "activist",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +326,12 @@ class Content:
         if not dot:
             return self.ground(fact_id)
         country = self.country(iso2)
-        return getattr(country, name) if country and name in COUNTRY_FIELDS else None
+        if country is None:
+            return None
+        if name in COUNTRY_FIELDS:
+            return getattr(country, name)  # type: ignore[no-any-return]  # a Fact, by the tuple
+        key = name.removeprefix("danger_")
+        return country.danger.get(key) if name in DANGER_FIELDS else None
 
     def item_sources(self, item: ChecklistItem) -> tuple[Source, ...]:
         """The item's own sources and those of the facts it relies on, each once, in order."""
@@ -277,3 +344,15 @@ def earliest_day(partial: str) -> dt.date:
     """The first day a "YYYY", "YYYY-MM" or "YYYY-MM-DD" date can mean; ValueError if none."""
     year, month, day = [*map(int, partial.split("-")), 1, 1][:3]
     return dt.date(year, month, day)
+
+
+def latest_day(partial: str) -> dt.date:
+    """The last day a "YYYY", "YYYY-MM" or "YYYY-MM-DD" date can mean; ValueError if none."""
+    parts = [*map(int, partial.split("-"))]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    if len(parts) == 1:
+        return dt.date(parts[0], 12, 31)
+    year, month = parts
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return following - dt.timedelta(days=1)

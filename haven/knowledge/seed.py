@@ -17,8 +17,8 @@ from django.db import DEFAULT_DB_ALIAS, models, transaction
 from django.utils import timezone
 
 from haven.knowledge.content import (
+    ALL_FIELDS,
     CONTENT_DIR,
-    COUNTRY_FIELDS,
     ContentError,
     load_content,
     validate,
@@ -60,7 +60,7 @@ def _seed(apps: Apps, using: str) -> int:
         countries.append(
             country_model(iso2=iso2, name_en=entry["name"]["en"], name_ru=entry["name"]["ru"])
         )
-        for name in COUNTRY_FIELDS:
+        for name in ALL_FIELDS:
             raw = entry[name]
             facts.append(
                 fact_model(
@@ -69,7 +69,7 @@ def _seed(apps: Apps, using: str) -> int:
                     value_en=raw["value"]["en"],
                     value_ru=raw["value"]["ru"],
                     sources=raw["sources"],
-                    verified=raw["verified"],
+                    verified=None,  # nobody has checked it on this install yet
                     uncertain=raw["uncertain"],
                     known=raw.get("known", True),
                     details={k: v for k, v in raw.items() if k not in COMMON_KEYS},
