@@ -248,3 +248,8 @@ HAVEN_INTAKE_PER_MINUTE = env_int("HAVEN_INTAKE_PER_MINUTE", 6000, minimum=1)
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)
+# Past this many days since its last check (or its newest source) a fact is "old", not "ageing".
+HAVEN_KNOWLEDGE_OLD_DAYS = env_int("HAVEN_KNOWLEDGE_OLD_DAYS", 365, minimum=2)
+# The organisation whose knowledge editors keep the facts every organisation here shows (its
+# slug); empty means the organisation made first on this install.
+HAVEN_KNOWLEDGE_PUBLISHER = env_str("HAVEN_KNOWLEDGE_PUBLISHER", "")

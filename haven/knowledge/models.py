@@ -3,8 +3,12 @@ change made to one.
 
 This is coarse public knowledge (entry rules, asylum practice, court decisions), not anything about
 a person, so it is stored in plaintext. A fact's shape follows ``content/countries.json``: the text
-in English and Russian, its sources, the day it was last verified (the newest source's date), two
-flags, and the structured values the screener reads (``details``).
+in English and Russian, its sources (their dates as precise as the source gives them), two flags,
+and the structured values the screener reads (``details``). Beside them the database keeps what
+no file can claim: who verified the fact, on which day, and against which of its sources.
+
+Members' handles never leave their organisation: a revision's author is shown to members of the
+same organisation only (see haven.knowledge.queries), and so are the notes that go with it.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from haven.knowledge.facts import COUNTRY_FIELDS, Source, Text
+from haven.knowledge.facts import ALL_FIELDS, Source, Text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,15 +55,23 @@ class Fact(models.Model):
     """One field of a country page, as it stands now."""
 
     country = models.ForeignKey(Country, on_delete=models.CASCADE, related_name="facts")
-    field = models.CharField(max_length=32, choices=[(name, name) for name in COUNTRY_FIELDS])
+    field = models.CharField(max_length=32, choices=[(name, name) for name in ALL_FIELDS])
     value_en = models.TextField()
     value_ru = models.TextField()
     sources = models.JSONField(default=list)  # [{"url", "title", "date", "approximate"}]
+    # The last check by a knowledge editor: the day, who, and the source addresses checked.
     verified = models.DateField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_against = models.JSONField(default=list)
     uncertain = models.BooleanField(default=False)
     known = models.BooleanField(default=True)
     details = models.JSONField(default=dict)  # the structured values, keyed as in the JSON file
     updated_at = models.DateTimeField()
+    # The shipped text this fact was last loaded from, so that a newer release can replace a fact
+    # nobody edited here and leave an edited one for an editor to compare.
+    shipped_digest = models.CharField(max_length=64, blank=True)
 
     class Meta:
         constraints = [
@@ -101,8 +113,22 @@ class Fact(models.Model):
         self.details = dict(state.details)
 
     def is_stale(self, today: date, stale_after_days: int) -> bool:
-        """Never verified, or verified longer ago than the threshold (as facts.Sourced says)."""
-        return self.verified is None or (today - self.verified).days > stale_after_days
+        """Older than the threshold (facts.Sourced): the last check, else the newest source."""
+        seen = self.seen_on
+        return seen is None or (today - seen).days > stale_after_days
+
+    @property
+    def newest_source(self) -> Source | None:
+        dated = [s for s in self.source_list if s.date is not None]
+        return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
+
+    @property
+    def seen_on(self) -> date | None:
+        """The day the fact was last known true: its last check, else its newest source's end."""
+        if self.verified is not None:
+            return self.verified
+        newest = self.newest_source
+        return newest.latest_day if newest else None
 
     def as_json(self) -> dict[str, Any]:
         """The fact shaped like its object in countries.json, for the content loader."""
@@ -116,10 +142,21 @@ class Fact(models.Model):
         }
 
 
+class RevisionKind(models.TextChoices):
+    EDIT = "edit", "edit"
+    VERIFY = "verify", "verify"
+    REVERT = "revert", "revert"
+
+
 class FactRevision(models.Model):
-    """One change to a fact by a coordinator: who, when, why, and the fact before and after."""
+    """One act on a fact by a knowledge editor (an edit, a check against its sources, or a revert):
+    who, when, why, and the fact before and after."""
 
     fact = models.ForeignKey(Fact, on_delete=models.CASCADE, related_name="revisions")
+    kind = models.CharField(max_length=8, choices=RevisionKind.choices, default=RevisionKind.EDIT)
+    # The source addresses the editor checked the fact against (a verification, or an edit that
+    # verifies in the same step).
+    checked_against = models.JSONField(default=list)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     note = models.CharField(max_length=300, blank=True)
@@ -166,6 +203,37 @@ class FactRevision(models.Model):
             known=self.new_known,
             details=dict(self.new_details),
         )
+
+
+class KnowledgeEditor(models.Model):
+    """A member who may verify and edit the facts every requester on the install reads.
+
+    Only members of the publishing organisation (settings.HAVEN_KNOWLEDGE_PUBLISHER) hold the role,
+    and only its coordinators grant it: the knowledge is shared by every organisation here, so one
+    organisation's coordinator must not rewrite what another's requesters read.
+    """
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="knowledge_editor"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"knowledge editor #{self.pk}"
+
+
+class ReviewReminder(models.Model):
+    """The weekly note on the desk: how many facts wait for a check, how many of them dangerous."""
+
+    at = models.DateTimeField()
+    waiting = models.PositiveIntegerField()
+    dangerous = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"review reminder of {self.at:%Y-%m-%d}"
 
 
 def sources_from_json(raw: list[dict[str, Any]]) -> tuple[Source, ...]:

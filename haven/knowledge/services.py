@@ -1,9 +1,12 @@
-"""Every write to the knowledge base: a coordinator edits a country fact, or reverts a change.
+"""Every write to the knowledge base: a knowledge editor verifies a fact against its sources, edits
+it (and may verify it in the same step) or reverts a change; a coordinator of the publishing
+organisation grants or withdraws the editor role.
 
-Each write keeps a revision (author, time, note, the fact before and after) and records an audit
-event in the same transaction. No fact is saved without a source: ``fact_problems`` says what is
-wrong in words a coordinator can act on, keyed by the form field it concerns, and the content's
-own rules (``haven.knowledge.content.validate``) are checked again on the country as it would be.
+Each write keeps a revision (author, time, note, the fact before and after, the sources checked)
+and records an audit event in the same transaction. No fact is saved without a source:
+``fact_problems`` says what is wrong in words an editor can act on, keyed by the form field it
+concerns, and the content's own rules (``haven.knowledge.content.validate``) are checked again on
+the country as it would be.
 """
 
 from __future__ import annotations
@@ -29,7 +32,15 @@ from haven.knowledge.content import (
     validate,
 )
 from haven.knowledge.facts import earliest_day
-from haven.knowledge.models import Fact, FactRevision, FactState, sources_to_json
+from haven.knowledge.models import (
+    Fact,
+    FactRevision,
+    FactState,
+    KnowledgeEditor,
+    RevisionKind,
+    sources_to_json,
+)
+from haven.knowledge.queries import is_editor, publisher
 
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -46,7 +57,7 @@ def source_day(source: Source) -> date | None:
 
 
 def newest_source_day(sources: Sequence[Source]) -> date | None:
-    """A fact is "verified" as of its newest dated source, as in the shipped files."""
+    """The first day the newest dated source can mean."""
     days = [day for day in map(source_day, sources) if day is not None]
     return max(days) if days else None
 
@@ -198,9 +209,13 @@ def fact_edit(
     known: bool = True,
     details: Mapping[str, Any],
     note: str = "",
+    checked_against: Sequence[str] = (),
 ) -> FactRevision:
-    """Change one country fact and keep the change as a revision; refuse a fact without a source."""
-    _require_coordinator(actor)
+    """Change one country fact and keep the change as a revision; refuse a fact without a source.
+
+    ``checked_against`` names the new sources the editor read the fact in: then the edit is also a
+    verification, as of today. Without it the changed fact counts as unchecked."""
+    _require_editor(actor)
     problems = fact_problems(
         field=fact.field,
         value=value,
@@ -209,38 +224,146 @@ def fact_edit(
         details=details,
         today=timezone.localdate(),
     )
+    checked = _checked(checked_against, sources)
     if problems:
         raise ValidationError(problems)
     after = FactState(
         value=Text(en=value.en.strip(), ru=value.ru.strip()),
         sources=tuple(sources),
-        verified=newest_source_day(sources),
+        verified=timezone.localdate() if checked else None,
         uncertain=uncertain,
         known=known,
         details=dict(details),
     )
     return _change(
-        actor=actor, fact=fact, after=after, note=note, reverts=None, action="knowledge.fact_edit"
+        actor=actor,
+        fact=fact,
+        after=after,
+        note=note,
+        reverts=None,
+        kind=RevisionKind.EDIT,
+        checked=checked,
+    )
+
+
+def _checked(against: Sequence[str], sources: Sequence[Source]) -> list[str]:
+    """The addresses checked, each one of the fact's sources, in the sources' order."""
+    urls = [source.url for source in sources]
+    unknown = [url for url in against if url not in urls]
+    if unknown:
+        raise ValidationError(
+            {"checked_against": [_("You can only verify against the fact's own sources.")]}
+        )
+    return [url for url in urls if url in set(against)]
+
+
+@transaction.atomic
+def fact_verify(
+    *, actor: Member, fact: Fact, against: Sequence[str], note: str = ""
+) -> FactRevision:
+    """Record that the fact still says what the named sources say, as of today."""
+    _require_editor(actor)
+    locked = Fact.objects.select_for_update().get(pk=fact.pk)
+    checked = _checked(against, locked.source_list)
+    if not checked:
+        raise ValidationError(
+            {"checked_against": [_("Tick the sources you read the fact in again.")]}
+        )
+    before = locked.state()
+    today = timezone.localdate()
+    after = FactState(
+        value=before.value,
+        sources=before.sources,
+        verified=today,
+        uncertain=before.uncertain,
+        known=before.known,
+        details=before.details,
+    )
+    locked.verified, locked.verified_by, locked.verified_against = today, actor, checked
+    locked.save(update_fields=["verified", "verified_by", "verified_against"])
+    return _revision(
+        actor=actor,
+        fact=locked,
+        before=before,
+        after=after,
+        note=note,
+        reverts=None,
+        kind=RevisionKind.VERIFY,
+        checked=checked,
     )
 
 
 @transaction.atomic
 def fact_revert(*, actor: Member, revision: FactRevision, note: str = "") -> FactRevision:
-    """Put a fact back as it was before one of its revisions; the revert is a revision too."""
-    _require_coordinator(actor)
+    """Put a fact back as it was before one of its revisions; the revert is a revision too.
+
+    What was checked is not what the fact says any more, so a reverted fact counts as unchecked."""
+    _require_editor(actor)
+    old = revision.old()
+    after = FactState(
+        value=old.value,
+        sources=old.sources,
+        verified=None,
+        uncertain=old.uncertain,
+        known=old.known,
+        details=old.details,
+    )
     return _change(
         actor=actor,
         fact=revision.fact,
-        after=revision.old(),
+        after=after,
         note=note,
         reverts=revision,
-        action="knowledge.fact_revert",
+        kind=RevisionKind.REVERT,
+        checked=[],
     )
 
 
-def _require_coordinator(actor: Member) -> None:
-    if not (actor.is_active and actor.is_coordinator):
-        raise PermissionError("only coordinators change the knowledge base")
+def _require_editor(actor: Member) -> None:
+    if not is_editor(actor):
+        raise PermissionError("only knowledge editors of the publishing organisation change facts")
+
+
+@transaction.atomic
+def knowledge_editor_grant(*, actor: Member, member: Member) -> KnowledgeEditor:
+    """Let a member of the publishing organisation verify and edit the facts."""
+    home = publisher()
+    if not (actor.is_active and actor.is_coordinator and home and actor.organisation_id == home.pk):
+        raise PermissionError("only coordinators of the publishing organisation grant the role")
+    if member.organisation_id != home.pk or not member.is_active:
+        raise ValidationError(
+            _("Only active members of %(name)s can keep the knowledge base.") % {"name": home.name}
+        )
+    editor, created = KnowledgeEditor.objects.get_or_create(
+        member=member, defaults={"granted_by": actor, "granted_at": timezone.now()}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="knowledge.editor_grant",
+            organisation=home,
+            target_type="member",
+            target_id=str(member.pk),
+        )
+    return editor
+
+
+@transaction.atomic
+def knowledge_editor_revoke(*, actor: Member, member: Member) -> bool:
+    """Take the editor role away; True if the member held it."""
+    home = publisher()
+    if not (actor.is_active and actor.is_coordinator and home and actor.organisation_id == home.pk):
+        raise PermissionError("only coordinators of the publishing organisation withdraw the role")
+    deleted, _kinds = KnowledgeEditor.objects.filter(member=member).delete()
+    if deleted:
+        audit_record(
+            actor=actor,
+            action="knowledge.editor_revoke",
+            organisation=home,
+            target_type="member",
+            target_id=str(member.pk),
+        )
+    return bool(deleted)
 
 
 def _canonical(state: FactState) -> FactState:
@@ -252,7 +375,7 @@ def _canonical(state: FactState) -> FactState:
     return FactState(
         value=state.value,
         sources=state.sources,
-        verified=state.verified,
+        verified=None,  # a check alone is a verification, not an edit
         uncertain=state.uncertain,
         known=state.known,
         details=details,
@@ -266,7 +389,8 @@ def _change(
     after: FactState,
     note: str,
     reverts: FactRevision | None,
-    action: str,
+    kind: RevisionKind,
+    checked: list[str],
 ) -> FactRevision:
     locked = Fact.objects.select_for_update().get(pk=fact.pk)
     before = locked.state()
@@ -279,12 +403,40 @@ def _change(
         raise ValidationError({NON_FIELD_ERRORS: [message]}, code="unchanged")
     locked.set_state(after)
     _check_content_rules(locked)
+    locked.verified_by = actor if after.verified else None
+    locked.verified_against = checked
     locked.updated_at = timezone.now()
     locked.save()
-    revision = FactRevision.objects.create(
+    return _revision(
+        actor=actor,
         fact=locked,
+        before=before,
+        after=after,
+        note=note,
+        reverts=reverts,
+        kind=kind,
+        checked=checked,
+    )
+
+
+def _revision(
+    *,
+    actor: Member,
+    fact: Fact,
+    before: FactState,
+    after: FactState,
+    note: str,
+    reverts: FactRevision | None,
+    kind: RevisionKind,
+    checked: list[str],
+) -> FactRevision:
+    """Keep one act as a revision and link it into the audit chain."""
+    revision = FactRevision.objects.create(
+        fact=fact,
         author=actor,
-        at=locked.updated_at,
+        at=timezone.now(),
+        kind=kind,
+        checked_against=checked,
         note=note.strip(),
         reverts=reverts,
         old_value_en=before.value.en,
@@ -304,10 +456,10 @@ def _change(
     )
     audit_record(
         actor=actor,
-        action=action,
+        action=f"knowledge.fact_{kind}",
         organisation=actor.organisation,
         target_type="fact",
-        target_id=locked.key,
+        target_id=fact.key,
         data={"revision": revision.pk, **({"reverts": reverts.pk} if reverts else {})},
     )
     return revision
