@@ -174,8 +174,8 @@ class FactForm(forms.Form):
     sources = forms.CharField(
         label=gettext_lazy("Sources"),
         help_text=gettext_lazy(
-            "One per line: address | title | date (YYYY, YYYY-MM or YYYY-MM-DD; put ~ before an "
-            "approximate date). The newest date is shown as the day the fact was last verified."
+            "One per line: address | title | date (YYYY, YYYY-MM or YYYY-MM-DD, as precise as the "
+            "source gives it; put ~ before an approximate date)."
         ),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
@@ -189,8 +189,15 @@ class FactForm(forms.Form):
         label=gettext_lazy("Uncertain: check it against the primary text before relying on it"),
         required=False,
     )
+    checked = forms.BooleanField(
+        label=gettext_lazy(
+            "I read this fact in its sources today (it counts as verified, by you, as of today)"
+        ),
+        required=False,
+    )
     note = forms.CharField(
         label=gettext_lazy("What changed, and why (optional)"),
+        help_text=gettext_lazy("Seen only by members of your organisation."),
         required=False,
         max_length=300,
     )
@@ -200,7 +207,15 @@ class FactForm(forms.Form):
         self.field_name = field
         details = _detail_fields(field)
         self.fields.update(details)
-        self.order_fields(["value_en", "value_ru", "sources", *details, "known", "uncertain"])
+        self.order_fields(
+            ["value_en", "value_ru", "sources", *details, "known", "uncertain", "checked"]
+        )
+
+    def checked_against(self) -> list[str]:
+        """Every source of the edited fact, when the editor says they read it in them today."""
+        if not self.cleaned_data.get("checked"):
+            return []
+        return [source.url for source in self.cleaned_data["sources"]]
 
     def clean_sources(self) -> tuple[Source, ...]:
         return parse_sources(self.cleaned_data["sources"])
@@ -230,6 +245,8 @@ class FactForm(forms.Form):
             return {"outlook": outlook}
         if name == "return_risk":
             return {"level": data["level"], "affects": data["affects"]}
+        if name.startswith("danger_"):
+            return {"level": data["level"]}
         return {"shelter": data["shelter"]}
 
     def add_service_errors(self, error: ValidationError) -> None:
@@ -323,6 +340,33 @@ def _detail_fields(field: str) -> dict[str, forms.Field]:
                 required=False,
             ),
         }
+    if field.startswith("danger_"):
+        return {
+            "level": forms.ChoiceField(
+                label=_("Level"), choices=[(r.value, present.RISK_LABELS[r]) for r in RiskLevel]
+            )
+        }
     return {
         "shelter": forms.BooleanField(label=_("A named group offers beds there"), required=False)
     }
+
+
+class VerifyForm(forms.Form):
+    """A knowledge editor's check: the fact still says what these of its sources say."""
+
+    against = forms.MultipleChoiceField(
+        label=gettext_lazy("The sources you read it in again"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Tick the sources you read the fact in again.")},
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note (optional)"),
+        help_text=gettext_lazy("Seen only by members of your organisation."),
+        required=False,
+        max_length=300,
+    )
+
+    def __init__(self, *args: Any, fact: Fact, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        against: Any = self.fields["against"]
+        against.choices = [(s.url, s.title) for s in fact.source_list]

@@ -29,6 +29,7 @@ from haven.knowledge.facts import (
     Status,
     Visa,
 )
+from haven.knowledge.age import Age, Grade
 from haven.knowledge.models import Fact
 from haven.knowledge.screener import Line, Verdict
 
@@ -39,6 +40,30 @@ FIELD_LABELS: dict[str, Promise] = {
     "asylum_practice": gettext_lazy("Asylum for objectors and deserters"),
     "return_risk": gettext_lazy("Risk of return and extradition"),
     "help_groups": gettext_lazy("Groups that help there"),
+    "danger_deserter": gettext_lazy("Danger for deserters"),
+    "danger_mobilised": gettext_lazy("Danger for the mobilised"),
+    "danger_called_up": gettext_lazy("Danger for those called up"),
+    "danger_evader": gettext_lazy("Danger for men without a call-up paper"),
+    "danger_objector": gettext_lazy("Danger for conscientious objectors"),
+    "danger_activist": gettext_lazy("Danger for activists and journalists"),
+}
+# "Can you be handed back?" per level, as a requester reads it.
+DANGER_WORDS: dict[str, Promise] = {
+    RiskLevel.HIGH: gettext_lazy("High danger: people like you have been handed back or expelled"),
+    RiskLevel.MEDIUM: gettext_lazy("Real danger: there are cases, or the rules give no protection"),
+    RiskLevel.LOW: gettext_lazy("Lower danger: no handover found, yet nothing is guaranteed"),
+    RiskLevel.UNKNOWN: gettext_lazy("Not known: no case found, which is not a sign of safety"),
+}
+DANGER_SHORT: dict[str, Promise] = {
+    RiskLevel.HIGH: gettext_lazy("High danger"),
+    RiskLevel.MEDIUM: gettext_lazy("Real danger"),
+    RiskLevel.LOW: gettext_lazy("Lower danger"),
+    RiskLevel.UNKNOWN: gettext_lazy("Danger not known"),
+}
+GRADE_LABELS: dict[str, Promise] = {
+    Grade.FRESH: gettext_lazy("recent"),
+    Grade.AGEING: gettext_lazy("ageing"),
+    Grade.OLD: gettext_lazy("old"),
 }
 STATUS_LABELS: dict[str, Promise] = {
     Status.NOT_CALLED_UP: gettext_lazy("Not called up"),
@@ -47,6 +72,7 @@ STATUS_LABELS: dict[str, Promise] = {
     Status.CONTRACT_SOLDIER: gettext_lazy("Contract soldier"),
     Status.DESERTER: gettext_lazy("Deserter"),
     Status.CONSCIENTIOUS_OBJECTOR: gettext_lazy("Conscientious objector"),
+    Status.ACTIVIST: gettext_lazy("Activist or journalist wanted in Russia"),
 }
 # The same choices as a requester says them of themselves.
 STATUS_PLAIN: dict[str, Promise] = {
@@ -56,6 +82,7 @@ STATUS_PLAIN: dict[str, Promise] = {
     Status.CONTRACT_SOLDIER: gettext_lazy("I serve or served on a contract"),
     Status.DESERTER: gettext_lazy("I left my unit"),
     Status.CONSCIENTIOUS_OBJECTOR: gettext_lazy("I refuse to serve for reasons of conscience"),
+    Status.ACTIVIST: gettext_lazy("I am wanted in Russia for anti-war activism or journalism"),
 }
 DOCUMENT_LABELS: dict[str, Promise] = {
     Document.INTERNAL_PASSPORT: gettext_lazy("Internal passport"),
@@ -165,6 +192,8 @@ def describe(field: str, details: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (_("A group offers beds there"), _("Yes") if details.get("shelter") else _("No"))
         )
+    elif field.startswith("danger_"):
+        rows.append((_("Level"), str(RISK_LABELS.get(details.get("level", ""), "?"))))
     return rows
 
 
@@ -173,24 +202,50 @@ def describe(field: str, details: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class FactView:
-    """A country fact as a page shows it."""
+    """A country fact as a page shows it: its age in words, and a loud mark only where an old fact
+    is also a dangerous one."""
 
     fact: Fact
     label: str
-    stale: bool
+    age: Age
+    dangerous: bool
     details: list[tuple[str, str]]
 
+    @property
+    def loud(self) -> bool:
+        return self.dangerous and self.age.grade is Grade.OLD
 
-def fact_views(facts: list[Fact], *, today: date, stale_after_days: int) -> list[FactView]:
-    return [
-        FactView(
-            fact=fact,
-            label=str(FIELD_LABELS[fact.field]),
-            stale=fact.is_stale(today, stale_after_days),
-            details=describe(fact.field, fact.details),
+    @property
+    def grade_label(self) -> str:
+        return str(GRADE_LABELS[self.age.grade])
+
+
+# Fields whose age matters most where the reader is in danger: relied on when it is stale, they
+# can send someone where they are handed back.
+_RELIED_ON = frozenset({"return_risk", "asylum_practice", "entry_documents", "border_status"})
+
+
+def fact_views(
+    facts: list[Fact], *, ages: Mapping[int, Age], country_level: RiskLevel
+) -> list[FactView]:
+    """``country_level`` is the country's danger for the reader (or for anyone)."""
+    views = []
+    for fact in facts:
+        own = fact.details.get("level")
+        if fact.field.startswith("danger_") or fact.field == "return_risk":
+            dangerous = own in (RiskLevel.HIGH, RiskLevel.MEDIUM)
+        else:
+            dangerous = fact.field in _RELIED_ON and country_level is RiskLevel.HIGH
+        views.append(
+            FactView(
+                fact=fact,
+                label=str(FIELD_LABELS[fact.field]),
+                age=ages[fact.pk],
+                dangerous=dangerous,
+                details=describe(fact.field, fact.details),
+            )
         )
-        for fact in facts
-    ]
+    return views
 
 
 @dataclass(frozen=True)
@@ -207,6 +262,11 @@ class LineView:
     refs: list[Ref]
     uncertain: bool
     stale: bool
+
+
+def status_from(raw: str | None) -> Status | None:
+    """The reader's chosen status from a query string; anything else is no choice."""
+    return Status(raw) if raw in Status._value2member_map_ else None
 
 
 def fact_ref(fact_id: str, content: Content, language: str) -> Ref:

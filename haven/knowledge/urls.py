@@ -20,7 +20,10 @@ register_converter(Iso2Converter, "iso2")
 app_name = "knowledge"
 urlpatterns = [
     # Requester-safe: no script, quick exit, nothing stored.
-    path("", public.countries, name="countries"),
+    path("", public.home, name="home"),
+    path("countries/", public.countries, name="countries"),
+    path("now/<slug:situation>/", public.situation, name="situation"),
+    path("topic/<slug:topic>/", public.topic, name="topic"),
     path("screener/", public.screener, name="screener"),
     path("<iso2:iso2>/", public.country, name="country"),
     # Counselors and coordinators.
@@ -29,11 +32,12 @@ urlpatterns = [
     path("counsel/grounds/", staff.grounds, name="grounds"),
     path("counsel/checklists/", staff.checklists, name="checklists"),
     path("counsel/<iso2:iso2>/", staff.country, name="counsel-country"),
-    # Coordinators.
+    # Knowledge editors of the publishing organisation.
+    path("review/", edit.review, name="review"),
+    path("verify/<iso2:iso2>/<slug:field>/", edit.verify, name="verify"),
     path("edit/<iso2:iso2>/<slug:field>/", edit.fact_edit_view, name="edit"),
     path("edit/<iso2:iso2>/<slug:field>/history/", edit.history, name="history"),
     path("revisions/", edit.revision_list, name="revisions"),
     path("revisions/<int:revision_id>/", edit.revision_detail, name="revision"),
     path("revisions/<int:revision_id>/revert/", edit.revert, name="revert"),
-    path("stale/", edit.stale, name="stale"),
 ]

@@ -1,5 +1,6 @@
-"""Coordinators' pages: edit a fact, read its revisions, compare one side by side, revert it, and
-see which facts are past the threshold."""
+"""Knowledge editors' pages: the review queue (the most dangerous and oldest facts first), verify a
+fact against its sources, edit it (verifying in the same step), revert a change. Coordinators of
+any organisation read the revisions, with other organisations' handles and notes left out."""
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,12 +10,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.models import Member
 from haven.knowledge import queries
-from haven.knowledge.forms import FactForm, fact_initial
+from haven.knowledge.forms import FactForm, VerifyForm, fact_initial
 from haven.knowledge.models import Fact, FactRevision, FactState
-from haven.knowledge.present import FIELD_LABELS, describe, fact_views
-from haven.knowledge.services import fact_edit, fact_revert
+from haven.knowledge.present import DANGER_SHORT, FIELD_LABELS, GRADE_LABELS, describe
+from haven.knowledge.services import fact_edit, fact_revert, fact_verify
 
 REVISIONS_SHOWN = 200
+REVIEW_SHOWN = 40  # the queue's head; each verified fact leaves it
 
 
 def _fact_or_404(iso2: str, field: str) -> Fact:
@@ -29,11 +31,23 @@ def _fact_url(fact: Fact) -> str:
     return f"{url}#{fact.field}"
 
 
-def _edit_page(request: HttpRequest, fact: Fact, form: FactForm, status: int = 200) -> HttpResponse:
+def _edit_page(
+    request: HttpRequest,
+    fact: Fact,
+    form: FactForm,
+    status: int = 200,
+    verify_form: VerifyForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "knowledge/edit/edit.html",
-        {"fact": fact, "label": FIELD_LABELS[fact.field], "form": form},
+        {
+            "fact": fact,
+            "label": FIELD_LABELS[fact.field],
+            "form": form,
+            "verify_form": verify_form or VerifyForm(fact=fact),
+            "age": queries.age_of(fact),
+        },
         status=status,
     )
 
@@ -58,6 +72,7 @@ def fact_edit_view(request: HttpRequest, iso2: str, field: str) -> HttpResponse:
             known=form.cleaned_data["known"],
             details=form.details(),
             note=form.cleaned_data["note"],
+            checked_against=form.checked_against(),
         )
     except ValidationError as error:
         form.add_service_errors(error)
@@ -65,14 +80,40 @@ def fact_edit_view(request: HttpRequest, iso2: str, field: str) -> HttpResponse:
     return redirect(_fact_url(fact))
 
 
+@require_POST
+def verify(request: HttpRequest, iso2: str, field: str) -> HttpResponse:
+    """Record that the fact still says what the ticked sources say; back to the queue."""
+    fact = _fact_or_404(iso2, field)
+    form = VerifyForm(request.POST, fact=fact)
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    if form.is_valid():
+        try:
+            fact_verify(
+                actor=member,
+                fact=fact,
+                against=form.cleaned_data["against"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            return redirect(reverse("knowledge:review") + f"#{fact.country_id}-{fact.field}")
+    edit_form = FactForm(initial=fact_initial(fact), field=fact.field)
+    return _edit_page(request, fact, edit_form, status=400, verify_form=form)
+
+
 def _revisions_page(
     request: HttpRequest, revisions: list[FactRevision], fact: Fact | None
 ) -> HttpResponse:
+    viewer: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
     return render(
         request,
         "knowledge/edit/revisions.html",
         {
-            "rows": [(revision, FIELD_LABELS[revision.fact.field]) for revision in revisions],
+            "rows": [
+                (queries.revision_row(revision, viewer), FIELD_LABELS[revision.fact.field])
+                for revision in revisions
+            ],
             "fact": fact,
             "label": FIELD_LABELS[fact.field] if fact else None,
         },
@@ -100,11 +141,13 @@ def _revision_page(
     request: HttpRequest, revision: FactRevision, errors: list[str], status: int = 200
 ) -> HttpResponse:
     field = revision.fact.field
+    viewer: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
     return render(
         request,
         "knowledge/edit/revision.html",
         {
             "revision": revision,
+            "row": queries.revision_row(revision, viewer),
             "label": FIELD_LABELS[field],
             "old": _side(field, revision.old()),
             "new": _side(field, revision.new()),
@@ -138,8 +181,29 @@ def revert(request: HttpRequest, revision_id: int) -> HttpResponse:
 
 
 @require_GET
-def stale(request: HttpRequest) -> HttpResponse:
-    """Facts past the threshold (or never verified), the oldest first, each a link to edit."""
-    days = queries.stale_after_days()
-    facts = fact_views(queries.stale_facts(), today=queries.today(), stale_after_days=days)
-    return render(request, "knowledge/edit/stale.html", {"facts": facts, "stale_after_days": days})
+def review(request: HttpRequest) -> HttpResponse:
+    """Facts waiting for a check: the most dangerous first, then the oldest; verify each in one
+    step, or open it to edit."""
+    items = queries.review_queue()
+    rows = [
+        {
+            "item": item,
+            "label": FIELD_LABELS[item.fact.field],
+            "level": DANGER_SHORT[item.level],
+            "grade": GRADE_LABELS[item.age.grade],
+            "form": VerifyForm(
+                fact=item.fact, auto_id=f"id_{item.fact.country_id}_{item.fact.field}_%s"
+            ),
+        }
+        for item in items[:REVIEW_SHOWN]
+    ]
+    return render(
+        request,
+        "knowledge/edit/review.html",
+        {
+            "rows": rows,
+            "waiting": len(items),
+            "dangerous": sum(item.dangerous for item in items),
+            "stale_after_days": queries.stale_after_days(),
+        },
+    )

@@ -1,6 +1,8 @@
-"""Requester-safe pages: the countries, each country's facts with their sources and dates, and the
-screener in plain words. They load no script, carry the quick exit, and store nothing: the
-screener's answers are read, screened and forgotten (a POST, so they stay out of the history)."""
+"""Requester-safe pages: the countries with their danger for the reader, each country's facts
+(danger first) with their sources and age, and the screener in plain words. They load no script,
+carry the quick exit, and store nothing: the reader's status and place ride in the query string of
+a GET form (nothing that identifies anyone), and the screener's answers are read, screened and
+forgotten (a POST, so they stay out of the history)."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,8 +11,18 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.intake.views import requester_page
 from haven.knowledge import queries
+from haven.knowledge.facts import DANGER_KEY_OF, DANGER_KEYS, RiskLevel, Status
 from haven.knowledge.forms import ScreenerForm
-from haven.knowledge.present import VERDICT_LABELS, fact_views
+from haven.knowledge.models import Country
+from haven.knowledge.present import (
+    DANGER_SHORT,
+    DANGER_WORDS,
+    STATUS_LABELS,
+    STATUS_PLAIN,
+    VERDICT_LABELS,
+    fact_views,
+    status_from,
+)
 from haven.knowledge.screener import Verdict, screen
 
 
@@ -18,34 +30,85 @@ def _language() -> str:
     return get_language() or "ru"
 
 
+def _reader(request: HttpRequest) -> tuple[Status | None, str]:
+    """The status the reader chose and the country they said they are in ("" if none)."""
+    here = request.GET.get("here", "").upper()
+    return status_from(request.GET.get("status")), here if len(here) == 2 else ""
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    return [(status.value, str(STATUS_PLAIN[status])) for status in Status]
+
+
 @requester_page
 @require_GET
 def countries(request: HttpRequest) -> HttpResponse:
-    """Every country the knowledge base covers."""
+    """Every country, grouped by its danger for the reader's status, the dangerous ones first."""
+    language = _language()
+    status, here = _reader(request)
+    summaries = queries.country_summaries(language, status)
+    groups = [
+        (level, DANGER_SHORT[level], [s for s in summaries if s.level is level])
+        for level in (RiskLevel.HIGH, RiskLevel.MEDIUM, RiskLevel.UNKNOWN, RiskLevel.LOW)
+    ]
+    current = next((s for s in summaries if s.iso2 == here), None)
     return render(
         request,
         "knowledge/public/countries.html",
-        {"countries": queries.country_summaries(_language())},
+        {
+            "groups": [group for group in groups if group[2]],
+            "status": status,
+            "status_label": STATUS_LABELS[status] if status else None,
+            "statuses": _status_choices(),
+            "places": queries.country_choices(language),
+            "here": here,
+            "current": current,
+            "at_risk_here": current is not None and current.level in queries.DANGEROUS,
+        },
     )
 
 
 @requester_page
 @require_GET
 def country(request: HttpRequest, iso2: str) -> HttpResponse:
-    """One country's six facts, each with its sources, its date and whether it is stale."""
+    """One country: can you be handed back from here, for your status; then its six facts, each
+    with its sources and its age in words."""
     found = queries.country(iso2)
     if found is None:
         raise Http404
-    facts = fact_views(
-        queries.country_facts(found),
-        today=queries.today(),
-        stale_after_days=queries.stale_after_days(),
-    )
-    return render(
-        request,
-        "knowledge/public/country.html",
-        {"country": found, "facts": facts, "stale_after_days": queries.stale_after_days()},
-    )
+    status, here = _reader(request)
+    return render(request, "knowledge/public/country.html", country_page(found, status, here))
+
+
+def country_page(found: Country, status: Status | None, here: str) -> dict[str, object]:
+    """What a country page shows, for the requester's and the counselor's page alike."""
+    day = queries.today()
+    danger = queries.country_danger(found)
+    levels = {key: queries.level_of(fact) for key, fact in danger.items()}
+    level = queries.danger_for(levels, status)
+    facts = queries.country_facts(found)
+    danger_facts = [danger[key] for key in DANGER_KEYS if key in danger]
+    ages = {fact.pk: queries.age_of(fact, day) for fact in [*facts, *danger_facts]}
+    rows = fact_views(danger_facts, ages=ages, country_level=level)
+    by_key = dict(zip([f.field.removeprefix("danger_") for f in danger_facts], rows, strict=True))
+    chosen = by_key.get(DANGER_KEY_OF[status]) if status else None
+    return {
+        "country": found,
+        "facts": fact_views(facts, ages=ages, country_level=level),
+        "status": status,
+        "status_label": STATUS_LABELS[status] if status else None,
+        "statuses": _status_choices(),
+        "level": level,
+        "level_words": DANGER_WORDS[level],
+        "chosen": chosen,
+        "danger_rows": [
+            (STATUS_LABELS[s], DANGER_SHORT[levels.get(DANGER_KEY_OF[s], RiskLevel.UNKNOWN)])
+            for s in Status
+        ],
+        "danger_facts": rows,
+        "here": here == found.iso2,
+        "at_risk_here": here == found.iso2 and level in queries.DANGEROUS,
+    }
 
 
 @requester_page

@@ -8,18 +8,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.knowledge import queries
+from haven.knowledge.age import fact_age
 from haven.knowledge.content import Checklist, Content, Ground
 from haven.knowledge.forms import ScreenerForm
 from haven.knowledge.present import (
+    DANGER_SHORT,
     DOCUMENT_LABELS,
     GROUND_KIND_LABELS,
     ITEM_KIND_LABELS,
     STATUS_LABELS,
     VERDICT_LABELS,
     fact_ref,
-    fact_views,
     line_views,
+    status_from,
 )
+from haven.knowledge.views.public import country_page
 from haven.knowledge.screener import Screening, screen
 
 
@@ -29,14 +32,11 @@ def _language() -> str:
 
 @require_GET
 def countries(request: HttpRequest) -> HttpResponse:
-    """The countries, with the fields of each that are past the threshold."""
+    """The countries, the most dangerous first, with the fields of each that are old."""
     return render(
         request,
         "knowledge/staff/countries.html",
-        {
-            "countries": queries.country_summaries(_language()),
-            "stale_after_days": queries.stale_after_days(),
-        },
+        {"countries": queries.country_summaries(_language()), "levels": DANGER_SHORT},
     )
 
 
@@ -47,11 +47,6 @@ def country(request: HttpRequest, iso2: str) -> HttpResponse:
     if found is None:
         raise Http404
     content = queries.knowledge()
-    facts = fact_views(
-        queries.country_facts(found),
-        today=queries.today(),
-        stale_after_days=queries.stale_after_days(),
-    )
     grounds = [
         ground
         for ground in content.grounds
@@ -62,11 +57,10 @@ def country(request: HttpRequest, iso2: str) -> HttpResponse:
         request,
         "knowledge/staff/country.html",
         {
-            "country": found,
-            "facts": facts,
+            **country_page(found, status_from(request.GET.get("status")), ""),
+            "staff": True,
             "grounds": [_ground(ground) for ground in grounds],
             "checklists": [_checklist(checklist, content) for checklist in checklists],
-            "stale_after_days": queries.stale_after_days(),
         },
     )
 
@@ -79,7 +73,13 @@ def _ground(ground: Ground) -> dict[str, object]:
         "statuses": [STATUS_LABELS[s] for s in STATUS_LABELS if s in when.statuses],
         "countries": sorted(when.countries) if when.countries is not None else None,
         "proof": [DOCUMENT_LABELS[d] for d in DOCUMENT_LABELS if d in when.proof_documents],
-        "stale": ground.is_stale(queries.today(), queries.stale_after_days()),
+        "age": fact_age(
+            verified=ground.verified,
+            newest=ground.newest_source,
+            today=queries.today(),
+            fresh_days=queries.stale_after_days(),
+            old_days=queries.old_after_days(),
+        ),
     }
 
 
@@ -106,10 +106,7 @@ def grounds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledge/staff/grounds.html",
-        {
-            "grounds": [_ground(ground) for ground in content.grounds],
-            "stale_after_days": queries.stale_after_days(),
-        },
+        {"grounds": [_ground(ground) for ground in content.grounds]},
     )
 
 
