@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ __all__ = [
     "Topics",
     "load_situations",
     "load_topics",
+    "shipped_situations",
+    "shipped_topics",
     "validate_topics",
 ]
 
@@ -107,6 +110,12 @@ class Topics:
 
     def item(self, item_id: str) -> TopicItem | None:
         return next((item for _, item in self.items() if item.id == item_id), None)
+
+    def items_for(self, situation: Situation) -> tuple[TopicItem, ...]:
+        """The items a situation points at, in its order; ids that resolve to nothing are left
+        out (``validate_topics`` reports them)."""
+        found = (self.item(item_id) for item_id in situation.items)
+        return tuple(item for item in found if item is not None)
 
     def for_country(self, iso2: str) -> tuple[TopicItem, ...]:
         """The items that name this country (not those that hold everywhere)."""
@@ -274,6 +283,18 @@ def load_situations(path: Path | None = None) -> tuple[Situation, ...]:
             )
         )
     return tuple(situations)
+
+
+@cache
+def shipped_topics() -> Topics:
+    """The shipped topics.json, read once per process."""
+    return load_topics()
+
+
+@cache
+def shipped_situations() -> tuple[Situation, ...]:
+    """The shipped situations.json, read once per process."""
+    return load_situations()
 
 
 # --- validation ------------------------------------------------------------------------------

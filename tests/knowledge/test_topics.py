@@ -14,6 +14,8 @@ from haven.knowledge.topics import (
     Topics,
     load_situations,
     load_topics,
+    shipped_situations,
+    shipped_topics,
     validate_topics,
 )
 
@@ -158,6 +160,13 @@ def test_situations_start_with_a_next_step_and_point_at_real_items(topics, situa
     crossed = next(s for s in situations if s.id is SituationId.CROSSED_INTERNAL_PASSPORT)
     assert set(crossed.countries) == {"KZ", "AM", "KG", "BY"}
     assert "safe" in crossed.next_step.en
+
+
+def test_a_situation_lists_its_items_in_its_own_order(topics, situations):
+    detained = next(s for s in situations if s.id is SituationId.DETAINED)
+    assert [item.id for item in topics.items_for(detained)] == list(detained.items)
+    assert shipped_topics() is shipped_topics()
+    assert shipped_situations() == situations
 
 
 def test_country_items_are_found_by_country(topics):
