@@ -387,18 +387,20 @@ def _check_item(
         problems += _check_countries(f"{where}.applies_to", item.applies_to, countries)
     if not item.advice and not item.sources:
         problems.append(f"{where}: states a fact without a source (add one, or mark it advice)")
+    dates: list[str] = []
     for i, source in enumerate(item.sources):
         at = f"{where}.sources[{i}]"
         if not source.url.startswith(("https://", "http://")):
             problems.append(f"{at}: URL {source.url!r} is not a web address")
         if not source.title.strip():
             problems.append(f"{at}: source {source.url} has no title")
-        problems += _check_date(at, source.date, today)
-    problems += _check_date(where, item.date, today)
-    newest = item.newest_source
-    if not problems and item.date != (newest.date if newest else None):
-        expected = newest.date if newest else None
-        problems.append(f"{where}: date is {item.date} but the newest source is dated {expected}")
+        dates += _check_date(at, source.date, today)
+    dates += _check_date(where, item.date, today)
+    newest = None if dates else item.newest_source  # unparsable dates cannot be ordered
+    expected = newest.date if newest else None
+    if not dates and item.date != expected:
+        dates.append(f"{where}: date is {item.date} but the newest source is dated {expected}")
+    problems += dates
     if item.uncertain and item.uncertain_reason is None:
         problems.append(f"{where}: uncertain, but uncertain_reason does not say why")
     if not item.uncertain and item.uncertain_reason is not None:

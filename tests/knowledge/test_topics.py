@@ -268,6 +268,11 @@ def _date_not_newest(data: Json) -> None:
     item_json(data, "exit_ban_from_summons")["date"] = "2023-08-08"
 
 
+def _date_not_newest_and_untranslated(data: Json) -> None:
+    item = item_json(data, "mir_cards")
+    item["date"], item["text"]["ru"] = "2022-09", ""
+
+
 def _repeated_item(data: Json) -> None:
     item_json(data, "mir_cards")["id"] = "visa_mastercard_stopped"
 
@@ -297,6 +302,7 @@ def _not_a_web_address(data: Json) -> None:
         (_en_in_cyrillic, "money.mir_cards: English text contains Cyrillic letters"),
         (_future_source, "at_the_border.israel_eta.sources[1]: date 2027-01 is in the future"),
         (_date_not_newest, "exit_ban_from_summons: date is 2023-08-08 but the newest source"),
+        (_date_not_newest_and_untranslated, "mir_cards: date is 2022-09 but the newest"),
         (_repeated_item, "topics: item visa_mastercard_stopped appears twice"),
         (_uncertain_without_reason, "hand_in_passport: uncertain, but uncertain_reason"),
         (_bad_country, "israel_eta.applies_to: 'Israel' is not an ISO 3166 alpha-2 code"),
@@ -309,7 +315,8 @@ def test_broken_topics_are_refused_naming_the_place(
 ):
     data = shipped_json("topics.json")
     breaks(data)
-    problems = validate_topics(load_topics(write(tmp_path, "topics.json", data)), situations)
+    topics = load_topics(write(tmp_path, "topics.json", data))
+    problems = validate_topics(topics, situations, today=TODAY)
     assert any(problem in p for p in problems), problems
 
 
