@@ -68,7 +68,6 @@ def texts(topics: Topics, situations):
 
 
 def test_shipped_topics_and_situations_keep_every_rule(topics, situations):
-    assert validate_topics(topics, situations, today=TODAY) == []
     assert validate_topics(topics, situations) == []
 
 
