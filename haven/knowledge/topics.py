@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,8 @@ __all__ = [
     "Topics",
     "load_situations",
     "load_topics",
+    "shipped_situations",
+    "shipped_topics",
     "validate_topics",
 ]
 
@@ -107,6 +110,12 @@ class Topics:
 
     def item(self, item_id: str) -> TopicItem | None:
         return next((item for _, item in self.items() if item.id == item_id), None)
+
+    def items_for(self, situation: Situation) -> tuple[TopicItem, ...]:
+        """The items a situation points at, in its order; ids that resolve to nothing are left
+        out (``validate_topics`` reports them)."""
+        found = (self.item(item_id) for item_id in situation.items)
+        return tuple(item for item in found if item is not None)
 
     def for_country(self, iso2: str) -> tuple[TopicItem, ...]:
         """The items that name this country (not those that hold everywhere)."""
@@ -276,6 +285,18 @@ def load_situations(path: Path | None = None) -> tuple[Situation, ...]:
     return tuple(situations)
 
 
+@cache
+def shipped_topics() -> Topics:
+    """The shipped topics.json, read once per process."""
+    return load_topics()
+
+
+@cache
+def shipped_situations() -> tuple[Situation, ...]:
+    """The shipped situations.json, read once per process."""
+    return load_situations()
+
+
 # --- validation ------------------------------------------------------------------------------
 
 
@@ -366,18 +387,20 @@ def _check_item(
         problems += _check_countries(f"{where}.applies_to", item.applies_to, countries)
     if not item.advice and not item.sources:
         problems.append(f"{where}: states a fact without a source (add one, or mark it advice)")
+    dates: list[str] = []
     for i, source in enumerate(item.sources):
         at = f"{where}.sources[{i}]"
         if not source.url.startswith(("https://", "http://")):
             problems.append(f"{at}: URL {source.url!r} is not a web address")
         if not source.title.strip():
             problems.append(f"{at}: source {source.url} has no title")
-        problems += _check_date(at, source.date, today)
-    problems += _check_date(where, item.date, today)
-    newest = item.newest_source
-    if not problems and item.date != (newest.date if newest else None):
-        expected = newest.date if newest else None
-        problems.append(f"{where}: date is {item.date} but the newest source is dated {expected}")
+        dates += _check_date(at, source.date, today)
+    dates += _check_date(where, item.date, today)
+    newest = None if dates else item.newest_source  # unparsable dates cannot be ordered
+    expected = newest.date if newest else None
+    if not dates and item.date != expected:
+        dates.append(f"{where}: date is {item.date} but the newest source is dated {expected}")
+    problems += dates
     if item.uncertain and item.uncertain_reason is None:
         problems.append(f"{where}: uncertain, but uncertain_reason does not say why")
     if not item.uncertain and item.uncertain_reason is not None:
