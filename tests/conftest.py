@@ -10,6 +10,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import pyotp
 import pytest
@@ -98,11 +99,21 @@ def small_jpeg(*, camera: str = "", size: tuple[int, int] = (64, 48)) -> bytes:
     return out.getvalue()
 
 
+@pytest.fixture(autouse=True)
+def _ark_publishes_the_knowledge(settings: Any) -> None:
+    """Ark's editors keep the shared knowledge, whichever organisation a test makes first."""
+    settings.HAVEN_KNOWLEDGE_PUBLISHER = "ark"
+
+
 @pytest.fixture
 def organisation_with_coordinator(db: None) -> tuple[Organisation, Persona]:
+    """Ark and its coordinator Anna, who also keeps the knowledge base."""
+    from haven.knowledge.services import knowledge_editor_grant
+
     organisation, member = organisation_create(
         slug="ark", name="Ark", coordinator_handle="anna", coordinator_passphrase=PASSPHRASE
     )
+    knowledge_editor_grant(actor=member, member=member)
     return organisation, enrol_second_factor(Persona(member, PASSPHRASE))
 
 

@@ -61,7 +61,7 @@ from haven.cases.services import (
 )
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
-from haven.knowledge.queries import checklists, stale_facts
+from haven.knowledge.queries import checklists, current_reminder
 from haven.matching.models import MatchRun
 from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.messaging.forms import StaffMessageForm
@@ -110,7 +110,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "rows": _rows(list(page.object_list), request.LANGUAGE_CODE),
             "query": query.urlencode(),
             "count_cap": number_format(COUNT_CAP, force_grouping=True),
-            "stale_facts": len(stale_facts()),
+            "review": current_reminder(member),
             "holds": holds_waiting(member.organisation_id),
             "message": request.session.pop(MESSAGE_SESSION, None),
             "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)

@@ -12,6 +12,8 @@ class Who(StrEnum):
     ANYONE = "anyone"
     MEMBER = "member"
     COORDINATOR = "coordinator"
+    # A member of the publishing organisation with the knowledge-editor role (haven.knowledge).
+    KNOWLEDGE_EDITOR = "knowledge-editor"
     API_ANYONE = "api-anyone"
     API_MEMBER = "api-member"
     API_COORDINATOR = "api-coordinator"
@@ -82,7 +84,11 @@ ROUTES: dict[str, Who] = {
     "desk:shred": Who.COORDINATOR,
     "desk:place": Who.COORDINATOR,
     "desk:match": Who.COORDINATOR,
-    # The knowledge base: requester-safe pages, counselors' pages, coordinators' editing.
+    # The knowledge base: requester-safe pages, counselors' pages, editors' review and editing;
+    # coordinators of any organisation read the changes (other organisations' handles left out).
+    "knowledge:home": Who.ANYONE,
+    "knowledge:situation": Who.ANYONE,
+    "knowledge:topic": Who.ANYONE,
     "knowledge:countries": Who.ANYONE,
     "knowledge:country": Who.ANYONE,
     "knowledge:screener": Who.ANYONE,
@@ -91,12 +97,13 @@ ROUTES: dict[str, Who] = {
     "knowledge:counsel-screener": Who.MEMBER,
     "knowledge:grounds": Who.MEMBER,
     "knowledge:checklists": Who.MEMBER,
-    "knowledge:edit": Who.COORDINATOR,
+    "knowledge:review": Who.KNOWLEDGE_EDITOR,
+    "knowledge:verify": Who.KNOWLEDGE_EDITOR,
+    "knowledge:edit": Who.KNOWLEDGE_EDITOR,
+    "knowledge:revert": Who.KNOWLEDGE_EDITOR,
     "knowledge:history": Who.COORDINATOR,
     "knowledge:revisions": Who.COORDINATOR,
     "knowledge:revision": Who.COORDINATOR,
-    "knowledge:revert": Who.COORDINATOR,
-    "knowledge:stale": Who.COORDINATOR,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,

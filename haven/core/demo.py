@@ -26,6 +26,7 @@ from haven.cases.models import MilitaryStatus, Need
 from haven.core.places import load_places
 from haven.crypto.codenames import wordlist
 from haven.intake.services import Submission, request_submit
+from haven.knowledge.services import knowledge_editor_grant
 from haven.volunteers.services import (
     application_approve,
     application_submit,
@@ -123,6 +124,8 @@ def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -
         )
         _counselor(coordinator)
         secret = _second_factor(coordinator, passphrase)
+        # The demo's coordinator also keeps the knowledge base, to show the review queue.
+        knowledge_editor_grant(actor=coordinator, member=coordinator)
     _requests(organisation, rng, requests)
     _volunteers(organisation, coordinator, rng, volunteers)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -70,6 +70,11 @@ class AuthorizationMiddleware:
             return redirect("accounts:second-factor")
         if rule == Who.COORDINATOR and not member.is_coordinator:
             return forbidden(request)
+        if rule == Who.KNOWLEDGE_EDITOR:
+            from haven.knowledge.queries import is_editor
+
+            if not is_editor(member):
+                return forbidden(request)
         return None
 
 

@@ -64,11 +64,19 @@ def _shred_due() -> dict[str, object]:
     return {"shredded": shred_due()}
 
 
+def _knowledge_review() -> dict[str, object]:
+    from haven.knowledge.services import review_reminder
+
+    reminder = review_reminder()
+    return {"waiting": reminder.waiting, "dangerous": reminder.dangerous}
+
+
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
+    Job("knowledge-review", timedelta(days=7), _knowledge_review),
 )
 
 

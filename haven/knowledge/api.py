@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from haven.api.schemas import Detail, Errors
 from haven.knowledge import facts, queries
+from haven.knowledge.age import Grade, fact_age
 from haven.knowledge.content import Content, Source, Sourced
 from haven.knowledge.facts import (
     BorderState,
@@ -42,8 +43,15 @@ class FieldOut(Schema):
     id: str = Field(..., description='The id screener lines refer to, e.g. "KZ.visa_free_days"')
     value: TextOut
     sources: list[SourceOut]
-    verified: date | None = Field(..., description="Last verified: the newest source's date")
-    stale: bool = Field(..., description="Not verified within the threshold (stale_after_days)")
+    verified: date | None = Field(
+        ..., description="The day a knowledge editor last checked it in its sources; null if never"
+    )
+    stale: bool = Field(
+        ...,
+        description="Neither checked nor sourced within the threshold (stale_after_days); a fact "
+        "nobody checked is as old as its newest source",
+    )
+    age: Grade = Field(..., description="fresh, ageing (past stale_after_days) or old")
     uncertain: bool = Field(..., description="To be checked against the primary text")
     known: bool = Field(..., description="False when the sources read say nothing on it")
 
@@ -75,10 +83,18 @@ class HelpGroupsOut(FieldOut):
     shelter: bool
 
 
+class DangerOut(FieldOut):
+    level: RiskLevel = Field(..., description='"unknown" means no case was found, never "safe"')
+
+
 class CountrySummaryOut(Schema):
     iso2: str
     name: TextOut
-    stale_fields: list[str]
+    danger: dict[str, RiskLevel] = Field(
+        ...,
+        description="Level per status: deserter, mobilised, called_up, evader, objector, activist",
+    )
+    old_fields: list[str] = Field(..., description="Fields neither checked nor sourced in a year")
 
 
 class CountryOut(Schema):
@@ -91,6 +107,9 @@ class CountryOut(Schema):
     asylum_practice: AsylumPracticeOut
     return_risk: ReturnRiskOut
     help_groups: HelpGroupsOut
+    danger: dict[str, DangerOut] = Field(
+        ..., description="Can a person of this status be handed back from here? By status key"
+    )
 
 
 class ScreenerIn(Schema):
@@ -130,6 +149,7 @@ class UsedFactOut(Schema):
     sources: list[SourceOut]
     verified: date | None
     stale: bool
+    age: Grade
     uncertain: bool
     known: bool
 
@@ -163,6 +183,7 @@ def _field(fact: Fact, today: date, days: int) -> dict[str, Any]:
         "sources": _sources(fact.source_list),
         "verified": fact.verified,
         "stale": fact.is_stale(today, days),
+        "age": queries.age_of(fact, today).grade,
         "uncertain": fact.uncertain,
         "known": fact.known,
     }
@@ -175,9 +196,15 @@ def _field(fact: Fact, today: date, days: int) -> dict[str, Any]:
     summary="The countries in the knowledge base",
 )
 def countries(request: HttpRequest) -> list[dict[str, Any]]:
-    """Each country with the fields past the organisation's threshold, by English name."""
+    """Each country with its danger per status and its old fields: the most dangerous first."""
+    levels = queries.danger_levels()
     return [
-        {"iso2": c.iso2, "name": _text(c.name), "stale_fields": list(c.stale)}
+        {
+            "iso2": c.iso2,
+            "name": _text(c.name),
+            "danger": levels.get(c.iso2, {}),
+            "old_fields": list(c.old),
+        }
         for c in queries.country_summaries("en")
     ]
 
@@ -200,6 +227,9 @@ def country(request: HttpRequest, iso2: str) -> Status[object]:
     }
     for fact in queries.country_facts(found):
         body[fact.field] = _field(fact, today, days)
+    body["danger"] = {
+        key: _field(fact, today, days) for key, fact in queries.country_danger(found).items()
+    }
     return Status(200, body)
 
 
@@ -232,6 +262,13 @@ def _used(item: Sourced, today: date, days: int) -> dict[str, Any]:
         "sources": _sources(item.sources),
         "verified": item.verified,
         "stale": item.is_stale(today, days),
+        "age": fact_age(
+            verified=item.verified,
+            newest=item.newest_source,
+            today=today,
+            fresh_days=days,
+            old_days=queries.old_after_days(),
+        ).grade,
         "uncertain": item.uncertain,
         "known": item.known,
     }

@@ -329,7 +329,7 @@ class Content:
         if country is None:
             return None
         if name in COUNTRY_FIELDS:
-            return getattr(country, name)  # type: ignore[no-any-return]  # a Fact, by the tuple
+            return getattr(country, name)
         key = name.removeprefix("danger_")
         return country.danger.get(key) if name in DANGER_FIELDS else None
 

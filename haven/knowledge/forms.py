@@ -370,3 +370,8 @@ class VerifyForm(forms.Form):
         super().__init__(*args, **kwargs)
         against: Any = self.fields["against"]
         against.choices = [(s.url, s.title) for s in fact.source_list]
+        if not fact.source_list:
+            # Nothing was found before: the check is that a search today still finds nothing.
+            against.required = False
+            against.label = _("No source says anything on this yet")
+            against.help_text = _("Verify when you searched today and still found none.")

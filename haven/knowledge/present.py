@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from haven.knowledge.age import Age, Grade
 from haven.knowledge.facts import (
     ANY_STATUS,
     BorderState,
@@ -29,7 +29,6 @@ from haven.knowledge.facts import (
     Status,
     Visa,
 )
-from haven.knowledge.age import Age, Grade
 from haven.knowledge.models import Fact
 from haven.knowledge.screener import Line, Verdict
 
@@ -266,7 +265,7 @@ class LineView:
 
 def status_from(raw: str | None) -> Status | None:
     """The reader's chosen status from a query string; anything else is no choice."""
-    return Status(raw) if raw in Status._value2member_map_ else None
+    return Status(raw) if raw is not None and raw in Status._value2member_map_ else None
 
 
 def fact_ref(fact_id: str, content: Content, language: str) -> Ref:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -28,7 +28,7 @@ from haven.knowledge.facts import (
     Status,
     Text,
 )
-from haven.knowledge.models import Country, Fact, FactRevision
+from haven.knowledge.models import Country, Fact, FactRevision, KnowledgeEditor, ReviewReminder
 
 # Most dangerous first; "unknown" is not "safe", but it is not a documented danger either.
 LEVEL_RANK = {RiskLevel.HIGH: 0, RiskLevel.MEDIUM: 1, RiskLevel.UNKNOWN: 2, RiskLevel.LOW: 3}
@@ -74,7 +74,7 @@ def is_editor(member: object) -> bool:
     return (
         home is not None
         and member.organisation_id == home.pk
-        and hasattr(member, "knowledge_editor")
+        and KnowledgeEditor.objects.filter(member=member).exists()
     )
 
 
@@ -250,7 +250,7 @@ class RevisionRow:
 
 def revision_row(revision: FactRevision, viewer: Member) -> RevisionRow:
     """A revision as one viewer may see it: handles and notes stay inside their organisation."""
-    author: Member = revision.author  # type: ignore[assignment]  # AUTH_USER_MODEL is Member
+    author: Member = revision.author
     if author.organisation_id == viewer.organisation_id:
         return RevisionRow(revision, author.handle, revision.note)
     return RevisionRow(revision, author.organisation.name, "")
@@ -260,3 +260,11 @@ def country_choices(language: str) -> list[tuple[str, str]]:
     """(code, name) of every country, sorted by name in the reader's language."""
     names = [(country.iso2, country.name.get(language)) for country in Country.objects.all()]
     return sorted(names, key=lambda choice: choice[1])
+
+
+def current_reminder(member: object) -> ReviewReminder | None:
+    """This week's review note, for a knowledge editor's desk; None for anyone else."""
+    if not is_editor(member):
+        return None
+    since = timezone.now() - timedelta(days=8)
+    return ReviewReminder.objects.filter(at__gte=since, waiting__gt=0).order_by("-at").first()

@@ -37,10 +37,11 @@ from haven.knowledge.models import (
     FactRevision,
     FactState,
     KnowledgeEditor,
+    ReviewReminder,
     RevisionKind,
     sources_to_json,
 )
-from haven.knowledge.queries import is_editor, publisher
+from haven.knowledge.queries import is_editor, publisher, review_queue
 
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _CYRILLIC = re.compile(r"[А-Яа-яЁё]")
@@ -261,11 +262,12 @@ def _checked(against: Sequence[str], sources: Sequence[Source]) -> list[str]:
 def fact_verify(
     *, actor: Member, fact: Fact, against: Sequence[str], note: str = ""
 ) -> FactRevision:
-    """Record that the fact still says what the named sources say, as of today."""
+    """Record that the fact still says what the named sources say, as of today; for a fact with no
+    source (it says nothing was found), that a search today still found none."""
     _require_editor(actor)
     locked = Fact.objects.select_for_update().get(pk=fact.pk)
     checked = _checked(against, locked.source_list)
-    if not checked:
+    if not checked and locked.source_list:
         raise ValidationError(
             {"checked_against": [_("Tick the sources you read the fact in again.")]}
         )
@@ -485,3 +487,20 @@ def _check_content_rules(changed: Fact) -> None:
     problems = validate(Content(countries=(country,), grounds=(), checklists=()))
     if problems:
         raise ValidationError({NON_FIELD_ERRORS: problems}, code="rules")
+
+
+@transaction.atomic
+def review_reminder() -> ReviewReminder:
+    """The weekly note for the desk: how many facts wait for a check, how many about a danger."""
+    queue = review_queue()
+    reminder = ReviewReminder.objects.create(
+        at=timezone.now(),
+        waiting=len(queue),
+        dangerous=sum(item.dangerous for item in queue),
+    )
+    audit_record(
+        actor=None,
+        action="knowledge.review_reminder",
+        data={"waiting": reminder.waiting, "dangerous": reminder.dangerous},
+    )
+    return reminder

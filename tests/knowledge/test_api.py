@@ -14,11 +14,13 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from haven.knowledge.content import COUNTRY_FIELDS, Document, Status
+from haven.knowledge.content import COUNTRY_FIELDS, DANGER_KEYS, Document, Status
 from haven.knowledge.queries import knowledge
 from haven.knowledge.screener import Answers, screen
 from tests.conftest import Persona
 from tests.knowledge.factories import NEW_SOURCE, edit_kazakh_stay
+
+AGES = {"fresh", "ageing", "old"}
 
 SPEC_URL = "/api/v1/openapi.json"
 
@@ -35,7 +37,14 @@ def test_the_country_list_names_every_country_in_both_languages(db: None) -> Non
     countries = {country["iso2"]: country for country in response.json()}
     assert len(countries) >= 18
     assert countries["KZ"]["name"] == {"en": "Kazakhstan", "ru": "Казахстан"}
-    assert "visa_free_days" in countries["KZ"]["stale_fields"]
+    # The 2023 visa rule has no newer source: it is old, and says so.
+    assert "visa_free_days" in countries["KZ"]["old_fields"]
+    assert countries["KZ"]["danger"]["deserter"] == "high"
+    levels = [
+        max(c["danger"].values(), key=["high", "medium", "unknown", "low"].index)
+        for c in response.json()
+    ]
+    assert levels == sorted(levels, key=["high", "medium", "unknown", "low"].index)
 
 
 def test_a_country_gives_every_field_with_sources_and_last_verified_date(db: None) -> None:
@@ -47,9 +56,14 @@ def test_a_country_gives_every_field_with_sources_and_last_verified_date(db: Non
         assert field["id"] == f"KZ.{name}"
         assert field["value"]["en"] and field["value"]["ru"]
         assert field["sources"] and all(s["url"].startswith("http") for s in field["sources"])
-        assert "verified" in field and "stale" in field
+        assert "verified" in field and "stale" in field and field["age"] in AGES
     assert body["visa_free_days"]["days"] == 90
-    assert body["visa_free_days"]["verified"] == "2023-01-19"
+    # Nobody has checked it on this install: no day is claimed for a check.
+    assert body["visa_free_days"]["verified"] is None
+    assert body["visa_free_days"]["age"] == "old"
+    assert set(body["danger"]) == set(DANGER_KEYS)
+    assert body["danger"]["deserter"]["level"] == "high"
+    assert body["danger"]["deserter"]["id"] == "KZ.danger_deserter"
     assert body["entry_documents"]["internal_passport_ok"] is True
     assert body["asylum_practice"]["outlook"]["deserter"] == "poor"
 
@@ -73,7 +87,9 @@ def test_the_api_shows_a_fact_as_edited(coordinator: Persona) -> None:
             "approximate": False,
         }
     ]
-    assert stay["verified"] == "2026-11-20"
+    # An edit without the editor's word that they read it in its sources is no check.
+    assert stay["verified"] is None
+    assert stay["age"] == "fresh"
 
 
 def test_the_screener_answers_as_the_pure_function_does(db: None) -> None:

@@ -2,9 +2,8 @@
 editing with revisions, compare and revert, and stale facts marked and listed."""
 
 import re
-from datetime import timedelta
 
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from haven.knowledge.models import Fact, FactRevision
@@ -84,33 +83,151 @@ def test_a_screener_answer_left_out_is_named_and_the_rest_kept(db: None) -> None
     assert re.search(r'<option value="GE" selected>', html)
 
 
-# --- stale facts ----------------------------------------------------------------------------------
+# --- danger first, age in words -------------------------------------------------------------------
 
 
-def test_facts_past_the_threshold_are_marked_stale(db: None) -> None:
+def test_a_country_page_opens_with_the_danger_for_the_readers_status(db: None) -> None:
+    html = Client().get("/en/knowledge/kz/?status=not_called_up").content.decode()
+    danger = re.search(r'<section id="danger".*?</section>', html, flags=re.S)
+    assert danger, "the danger section"
+    assert "Can you be handed back to Russia from here?" in danger.group(0)
+    assert "danger-medium" in danger.group(0)  # a man without a call-up paper: medium in 2026
+    # It comes before the entry rules and every other fact.
+    assert html.index('id="danger"') < html.index('id="entry_documents"')
+    assert html.index('id="return_risk"') < html.index('id="entry_documents"')
+    deserter = Client().get("/en/knowledge/kz/?status=deserter").content.decode()
+    assert "High danger" in deserter
+
+
+def test_without_a_status_the_page_shows_the_danger_for_every_status(db: None) -> None:
     html = Client().get("/en/knowledge/kz/").content.decode()
-    assert "Stale" in _section(html, "visa_free_days")  # verified 2023-01-19
+    table = re.search(r'<table class="danger-table">.*?</table>', html, flags=re.S)
+    assert table
+    assert table.group(0).count("<tr>") == 7  # every status the reader can choose
+    assert "High danger" in table.group(0)
 
 
-def test_a_fact_verified_within_the_threshold_is_not_stale(coordinator: Persona) -> None:
-    edit_kazakh_stay(coordinator.member, day=timezone.localdate() - timedelta(days=10))
+def test_a_reader_in_a_dangerous_country_is_told_they_are_at_risk_there(db: None) -> None:
+    html = Client().get("/en/knowledge/kz/?status=deserter&here=kz").content.decode()
+    assert "You are at risk where you are" in html
+    assert html.index("You are at risk where you are") < html.index('id="danger"')
+    assert "staying looks possible" not in html.lower()
+    elsewhere = Client().get("/en/knowledge/kz/?status=deserter").content.decode()
+    assert "You are at risk where you are" not in elsewhere
+
+
+def test_the_country_list_puts_the_dangerous_countries_first(db: None) -> None:
+    html = Client().get("/en/knowledge/countries/?status=deserter&here=kz").content.decode()
+    groups = re.findall(r'<section class="level-group danger-([a-z]+)">', html)
+    assert groups[0] == "high"
+    high = re.search(r'<section class="level-group danger-high">.*?</section>', html, re.S)
+    assert high
+    for name in ("Kazakhstan", "Armenia", "Kyrgyzstan", "Belarus", "United States"):
+        assert name in high.group(0), name
+    assert "You are at risk where you are" in html
+    assert 'href="/en/knowledge/kz/?status=deserter&amp;here=kz"' in html
+
+
+def test_age_is_said_in_words_and_a_year_is_not_a_day(db: None) -> None:
     html = Client().get("/en/knowledge/kz/").content.decode()
-    assert "Stale" not in _section(html, "visa_free_days")
-    assert "Stale" in _section(html, "border_status")
-    with override_settings(HAVEN_KNOWLEDGE_STALE_DAYS=5):
-        html = Client().get("/en/knowledge/kz/").content.decode()
-        assert "Stale" in _section(html, "visa_free_days")
+    stay = _section(html, "visa_free_days")
+    assert "Not checked since 19 January 2023" in stay
+    assert "1 January" not in html  # no source dated only by its year reads as a day
+    assert "Stale" not in html
 
 
-def test_coordinators_see_stale_facts_listed_oldest_first(coordinator: Persona) -> None:
-    edit_kazakh_stay(coordinator.member, day=timezone.localdate())
-    html = login(Client(), coordinator).get("/en/knowledge/stale/").content.decode()
-    rows = re.findall(r'href="/en/knowledge/edit/([a-z]{2})/([a-z_]+)/"', html)
-    assert ("kz", "visa_free_days") not in rows
-    assert ("kz", "border_status") in rows
-    never = fact("RS", "help_groups")  # shipped without a source: never verified
-    assert never is not None and never.verified is None
-    assert rows[0][1] in {"asylum_practice", "return_risk", "help_groups"}
+def test_only_an_old_fact_about_a_danger_is_marked_loudly(db: None) -> None:
+    html = Client().get("/en/knowledge/ge/?status=deserter").content.decode()
+    loud = html.count("Old and about a danger")
+    assert loud < 4, "a wall of identical warnings"
+    for field in ("visa_free_days", "help_groups"):
+        assert "Old and about a danger" not in _section(html, field)
+
+
+def test_a_check_by_an_editor_reads_as_checked(coordinator: Persona) -> None:
+    found = fact("KZ", "visa_free_days")
+    assert found is not None
+    client = login(Client(), coordinator)
+    response = client.post(
+        "/en/knowledge/verify/kz/visa_free_days/", {"against": [found.source_list[0].url]}
+    )
+    assert response.status_code == 302
+    stay = _section(Client().get("/en/knowledge/kz/").content.decode(), "visa_free_days")
+    assert "Checked today" in stay
+
+
+def test_russian_pages_say_the_age_in_russian(db: None) -> None:
+    html = Client().get("/ru/knowledge/kz/").content.decode()
+    assert "Не проверялось с 19 января 2023" in _section(html, "visa_free_days")
+    assert "Могут ли вас выдать России отсюда?" in html
+
+
+# --- what to do tonight ---------------------------------------------------------------------------
+
+
+def test_the_knowledge_home_starts_from_the_readers_situation(db: None) -> None:
+    html = Client().get("/en/knowledge/").content.decode()
+    for slug in ("in_russia", "at_the_border", "crossed_internal_passport", "detained"):
+        assert f'href="/en/knowledge/now/{slug}/"' in html
+    assert 'href="/en/intake/"' in html or 'href="/en/"' in html  # ask a counselor
+    situation = Client().get("/en/knowledge/now/detained/")
+    assert situation.status_code == 200
+    page = situation.content.decode()
+    assert "What to do next" in page and "Ask a counselor" in page
+    assert "script-src 'none'" in situation.headers["Content-Security-Policy"]
+    assert Client().get("/en/knowledge/now/nowhere/").status_code == 404
+
+
+def test_every_cross_border_section_has_its_page_in_both_languages(db: None) -> None:
+    for slug in ("leaving_russia", "at_the_border", "money", "detained_abroad", "help_groups"):
+        for language in ("en", "ru"):
+            response = Client().get(f"/{language}/knowledge/topic/{slug}/")
+            assert response.status_code == 200, (slug, language)
+            assert "<details" in response.content.decode()  # its sources, folded
+    assert Client().get("/en/knowledge/topic/elsewhere/").status_code == 404
+
+
+def test_the_before_any_move_warning_reaches_requesters(db: None) -> None:
+    html = Client().get("/en/knowledge/now/in_russia/").content.decode()
+    assert 'id="check_before_any_move"' in html
+
+
+# --- the review queue -----------------------------------------------------------------------------
+
+
+def test_editors_review_the_most_dangerous_facts_first(coordinator: Persona) -> None:
+    html = login(Client(), coordinator).get("/en/knowledge/review/").content.decode()
+    levels = re.findall(r'<section class="review-item danger-([a-z]+)"', html)
+    order = ["high", "medium", "unknown", "low"]
+    assert levels and levels == sorted(levels, key=order.index)
+    assert levels[0] == "high"
+
+
+def test_a_verified_fact_leaves_the_queue(coordinator: Persona) -> None:
+    client = login(Client(), coordinator)
+    first = re.search(
+        r'<section class="review-item danger-[a-z]+" id="([A-Z]{2})-([a-z_]+)">',
+        client.get("/en/knowledge/review/").content.decode(),
+    )
+    assert first
+    iso2, field = first.groups()
+    found = fact(iso2, field)
+    assert found is not None
+    urls = [source.url for source in found.source_list]
+    response = client.post(f"/en/knowledge/verify/{iso2.lower()}/{field}/", {"against": urls})
+    assert response.status_code == 302
+    after = client.get("/en/knowledge/review/").content.decode()
+    assert f'id="{iso2}-{field}"' not in after
+    found.refresh_from_db()
+    assert found.verified == timezone.localdate()
+    assert found.verified_by == coordinator.member
+    assert found.verified_against == urls
+
+
+def test_verifying_without_ticking_a_source_is_refused_and_said(coordinator: Persona) -> None:
+    response = login(Client(), coordinator).post("/en/knowledge/verify/kz/visa_free_days/", {})
+    assert response.status_code == 400
+    assert "Tick the sources you read the fact in again." in response.content.decode()
 
 
 # --- counselors -----------------------------------------------------------------------------------
@@ -206,23 +323,31 @@ def test_counselor_can_neither_edit_nor_revert(coordinator: Persona, counselor: 
     assert client.get(EDIT_URL).status_code == 403
     assert client.post(EDIT_URL, _edit_form(days="10")).status_code == 403
     assert client.post(f"/en/knowledge/revisions/{revision.pk}/revert/").status_code == 403
-    assert client.get("/en/knowledge/stale/").status_code == 403
+    assert client.get("/en/knowledge/review/").status_code == 403
     assert FactRevision.objects.count() == 1
 
 
 def test_anonymous_visitors_are_sent_to_log_in(db: None) -> None:
-    for path in (EDIT_URL, COUNSEL_KZ, "/en/knowledge/revisions/", "/en/knowledge/stale/"):
+    for path in (EDIT_URL, COUNSEL_KZ, "/en/knowledge/revisions/", "/en/knowledge/review/"):
         response = Client().get(path)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_knowledge_base_is_shared_by_every_organisation_on_the_install(
+def test_another_organisation_reads_the_shared_facts_but_neither_rewrites_nor_sees_who_did(
     coordinator: Persona, outsider: Persona
 ) -> None:
-    """Countries and laws are the same for every group: a coordinator of any organisation keeps
-    them current, and sees who changed what."""
+    """Countries and laws are the same for every group; the publishing organisation's editors keep
+    them. Another organisation's coordinator reads the changes without the editor's handle or
+    note, and can neither edit nor revert what its own requesters read."""
     revision = edit_kazakh_stay(coordinator.member)
     client = login(Client(), outsider)
-    assert client.get(f"/en/knowledge/revisions/{revision.pk}/").status_code == 200
-    assert client.post(f"/en/knowledge/revisions/{revision.pk}/revert/").status_code == 302
-    assert FactRevision.objects.latest("at").author == outsider.member
+    page = client.get(f"/en/knowledge/revisions/{revision.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert coordinator.member.handle not in html and "The rule changed." not in html
+    assert "By Ark" in html
+    listing = client.get("/en/knowledge/revisions/").content.decode()
+    assert coordinator.member.handle not in listing and "The rule changed." not in listing
+    assert client.post(f"/en/knowledge/revisions/{revision.pk}/revert/").status_code == 403
+    assert client.post(EDIT_URL, _edit_form(days="10")).status_code == 403
+    assert FactRevision.objects.count() == 1

@@ -1,19 +1,34 @@
 """Editing and reverting facts: every change is a revision and an audit event, and no fact is
 saved without a source."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from haven.audit.models import Event
-from haven.knowledge.content import Document, Source, Status, Text, load_content, validate
+from haven.knowledge.content import (
+    ALL_FIELDS,
+    Document,
+    Source,
+    Status,
+    Text,
+    load_content,
+    validate,
+)
 from haven.knowledge.models import Country, Fact, FactRevision
-from haven.knowledge.queries import fact, knowledge
+from haven.knowledge.queries import current_reminder, fact, is_editor, knowledge, review_queue
 from haven.knowledge.screener import Answers, Verdict, screen
 from haven.knowledge.seed import knowledge_load
-from haven.knowledge.services import fact_edit, fact_revert
+from haven.knowledge.services import (
+    fact_edit,
+    fact_revert,
+    fact_verify,
+    knowledge_editor_grant,
+    knowledge_editor_revoke,
+    review_reminder,
+)
 from tests.conftest import Persona
 from tests.knowledge.factories import NEW_SOURCE, edit_kazakh_stay
 
@@ -59,8 +74,30 @@ def test_loading_fills_empty_tables_and_never_overwrites_an_edit(coordinator: Pe
     assert _kz_stay().details["days"] == 30
     FactRevision.objects.all().delete()
     Country.objects.all().delete()
-    assert knowledge_load() == 18 * 6
+    countries = len(load_content().countries)
+    assert knowledge_load() == countries * len(ALL_FIELDS)
     assert _kz_stay().details["days"] == 90
+
+
+def test_a_newer_release_replaces_facts_nobody_edited_and_keeps_edits(
+    coordinator: Persona,
+) -> None:
+    """An install keeps up with corrected guidance: what nobody changed here follows the shipped
+    text (and loses its last check), what an editor changed stays for the editor to compare."""
+    edit_kazakh_stay(coordinator.member, days=30)
+    border = fact("KZ", "border_status")
+    assert border is not None
+    # As an older release left them: another text, and a missing fact.
+    Fact.objects.filter(pk=border.pk).update(
+        value_en="Old text.", shipped_digest="older", verified=timezone.localdate()
+    )
+    Fact.objects.filter(country_id="KZ", field="danger_activist").delete()
+    assert knowledge_load() == 2
+    border.refresh_from_db()
+    assert border.value_en != "Old text." and border.verified is None
+    assert fact("KZ", "danger_activist") is not None
+    assert _kz_stay().details["days"] == 30
+    assert validate(knowledge()) == []
 
 
 def test_an_edit_keeps_both_sides_author_note_and_an_audit_event(coordinator: Persona) -> None:
@@ -69,12 +106,12 @@ def test_an_edit_keeps_both_sides_author_note_and_an_audit_event(coordinator: Pe
     after = _kz_stay()
     assert after.value.en == "At most 30 days in any 180 for citizens of EAEU states."
     assert after.details == {"days": 30, "visa": "none"}
-    assert after.verified == date(2026, 11, 20)  # the newest source's date, not the day of editing
+    assert after.verified is None  # an edit is a check only when the editor says they read it
     assert after.source_list == (NEW_SOURCE,)
     assert revision.author == coordinator.member
     assert revision.note == "The rule changed."
     assert (revision.old_value_en, revision.new_value_en) == (before.value_en, after.value_en)
-    assert revision.old_verified == date(2023, 1, 19)
+    assert revision.old_verified is None  # nobody had checked the shipped fact here
     assert revision.old_details == {"days": 90, "visa": "none"}
     assert revision.old_sources[0]["title"].startswith("Kazakhstan amends immigration rules")
     event = Event.objects.get(action="knowledge.fact_edit")
@@ -91,7 +128,7 @@ def test_an_edit_without_a_source_is_refused_beside_the_sources_field(
     assert "cannot be saved without a source" in errors["sources"][0]
     assert _kz_stay().details["days"] == 90
     assert not FactRevision.objects.exists()
-    assert not Event.objects.filter(action__startswith="knowledge.").exists()
+    assert not Event.objects.filter(action__startswith="knowledge.fact").exists()
 
 
 def test_an_edit_whose_sources_are_all_undated_is_refused(coordinator: Persona) -> None:
@@ -148,10 +185,68 @@ def test_an_edit_that_changes_nothing_is_refused(coordinator: Persona) -> None:
         edit_kazakh_stay(coordinator.member)
 
 
-def test_only_coordinators_change_the_knowledge_base(counselor: Persona) -> None:
-    with pytest.raises(PermissionError):
-        _edit(counselor)
+def test_only_knowledge_editors_change_the_knowledge_base(
+    counselor: Persona, outsider: Persona
+) -> None:
+    for stranger in (counselor, outsider):  # outsider: another organisation's coordinator
+        with pytest.raises(PermissionError):
+            _edit(stranger)
     assert not FactRevision.objects.exists()
+
+
+def test_an_edit_that_says_it_was_read_in_its_sources_is_a_check(coordinator: Persona) -> None:
+    revision = _edit(coordinator, checked_against=[NEW_SOURCE.url], note="Read it today.")
+    after = _kz_stay()
+    assert after.verified == timezone.localdate()
+    assert after.verified_by == coordinator.member
+    assert after.verified_against == [NEW_SOURCE.url]
+    assert revision.checked_against == [NEW_SOURCE.url]
+
+
+def test_a_check_against_a_source_the_fact_does_not_cite_is_refused(coordinator: Persona) -> None:
+    with pytest.raises(ValidationError) as refused:
+        fact_verify(actor=coordinator.member, fact=_kz_stay(), against=["https://example.org/"])
+    assert "checked_against" in refused.value.message_dict
+    assert _kz_stay().verified is None
+
+
+def test_a_check_is_a_revision_and_an_audit_event_and_changes_no_text(
+    coordinator: Persona,
+) -> None:
+    before = _kz_stay()
+    url = before.source_list[0].url
+    revision = fact_verify(actor=coordinator.member, fact=before, against=[url], note="Still so.")
+    after = _kz_stay()
+    assert after.value_en == before.value_en and after.sources == before.sources
+    assert (revision.kind, revision.checked_against) == ("verify", [url])
+    assert (revision.old_verified, revision.new_verified) == (None, timezone.localdate())
+    event = Event.objects.get(action="knowledge.fact_verify")
+    assert (event.actor, event.target_id) == (coordinator.member, KZ_STAY)
+
+
+def test_the_editor_role_is_granted_only_within_the_publishing_organisation(
+    coordinator: Persona, counselor: Persona, outsider: Persona
+) -> None:
+    knowledge_editor_grant(actor=coordinator.member, member=counselor.member)
+    assert is_editor(counselor.member)
+    with pytest.raises(ValidationError):
+        knowledge_editor_grant(actor=coordinator.member, member=outsider.member)
+    with pytest.raises(PermissionError):
+        knowledge_editor_grant(actor=outsider.member, member=outsider.member)
+    assert not is_editor(outsider.member)
+    assert knowledge_editor_revoke(actor=coordinator.member, member=counselor.member)
+    assert not is_editor(counselor.member)
+
+
+def test_the_weekly_reminder_counts_what_waits_and_what_is_dangerous(
+    coordinator: Persona, counselor: Persona
+) -> None:
+    reminder = review_reminder()
+    queue = review_queue()
+    assert reminder.waiting == len(queue) > 0
+    assert 0 < reminder.dangerous == sum(item.dangerous for item in queue)
+    assert current_reminder(coordinator.member) == reminder
+    assert current_reminder(counselor.member) is None  # not an editor
 
 
 def test_a_revert_restores_the_old_fact_and_is_a_revision_itself(coordinator: Persona) -> None:

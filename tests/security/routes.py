@@ -49,6 +49,8 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<iso2:iso2>",
         "<iso2>",
         "<slug:field>",
+        "<slug:situation>",
+        "<slug:topic>",
         "<int:revision_id>",
         "<slug:kind>",
         "<int:offer_id>",

@@ -4,8 +4,9 @@ A route missing from the table, or a table entry with no route, fails here. Obje
 (another organisation's case, another member's offer, vouch or token) are checked on the same walk.
 The personas: anonymous, an applicant (who has no account and so sees nothing more), a requester
 logged in with a codename, the requester of another case, a host, a counselor the case is shared
-with, a counselor it is not shared with, a coordinator, a coordinator of another organisation, and a
-suspended member. Admins act through the `haven` command, not the web.
+with, a counselor it is not shared with, a coordinator (who also edits the shared knowledge, as
+its publishing organisation's editor), a coordinator of another organisation, and a suspended
+member. Admins act through the `haven` command, not the web.
 """
 
 import json
@@ -45,6 +46,7 @@ POST_ONLY = {
     "api:status",
     "api:case-reveal",
     "knowledge:revert",
+    "knowledge:verify",
     "api:screener",
     "network:offer-pause",
     "network:decide",
@@ -119,6 +121,7 @@ PERSONAS = [
     "suspended",
 ]
 STAFF_ONLY_BELOW_COORDINATOR = {"counselor", "unshared-counselor", "host"}
+KNOWLEDGE_EDITORS = {"coordinator"}
 ALLOWED = {200, 201, 302, 303, 400, 409, 422}
 
 
@@ -144,10 +147,15 @@ def _expected(rule: Who, persona: str, name: str) -> str:
         return "not-found"
     if rule in (Who.ANYONE, Who.API_ANYONE):
         return "allowed"
-    if rule in (Who.MEMBER, Who.COORDINATOR):
+    if rule in (Who.MEMBER, Who.COORDINATOR, Who.KNOWLEDGE_EDITOR):
         if not member:
             return "login"
         if rule == Who.COORDINATOR and persona in STAFF_ONLY_BELOW_COORDINATOR:
+            return "forbidden"
+        # Only the publishing organisation's editors keep the shared knowledge: here Ark's
+        # coordinator; another organisation's coordinator may not rewrite what Ark's requesters
+        # read, nor Ark's own counselors and hosts.
+        if rule == Who.KNOWLEDGE_EDITOR and persona not in KNOWLEDGE_EDITORS:
             return "forbidden"
     else:
         if not member:
@@ -284,6 +292,8 @@ def world(
             "public_id": token_id.public_id,
             "iso2": "kz",
             "field": "visa_free_days",
+            "situation": "detained",
+            "topic": "leaving_russia",
             "revision_id": str(edit_kazakh_stay(coordinator.member).pk),
             "kind": "beds",
             "offer_id": str(offer.pk),

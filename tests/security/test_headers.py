@@ -42,6 +42,8 @@ def answers(
         "public_id": "none",
         "iso2": "kz",
         "field": "visa_free_days",
+        "situation": "detained",
+        "topic": "leaving_russia",
         "revision_id": str(edit_kazakh_stay(coordinator.member).pk),
         "kind": "beds",
         "offer_id": "1",

@@ -4,6 +4,9 @@ carry the quick exit, and store nothing: the reader's status and place ride in t
 a GET form (nothing that identifies anyone), and the screener's answers are read, screened and
 forgotten (a POST, so they stay out of the history)."""
 
+from collections.abc import Iterable
+from functools import cache
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -11,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.intake.views import requester_page
 from haven.knowledge import queries
+from haven.knowledge.age import Age, fact_age
 from haven.knowledge.facts import DANGER_KEY_OF, DANGER_KEYS, RiskLevel, Status
 from haven.knowledge.forms import ScreenerForm
 from haven.knowledge.models import Country
@@ -24,6 +28,20 @@ from haven.knowledge.present import (
     status_from,
 )
 from haven.knowledge.screener import Verdict, screen
+from haven.knowledge.topics import Situation, TopicItem, Topics
+from haven.knowledge.topics import load_situations as _load_situations
+from haven.knowledge.topics import load_topics as _load_topics
+
+
+@cache
+def load_topics() -> Topics:
+    """The shipped sections, read once per process (they change only with a release)."""
+    return _load_topics()
+
+
+@cache
+def load_situations() -> tuple[Situation, ...]:
+    return _load_situations()
 
 
 def _language() -> str:
@@ -146,5 +164,89 @@ def screener(request: HttpRequest) -> HttpResponse:
             "form": form,
             "screening": screening,
             "groups": [(label, options) for label, options in groups if options],
+        },
+    )
+
+
+def _topic_age(item: TopicItem) -> Age:
+    return fact_age(
+        verified=None,
+        newest=item.newest_source,
+        today=queries.today(),
+        fresh_days=queries.stale_after_days(),
+        old_days=queries.old_after_days(),
+    )
+
+
+def _items(items: Iterable[TopicItem]) -> list[dict[str, object]]:
+    return [{"item": item, "age": _topic_age(item)} for item in items]
+
+
+@requester_page
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Start from where the reader is: in Russia, at the border, just across with only an internal
+    passport, detained or threatened with deportation; then the warnings for everyone."""
+    topics = load_topics()
+    warnings = [
+        item for _section, item in topics.items() if item.warning and item.applies_to is None
+    ]
+    return render(
+        request,
+        "knowledge/public/home.html",
+        {"situations": load_situations(), "sections": topics.sections, "warning": warnings[:1]},
+    )
+
+
+@requester_page
+@require_GET
+def situation(request: HttpRequest, situation: str) -> HttpResponse:
+    """One situation: the next step, the facts that matter most, the countries that matter."""
+    found = next((s for s in load_situations() if s.id == situation), None)
+    if found is None:
+        raise Http404
+    topics = load_topics()
+    items = [item for item in map(topics.item, found.items) if item is not None]
+    names = dict(queries.country_choices(_language()))
+    levels = queries.danger_levels()
+    countries = [
+        (
+            iso2,
+            names[iso2],
+            DANGER_SHORT[queries.worst(levels.get(iso2, {}))],
+            queries.worst(levels.get(iso2, {})),
+        )
+        for iso2 in found.countries
+        if iso2 in names
+    ]
+    return render(
+        request,
+        "knowledge/public/situation.html",
+        {
+            "situation": found,
+            "items": _items(items),
+            "countries": countries,
+            "sections": topics.sections,
+        },
+    )
+
+
+@requester_page
+@require_GET
+def topic(request: HttpRequest, topic: str) -> HttpResponse:
+    """One cross-border section: leaving Russia, the border, money, detained abroad, help groups."""
+    topics = load_topics()
+    found = topics.section(topic)
+    if found is None:
+        raise Http404
+    names = dict(queries.country_choices(_language()))
+    return render(
+        request,
+        "knowledge/public/topic.html",
+        {
+            "section": found,
+            "items": _items(found.items),
+            "names": names,
+            "sections": topics.sections,
         },
     )

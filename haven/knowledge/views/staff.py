@@ -22,8 +22,8 @@ from haven.knowledge.present import (
     line_views,
     status_from,
 )
-from haven.knowledge.views.public import country_page
 from haven.knowledge.screener import Screening, screen
+from haven.knowledge.views.public import country_page
 
 
 def _language() -> str:
