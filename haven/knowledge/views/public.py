@@ -5,7 +5,6 @@ a GET form (nothing that identifies anyone), and the screener's answers are read
 forgotten (a POST, so they stay out of the history)."""
 
 from collections.abc import Iterable
-from functools import cache
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,20 +27,9 @@ from haven.knowledge.present import (
     status_from,
 )
 from haven.knowledge.screener import Verdict, screen
-from haven.knowledge.topics import Situation, TopicItem, Topics
-from haven.knowledge.topics import load_situations as _load_situations
-from haven.knowledge.topics import load_topics as _load_topics
-
-
-@cache
-def load_topics() -> Topics:
-    """The shipped sections, read once per process (they change only with a release)."""
-    return _load_topics()
-
-
-@cache
-def load_situations() -> tuple[Situation, ...]:
-    return _load_situations()
+from haven.knowledge.topics import TopicItem
+from haven.knowledge.topics import shipped_situations as load_situations
+from haven.knowledge.topics import shipped_topics as load_topics
 
 
 def _language() -> str:
@@ -206,7 +194,7 @@ def situation(request: HttpRequest, situation: str) -> HttpResponse:
     if found is None:
         raise Http404
     topics = load_topics()
-    items = [item for item in map(topics.item, found.items) if item is not None]
+    items = topics.items_for(found)
     names = dict(queries.country_choices(_language()))
     levels = queries.danger_levels()
     countries = [
