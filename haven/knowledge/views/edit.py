@@ -45,7 +45,7 @@ def _edit_page(
             "fact": fact,
             "label": FIELD_LABELS[fact.field],
             "form": form,
-            "verify_form": verify_form or VerifyForm(fact=fact),
+            "verify_form": verify_form or VerifyForm(fact=fact, auto_id="id_verify_%s"),
             "age": queries.age_of(fact),
         },
         status=status,
@@ -84,7 +84,7 @@ def fact_edit_view(request: HttpRequest, iso2: str, field: str) -> HttpResponse:
 def verify(request: HttpRequest, iso2: str, field: str) -> HttpResponse:
     """Record that the fact still says what the ticked sources say; back to the queue."""
     fact = _fact_or_404(iso2, field)
-    form = VerifyForm(request.POST, fact=fact)
+    form = VerifyForm(request.POST, fact=fact, auto_id="id_verify_%s")
     member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
     if form.is_valid():
         try:
