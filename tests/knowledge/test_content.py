@@ -283,6 +283,9 @@ def test_no_checklist_presents_kazakh_asylum_seeker_status_as_protection(shipped
     assert all("does not protect" in i.text.en for i in status_items)
     generic = next(c for c in shipped.checklists if c.id == "generic")
     assert any("BY.return_risk" in i.facts for i in generic.items)
+    exit_ban = next(i for i in generic.items if i.id == "exit_ban")
+    assert exit_ban.kind == "warning" and "11 September 2025" in exit_ban.text.en
+    assert exit_ban.sources and not exit_ban.advice
 
 
 def test_the_issue_grounds_are_there_with_citation_and_link(shipped):
@@ -334,13 +337,12 @@ def test_a_missing_translation_is_reported(shipped):
 
 def test_a_checklist_pointing_at_an_unknown_ground_is_reported(shipped):
     checklist = shipped.checklists[0]
-    item = dataclasses.replace(checklist.items[1], facts=("cjeu_nobody",))
+    relies = next(i for i in checklist.items if i.facts and not i.sources and not i.advice)
+    item = dataclasses.replace(relies, facts=("cjeu_nobody",))
+    items = tuple(item if i is relies else i for i in checklist.items)
     broken = dataclasses.replace(
         shipped,
-        checklists=(
-            dataclasses.replace(checklist, items=(item, *checklist.items[2:])),
-            *shipped.checklists[1:],
-        ),
+        checklists=(dataclasses.replace(checklist, items=items), *shipped.checklists[1:]),
     )
     where = f"checklist {checklist.id}.{item.id}"
     assert validate(broken) == [
