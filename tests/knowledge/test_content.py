@@ -17,10 +17,12 @@ from haven.knowledge.content import (
     load_content,
     validate,
 )
-from haven.knowledge.facts import earliest_day
+from haven.knowledge.facts import DANGER_KEY_OF, Source, earliest_day
 
 REPO = Path(__file__).resolve().parents[2]
 REFERENCE = REPO.parent / "shared" / "reference" / "countries.json"
+PLACEHOLDER = "Сведения готовятся"
+ALL_STATUSES = set(Status)
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 ISSUE_GROUNDS = {
@@ -50,11 +52,23 @@ def shipped() -> Content:
     return load_content()
 
 
+@pytest.fixture(scope="module")
+def reference() -> dict[str, dict]:
+    """The reference countries by ISO code, where ../shared/reference is beside this checkout."""
+    if not REFERENCE.exists():
+        pytest.skip("../shared/reference is not beside this checkout")
+    return {entry["iso2"]: entry for entry in json.loads(REFERENCE.read_text(encoding="utf-8"))}
+
+
+def shipped_urls(country) -> set[str]:
+    return {source.url for fact in country.all_facts() for source in fact.sources}
+
+
 def texts(shipped: Content):
     """Every piece of text a counselor or requester may read, with where it lives."""
     for country in shipped.countries:
         yield f"{country.iso2}.name", country.name
-        for fact in country.facts():
+        for fact in country.all_facts():
             yield fact.id, fact.value
     for ground in shipped.grounds:
         yield f"{ground.id}.title", ground.title
@@ -70,7 +84,7 @@ def test_shipped_content_keeps_every_rule(shipped):
 
 
 def test_no_fact_without_a_source(shipped):
-    facts = [fact for country in shipped.countries for fact in country.facts()]
+    facts = [fact for country in shipped.countries for fact in country.all_facts()]
     for item in [*facts, *shipped.grounds]:
         assert item.sources or not item.known, f"{item.id} states a fact without a source"
     for checklist in shipped.checklists:
@@ -115,21 +129,59 @@ def test_every_date_in_the_files_parses():
                     assert date.fromisoformat(node["verified"])
 
 
-def test_verified_is_the_date_of_the_newest_source_not_today(shipped):
+def test_the_shipped_files_claim_no_verification_by_anyone(shipped):
     for country in shipped.countries:
-        for fact in country.facts():
-            dated = [s.earliest_day for s in fact.sources if s.earliest_day]
-            assert fact.verified == (max(dated) if dated else None), fact.id
-    assert shipped.country("KZ").visa_free_days.verified == date(2023, 1, 19)
+        for fact in country.all_facts():
+            assert fact.verified is None, fact.id
+    for ground in shipped.grounds:
+        assert ground.verified is None, ground.id
+    for name in ("countries.json", "grounds.json"):
+        assert '"verified"' not in (CONTENT_DIR / name).read_text(encoding="utf-8"), name
 
 
-def test_every_reference_country_is_present(shipped):
-    if not REFERENCE.exists():
-        pytest.skip("../shared/reference is not beside this checkout")
-    reference = {entry["iso2"] for entry in json.loads(REFERENCE.read_text(encoding="utf-8"))}
+def test_source_dates_keep_their_precision(shipped):
+    fergana = next(
+        s for s in shipped.country("KZ").danger["deserter"].sources if "fergana" in s.url
+    )
+    assert (fergana.date, fergana.approximate) == ("2026-02-05", True)
+    years = [s for c in shipped.countries for f in c.all_facts() for s in f.sources]
+    assert any(s.date is not None and len(s.date) == 4 for s in years), "a year-only date"
+    assert any(s.date is not None and len(s.date) == 7 for s in years), "a month-only date"
+
+
+def test_every_reference_country_is_present(shipped, reference):
     ours = {country.iso2 for country in shipped.countries}
-    assert reference <= ours
-    assert len(ours) >= 18
+    assert set(reference) <= ours
+    assert len(ours) >= 19
+
+
+def test_every_reference_danger_level_is_shipped_with_its_sources(shipped, reference):
+    for iso, entry in reference.items():
+        country = shipped.country(iso)
+        for key, danger in entry["danger_for"].items():
+            fact = country.danger[key]
+            assert fact.level == danger["level"], fact.id
+            assert set(danger["sources"]) <= {s.url for s in fact.sources}, fact.id
+
+
+def test_danger_sources_carry_the_reference_dates(shipped, reference):
+    for iso, entry in reference.items():
+        dates = {source["url"]: source["date"] or "" for source in entry["sources"]}
+        for fact in shipped.country(iso).danger_facts():
+            for source in fact.sources:
+                if source.url in dates and source.date is not None:
+                    assert source.date in dates[source.url], (fact.id, source.url)
+
+
+def test_every_change_since_2023_is_in_the_shipped_content(shipped, reference):
+    missing = [
+        (iso, change["date"], url)
+        for iso, entry in reference.items()
+        for change in entry["changed_since_2023"]
+        for url in change["sources"]
+        if url not in shipped_urls(shipped.country(iso))
+    ]
+    assert missing == []
 
 
 def test_each_country_has_all_six_fields_and_structured_values(shipped):
@@ -137,10 +189,14 @@ def test_each_country_has_all_six_fields_and_structured_values(shipped):
         assert [f.id for f in country.facts()] == [
             f"{country.iso2}.{name}" for name in content.COUNTRY_FIELDS
         ]
+        assert [f.id for f in country.danger_facts()] == [
+            f"{country.iso2}.{name}" for name in content.DANGER_FIELDS
+        ]
     by_iso = {country.iso2: country for country in shipped.countries}
     internal = {iso for iso, c in by_iso.items() if c.entry_documents.internal_passport_ok}
-    assert internal == {"KZ", "AM", "KG"}
-    assert by_iso["MN"].entry_documents.internal_passport_ok is None
+    assert internal == {"KZ", "AM", "KG", "BY"}
+    assert by_iso["MN"].entry_documents.internal_passport_ok is False
+    assert by_iso["ME"].entry_documents.internal_passport_ok is False
     assert by_iso["KZ"].visa_free_days.days == 90
     assert by_iso["GE"].visa_free_days.days == 365
     assert by_iso["FI"].border_status.state == "closed"
@@ -149,7 +205,87 @@ def test_each_country_has_all_six_fields_and_structured_values(shipped):
         "AM",
         "KG",
         "US",
+        "GE",
+        "RS",
+        "BY",
     }
+
+
+def test_the_dangerous_stale_facts_are_fixed(shipped):
+    kz = shipped.country("KZ")
+    assert "no longer protects" in kz.asylum_practice.value.en
+    assert "suspended their extradition" not in kz.asylum_practice.value.en
+    assert "Bazhukov" in kz.danger["deserter"].value.en
+    us = shipped.country("US")
+    assert us.border_status.state == "closed"
+    assert "20 January 2025" in us.border_status.value.en
+    assert us.return_risk.level == "high" and us.return_risk.affects == ALL_STATUSES
+    assert {d.level for d in us.danger_facts()} == {"high"}
+    me = shipped.country("ME")
+    assert me.visa_free_days.uncertain and "September 2026" in me.visa_free_days.value.en
+    tr = shipped.country("TR").visa_free_days
+    assert tr.days == 60 and "90 days in any 180" in tr.value.en
+    assert "1 January 2026" in shipped.country("GE").entry_documents.value.en
+    assert "until further notice" in shipped.country("FI").border_status.value.en
+    assert "27 March 2025" in shipped.country("PL").border_status.value.en
+    assert "ETA-IL" in shipped.country("IL").entry_documents.value.en
+
+
+def test_belarus_reads_as_a_danger_not_a_refuge(shipped):
+    by = shipped.country("BY")
+    assert by.entry_documents.internal_passport_ok is True
+    assert by.return_risk.level == "high"
+    assert {Status.DESERTER, Status.CALLED_UP, Status.ACTIVIST} <= by.return_risk.affects
+    assert by.danger_for(Status.DESERTER).level == "high"
+    assert "unified migration space" in by.border_status.value.en
+    assert "Minsk" in by.return_risk.value.en and "layovers" in by.return_risk.value.en
+    assert not by.help_groups.shelter
+
+
+def test_a_return_risk_reaches_every_status_in_high_danger(shipped):
+    for country in shipped.countries:
+        for status, key in DANGER_KEY_OF.items():
+            if country.danger[key].level == "high":
+                assert status in country.return_risk.affects, (country.iso2, status)
+
+
+def test_handovers_in_central_asia_and_armenia_reach_men_who_only_left_the_draft(shipped):
+    for iso in ("KZ", "AM", "KG"):
+        affects = shipped.country(iso).return_risk.affects
+        assert {Status.CALLED_UP, Status.NOT_CALLED_UP, Status.ACTIVIST} <= affects, iso
+    for iso in ("GE", "RS"):
+        assert Status.ACTIVIST in shipped.country(iso).return_risk.affects, iso
+
+
+def test_no_placeholder_text_is_left():
+    for name in ("countries.json", "grounds.json", "checklists.json"):
+        assert PLACEHOLDER not in (CONTENT_DIR / name).read_text(encoding="utf-8"), name
+
+
+def test_a_low_or_unknown_danger_never_reads_as_safe(shipped):
+    for country in shipped.countries:
+        for fact in country.danger_facts():
+            if fact.level in ("low", "unknown"):
+                assert not re.search(r"\bsafe\b", fact.value.en, re.IGNORECASE), fact.id
+                assert not re.search(r"\bбезопасн(о|а|ы|ый|ая|ое|ые)\b", fact.value.ru), fact.id
+            if fact.level == "unknown":
+                assert "not a sign of safety" in fact.value.en, fact.id
+                assert "не признак безопасности" in fact.value.ru, fact.id
+            if fact.level == "low":
+                assert "guarantee" in fact.value.en, fact.id
+                assert "гаранти" in fact.value.ru, fact.id
+
+
+def test_no_checklist_presents_kazakh_asylum_seeker_status_as_protection(shipped):
+    kz = next(c for c in shipped.checklists if c.id == "kz_stay")
+    status_items = [i for i in kz.items if "asylum-seeker status" in i.text.en.lower()]
+    assert status_items and all(i.kind == "warning" for i in status_items)
+    assert all("does not protect" in i.text.en for i in status_items)
+    generic = next(c for c in shipped.checklists if c.id == "generic")
+    assert any("BY.return_risk" in i.facts for i in generic.items)
+    exit_ban = next(i for i in generic.items if i.id == "exit_ban")
+    assert exit_ban.kind == "warning" and "11 September 2025" in exit_ban.text.en
+    assert exit_ban.sources and not exit_ban.advice
 
 
 def test_the_issue_grounds_are_there_with_citation_and_link(shipped):
@@ -201,13 +337,12 @@ def test_a_missing_translation_is_reported(shipped):
 
 def test_a_checklist_pointing_at_an_unknown_ground_is_reported(shipped):
     checklist = shipped.checklists[0]
-    item = dataclasses.replace(checklist.items[1], facts=("cjeu_nobody",))
+    relies = next(i for i in checklist.items if i.facts and not i.sources and not i.advice)
+    item = dataclasses.replace(relies, facts=("cjeu_nobody",))
+    items = tuple(item if i is relies else i for i in checklist.items)
     broken = dataclasses.replace(
         shipped,
-        checklists=(
-            dataclasses.replace(checklist, items=(item, *checklist.items[2:])),
-            *shipped.checklists[1:],
-        ),
+        checklists=(dataclasses.replace(checklist, items=items), *shipped.checklists[1:]),
     )
     where = f"checklist {checklist.id}.{item.id}"
     assert validate(broken) == [
@@ -217,27 +352,26 @@ def test_a_checklist_pointing_at_an_unknown_ground_is_reported(shipped):
 
 
 def test_an_unsourced_fact_cannot_make_a_structured_claim(shipped):
-    me = shipped.country("ME")
-    claim = dataclasses.replace(me.return_risk, level="high")
+    mn = shipped.country("MN")
+    claim = dataclasses.replace(mn.return_risk, level="high")
     broken = dataclasses.replace(
         shipped,
         countries=tuple(
-            dataclasses.replace(c, return_risk=claim) if c.iso2 == "ME" else c
+            dataclasses.replace(c, return_risk=claim) if c.iso2 == "MN" else c
             for c in shipped.countries
         ),
     )
-    assert validate(broken) == ["ME.return_risk: a fact without sources makes a structured claim"]
+    assert validate(broken) == ["MN.return_risk: a fact without sources makes a structured claim"]
 
 
-def test_a_verified_date_that_disagrees_with_the_sources_is_reported(shipped):
-    kz = shipped.country("KZ")
-    today = dataclasses.replace(kz.visa_free_days, verified=date(2026, 11, 27))
-    broken = dataclasses.replace(
-        shipped, countries=(dataclasses.replace(kz, visa_free_days=today), *shipped.countries[1:])
-    )
-    assert validate(broken) == [
-        "KZ.visa_free_days: verified is 2026-11-27 but the newest dated source is 2023-01-19"
-    ]
+def test_a_verified_day_must_be_a_full_date(tmp_path):
+    for name in ("countries.json", "grounds.json", "checklists.json"):
+        shutil.copy(CONTENT_DIR / name, tmp_path / name)
+    data = json.loads((tmp_path / "countries.json").read_text(encoding="utf-8"))
+    data[0]["visa_free_days"]["verified"] = "2026-02"
+    (tmp_path / "countries.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(ContentError, match=re.escape("KZ.visa_free_days.verified: '2026-02'")):
+        load_content(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -266,16 +400,23 @@ def test_a_malformed_file_is_refused_with_the_place_named(tmp_path, change, mess
 
 
 def test_a_fact_goes_stale_after_the_threshold(shipped):
-    fact = shipped.country("KZ").visa_free_days  # verified 2023-01-19
+    fact = shipped.country("KZ").visa_free_days  # newest source 2023-01-19, nobody has checked it
+    assert fact.verified is None
     assert not fact.is_stale(date(2023, 4, 19))
     assert fact.is_stale(date(2023, 4, 20))
     assert not fact.is_stale(date(2023, 4, 20), stale_after_days=365)
-    never_verified = next(f for c in shipped.countries for f in c.facts() if f.verified is None)
-    assert never_verified.is_stale(date(2000, 1, 1))
+    checked = dataclasses.replace(fact, verified=date(2026, 11, 1))
+    assert not checked.is_stale(date(2026, 12, 1))
+    assert checked.is_stale(date(2027, 2, 1))
+    year_only = dataclasses.replace(fact, sources=(Source("https://example.org/", "t", "2023"),))
+    assert not year_only.is_stale(date(2024, 3, 30))  # "2023" may mean 31 December 2023
+    undated = dataclasses.replace(fact, sources=(Source("https://example.org/", "t", None),))
+    assert undated.is_stale(date(2000, 1, 1))
 
 
 def test_facts_are_found_by_id(shipped):
     assert shipped.fact("AM.return_risk") is shipped.country("AM").return_risk
+    assert shipped.fact("BY.danger_deserter") is shipped.country("BY").danger["deserter"]
     assert shipped.fact("cjeu_ez") is shipped.ground("cjeu_ez")
     assert shipped.fact("AM.nothing") is None
     assert shipped.fact("XX.return_risk") is None
