@@ -454,6 +454,8 @@ def _why(reasons: list[str], here: bool) -> list[Text]:
         level = reason.removeprefix("danger_")
         if level != reason:
             texts.append(words.DANGER_WHY[(RiskLevel(level), here)])
+        elif here and reason in words.WHY_HERE:
+            texts.append(words.WHY_HERE[reason])
         else:
             texts.append(words.WHY[reason])
     return texts

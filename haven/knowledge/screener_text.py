@@ -176,6 +176,20 @@ WHY = {
         "мы не знаем, как там решают заявления об убежище в ситуации, как ваша",
     ),
 }
+# The reasons that name the place, as said to someone already there.
+WHY_HERE = {
+    "return": Text(
+        "people in your situation have been detained or sent away from here",
+        "людей в вашей ситуации здесь задерживали или высылали",
+    ),
+    "asylum": Text(
+        "asylum is rarely or unevenly granted here", "убежище здесь дают редко или непредсказуемо"
+    ),
+    "asylum_silent": Text(
+        "we do not know how asylum claims like yours are decided here",
+        "мы не знаем, как здесь решают заявления об убежище в ситуации, как ваша",
+    ),
+}
 PLAIN = {
     "possible": Text(
         "{name}: looks possible with your documents{stay}.",
