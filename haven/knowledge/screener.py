@@ -508,7 +508,11 @@ def _plain_option(
     if here and step == "unknown":
         template = words.PLAIN_UNKNOWN_HERE
     why = words.join(_why(notes.why[step], here))
-    return words.fmt(template, name=country.name, why=why)
+    text = words.fmt(template, name=country.name, why=why)
+    if verdict is Verdict.NOT_POSSIBLE and danger in _DANGEROUS:  # so a later passport or visa
+        danger_why = words.DANGER_WHY[(danger, here)]  # is not read as a safe way in
+        text = words.join([text, words.fmt(words.PLAIN_RISKY_TOO, why=danger_why)], " ")
+    return text
 
 
 def _plain_summary(at_risk: Line | None, options: list[Option]) -> Text:

@@ -205,6 +205,9 @@ PLAIN = {
     ),
     "not_possible": Text("{name}: not possible now: {why}.", "{name}: сейчас нельзя: {why}."),
 }
+PLAIN_RISKY_TOO = Text(
+    "It would be risky for you too: {why}.", "И это было бы опасно для вас: {why}."
+)
 PLAIN_ALSO = Text("; also, {what}", "; кроме того, {what}")
 PLAIN_HERE = Text(
     "{name}: you are there now; staying looks possible{stay}.",
