@@ -15,10 +15,15 @@ Verdict per country, first match wins (a known danger outranks what we do not kn
    let them stay and nothing is recorded on claims like theirs;
 4. possible.
 
-Where the person already is a country whose danger for their status is high or medium, the
+Where the person is already in a country whose danger for their status is high or medium, the
 screening says so first (``Screening.at_risk_here``) with what to do now, and that country's
 option leads the list. Otherwise options come in ``Verdict`` order (risky first, so danger is read
-before hope), the higher danger first within a verdict, then by country code.
+before hope), the higher danger first within a verdict, then by country code. A requester's plain
+words for a country lead with its danger, before anything the facts do not say.
+
+A page shows what the API shows by rendering ``at_risk_here`` first, then each option's plain
+words and its lines, and for every id in ``Screening.facts`` the fact itself (``Content.fact``):
+its sources with their dates as precise as recorded, who checked it and when, and its age.
 """
 
 from __future__ import annotations

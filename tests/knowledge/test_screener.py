@@ -578,6 +578,7 @@ def test_a_dangerous_country_is_never_offered_as_possible(person):
         if danger.level in (RiskLevel.HIGH, RiskLevel.MEDIUM):
             assert option.verdict in (Verdict.RISKY, Verdict.NOT_POSSIBLE)
             assert option.risks[0].facts == (danger.id,)
+            assert words.DANGER_WHY[(danger.level, option.here)].en in option.plain.en
             if option.verdict is Verdict.RISKY:  # the danger leads whatever is not known
                 plain = option.plain.en
                 why = words.DANGER_WHY[(danger.level, option.here)].en
