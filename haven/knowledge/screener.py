@@ -247,7 +247,7 @@ def screen(
 def _assess(country: Country, answers: Answers, facts: Facts, notes: _Notes) -> Option:
     here = answers.current_country == country.iso2
     danger = country.danger_for(answers.status)
-    _check_danger(danger, here, notes)
+    _check_danger(danger, notes)
     if not here:
         _check_entry(country, answers, notes)
     needs_asylum = _check_stay(country, notes)
@@ -284,7 +284,7 @@ def _level(danger: Danger) -> RiskLevel:
     return danger.level if danger.known else RiskLevel.UNKNOWN
 
 
-def _check_danger(danger: Danger, here: bool, notes: _Notes) -> None:
+def _check_danger(danger: Danger, notes: _Notes) -> None:
     level = _level(danger)
     label = words.fmt(words.DANGER, level=words.LEVEL[level])
     line = notes.line(words.quote(label, danger.value), danger)
