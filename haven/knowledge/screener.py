@@ -1,19 +1,29 @@
 """Screener: where a person refusing military service could go, on which grounds, at what risk.
 
 ``screen`` is a pure function of the knowledge base and the person's answers. Every line it
-writes carries the ids of the facts it used ("KZ.return_risk", "cjeu_ez"), so a counselor can open
-each one with its sources and age; what the facts do not cover gets its own line instead of a
-guess. Code here states no fact: what it says about a country comes from the content or is derived
-from it. The words live in ``screener_text``.
+writes carries the ids of the facts it used ("KZ.danger_called_up", "cjeu_ez"), so a counselor or a
+page can open each one with its sources, dates and age; what the facts do not cover gets its own
+line instead of a guess. Code here states no fact: what it says about a country comes from the
+content or is derived from it. The words live in ``screener_text``.
 
-Verdict per country, first match wins:
+Verdict per country, first match wins (a known danger outranks what we do not know):
 1. not possible: the documents held do not let the person in, or the border is closed;
-2. unknown: the facts do not say whether the documents held let the person in;
-3. risky: a documented risk applies to this person: return or extradition of people of this
-   status, a border that admits only exceptions, asylum rarely granted where only asylum would let
-   them stay, or a proof that a ground asks for and they lack;
-4. unknown: only asylum would let them stay, and nothing is recorded on claims like theirs;
-5. possible.
+2. risky: a documented risk applies to this person: the country's danger for their status is high
+   or medium, its return cases concern their status, the border admits only exceptions, asylum is
+   rarely granted where only asylum would let them stay, or a ground asks for a proof they lack;
+3. unknown: the facts do not say whether the documents held let the person in, or only asylum would
+   let them stay and nothing is recorded on claims like theirs;
+4. possible.
+
+Where the person is already in a country whose danger for their status is high or medium, the
+screening says so first (``Screening.at_risk_here``) with what to do now, and that country's
+option leads the list. Otherwise options come in ``Verdict`` order (risky first, so danger is read
+before hope), the higher danger first within a verdict, then by country code. A requester's plain
+words for a country lead with its danger, before anything the facts do not say.
+
+A page shows what the API shows by rendering ``at_risk_here`` first, then each option's plain
+words and its lines, and for every id in ``Screening.facts`` the fact itself (``Content.fact``):
+its sources with their dates as precise as recorded, who checked it and when, and its age.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from haven.knowledge.content import (
     Constraint,
     Content,
     Country,
+    Danger,
     Document,
     GroundKind,
     Outlook,
@@ -41,6 +52,7 @@ from haven.knowledge.content import (
 )
 
 __all__ = [
+    "SEVERITY",
     "Answers",
     "Constraint",
     "Document",
@@ -56,16 +68,27 @@ __all__ = [
 Facts = Content
 
 _ISO2 = re.compile(r"[A-Z]{2}")
+_DANGEROUS = (RiskLevel.HIGH, RiskLevel.MEDIUM)
 
 
 class Verdict(StrEnum):
-    POSSIBLE = "possible"
+    """In the order a requester reads them: danger before hope, ignorance, and the closed doors."""
+
     RISKY = "risky"
+    POSSIBLE = "possible"
     UNKNOWN = "unknown"
     NOT_POSSIBLE = "not_possible"
 
 
-_RANK = {verdict: rank for rank, verdict in enumerate(Verdict)}
+# How bad a verdict is for the person, worst last: a known danger outranks what is not known.
+SEVERITY = {
+    Verdict.POSSIBLE: 0,
+    Verdict.UNKNOWN: 1,
+    Verdict.RISKY: 2,
+    Verdict.NOT_POSSIBLE: 3,
+}
+_SHOWN = {verdict: rank for rank, verdict in enumerate(Verdict)}
+_DANGER_RANK = {level: rank for rank, level in enumerate(RiskLevel)}  # high first, unknown last
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +111,8 @@ class Answers:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One statement for a counselor, with the facts it rests on."""
+    """One statement, with the ids of the facts it rests on: a page resolves each id
+    (``Content.fact``) to show its sources, their dates and its age, as the API does."""
 
     text: Text
     facts: tuple[str, ...]
@@ -102,12 +126,19 @@ class Option:
     name: Text
     here: bool  # the person is already in this country
     verdict: Verdict
+    danger: RiskLevel  # the country's danger for the person's status
+    danger_fact: str  # its id, e.g. "KZ.danger_called_up"
     reasons: tuple[Line, ...]
-    risks: tuple[Line, ...]
+    risks: tuple[Line, ...]  # the danger line first when the danger is high or medium
     grounds: tuple[Line, ...]
     unknowns: tuple[Line, ...]
-    plain: Text  # for the requester
+    plain: Text  # for the requester: the risk first, then what is not known
     checklists: tuple[str, ...]
+
+    @property
+    def at_risk_here(self) -> bool:
+        """The person is in this country and its danger for them is high or medium."""
+        return self.here and self.danger in _DANGEROUS
 
     @property
     def ground_ids(self) -> tuple[str, ...]:
@@ -125,7 +156,8 @@ class Option:
 @dataclass(frozen=True, slots=True)
 class Screening:
     answers: Answers
-    options: tuple[Option, ...]  # by verdict (possible first), then country code
+    at_risk_here: Line | None  # "you are at risk where you are" and what to do now: show it first
+    options: tuple[Option, ...]  # where the person is first if at risk there, then Verdict order
     unknowns: tuple[Line, ...]  # what the facts do not cover for this person, whatever the country
     plain: Text
     stale_facts: tuple[str, ...]
@@ -135,6 +167,14 @@ class Screening:
 
     def verdicts(self) -> dict[str, Verdict]:
         return {option.country: option.verdict for option in self.options}
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        """Every fact and ground a line rests on: what a page must resolve to show their grounds."""
+        lines = [*self.unknowns, *(line for o in self.options for line in o.lines)]
+        if self.at_risk_here:
+            lines.append(self.at_risk_here)
+        return tuple(sorted({fact for line in lines for fact in line.facts}))
 
 
 # --- screening ---------------------------------------------------------------------------------
@@ -172,12 +212,21 @@ def screen(
     stale_after_days: int = DEFAULT_STALE_AFTER_DAYS,
 ) -> Screening:
     """List every country in the facts with a verdict for this person, each line traced to facts."""
-    options = sorted(
+    assessed = [
+        (country, _assess(country, answers, facts, _Notes(today, stale_after_days)))
+        for country in facts.countries
+    ]
+    at_risk = next(
         (
-            _assess(country, answers, facts, _Notes(today, stale_after_days))
-            for country in facts.countries
+            _at_risk_here(country, answers, _Notes(today, stale_after_days))
+            for country, option in assessed
+            if option.at_risk_here
         ),
-        key=lambda option: (_RANK[option.verdict], option.country),
+        None,
+    )
+    options = sorted(
+        (option for _, option in assessed),
+        key=lambda o: (not o.at_risk_here, _SHOWN[o.verdict], _DANGER_RANK[o.danger], o.country),
     )
     stale = {
         fact
@@ -187,15 +236,18 @@ def screen(
     }
     return Screening(
         answers=answers,
+        at_risk_here=at_risk,
         options=tuple(options),
         unknowns=_general_unknowns(answers, facts),
-        plain=_plain_summary(options),
+        plain=_plain_summary(at_risk, options),
         stale_facts=tuple(sorted(stale)),
     )
 
 
 def _assess(country: Country, answers: Answers, facts: Facts, notes: _Notes) -> Option:
     here = answers.current_country == country.iso2
+    danger = country.danger_for(answers.status)
+    _check_danger(danger, notes)
     if not here:
         _check_entry(country, answers, notes)
     needs_asylum = _check_stay(country, notes)
@@ -203,30 +255,46 @@ def _assess(country: Country, answers: Answers, facts: Facts, notes: _Notes) -> 
     _check_asylum(country, answers, needs_asylum, notes)
     _check_grounds(country, answers, facts, here, needs_asylum, notes)
     _check_help(country, answers, notes)
-    verdict = next(
-        (v for step, v in _STEPS if step in notes.why),
-        Verdict.POSSIBLE,
-    )
+    verdict = next((v for step, v in _STEPS if step in notes.why), Verdict.POSSIBLE)
     return Option(
         country=country.iso2,
         name=country.name,
         here=here,
         verdict=verdict,
+        danger=_level(danger),
+        danger_fact=danger.id,
         reasons=tuple(notes.reasons),
         risks=tuple(notes.risks),
         grounds=tuple(notes.grounds),
         unknowns=tuple(notes.unknowns),
-        plain=_plain_option(country, verdict, here, notes),
+        plain=_plain_option(country, verdict, here, _level(danger), notes),
         checklists=tuple(c.id for c in facts.checklists if c.country == country.iso2),
     )
 
 
 _STEPS = (
     ("blocked", Verdict.NOT_POSSIBLE),
-    ("entry_unknown", Verdict.UNKNOWN),
     ("risky", Verdict.RISKY),
-    ("stay_unknown", Verdict.UNKNOWN),
+    ("unknown", Verdict.UNKNOWN),
 )
+
+
+def _level(danger: Danger) -> RiskLevel:
+    """The danger's level, unknown when nobody could source it."""
+    return danger.level if danger.known else RiskLevel.UNKNOWN
+
+
+def _check_danger(danger: Danger, notes: _Notes) -> None:
+    level = _level(danger)
+    label = words.fmt(words.DANGER, level=words.LEVEL[level])
+    line = notes.line(words.quote(label, danger.value), danger)
+    if level in _DANGEROUS:
+        notes.risks.append(line)
+        notes.mark("risky", f"danger_{level.value}")
+    elif level is RiskLevel.LOW:
+        notes.reasons.append(line)
+    else:
+        notes.unknowns.append(line)
 
 
 def _check_entry(country: Country, answers: Answers, notes: _Notes) -> None:
@@ -251,12 +319,12 @@ def _check_entry(country: Country, answers: Answers, notes: _Notes) -> None:
         notes.reasons.append(notes.line(needs, entry))
     elif passport is None:
         notes.unknowns.append(notes.line(words.INTERNAL_UNCONFIRMED, entry))
-        notes.mark("entry_unknown", "internal")
+        notes.mark("unknown", "internal")
     elif visa.visa is Visa.SCHENGEN and not visa_ok:
         notes.reasons.append(notes.line(words.NEEDS_SCHENGEN, visa))
     elif visa.visa in (Visa.NATIONAL, Visa.UNKNOWN):
         notes.unknowns.append(notes.line(words.VISA_UNRECORDED, visa))
-        notes.mark("entry_unknown", "visa_rule")
+        notes.mark("unknown", "visa_rule")
     elif visa.visa is Visa.SCHENGEN:
         notes.reasons.append(notes.line(words.ENTRY_VISA_OK, entry, visa))
     else:
@@ -265,7 +333,7 @@ def _check_entry(country: Country, answers: Answers, notes: _Notes) -> None:
     if missing_docs:
         if answers.status in entry.exceptional_entry:
             notes.unknowns.append(notes.line(words.EXCEPTION_ONCE, entry))
-            notes.mark("entry_unknown", "exception")
+            notes.mark("unknown", "exception")
         else:
             notes.mark("blocked", lacking)
 
@@ -294,11 +362,13 @@ def _check_stay(country: Country, notes: _Notes) -> bool:
 
 
 def _check_return(country: Country, answers: Answers, notes: _Notes) -> None:
+    """The return cases in words: a supporting line beside the danger fact, and a risk of its own
+    when the cases concern people of this status."""
     risk = country.return_risk
     label = words.fmt(words.RETURN, level=words.LEVEL[risk.level])
     line = notes.line(words.quote(label, risk.value), risk)
     (notes.risks if risk.known else notes.unknowns).append(line)
-    if risk.level in (RiskLevel.HIGH, RiskLevel.MEDIUM) and answers.status in risk.affects:
+    if risk.level in _DANGEROUS and answers.status in risk.affects:
         notes.mark("risky", "return")
 
 
@@ -309,7 +379,7 @@ def _check_asylum(country: Country, answers: Answers, needs_asylum: bool, notes:
         label = words.ASYLUM if not asylum.known else words.ASYLUM_SILENT
         notes.unknowns.append(notes.line(words.quote(label, asylum.value), asylum))
         if needs_asylum:
-            notes.mark("stay_unknown", "asylum_silent")
+            notes.mark("unknown", "asylum_silent")
     elif outlook is Outlook.FAVOURABLE:
         notes.reasons.append(notes.line(words.quote(words.ASYLUM, asylum.value), asylum))
     else:
@@ -366,20 +436,92 @@ def _check_help(country: Country, answers: Answers, notes: _Notes) -> None:
         notes.unknowns.append(notes.line(words.NO_SHELTER, groups))
 
 
-def _plain_option(country: Country, verdict: Verdict, here: bool, notes: _Notes) -> Text:
+def _at_risk_here(country: Country, answers: Answers, notes: _Notes) -> Line:
+    """Where the person is, danger is high or medium for them: say so, and what to do now."""
+    danger = country.danger_for(answers.status)
+    risk = country.return_risk
+    used: list[Sourced] = [danger]
+    if risk.level in _DANGEROUS and answers.status in risk.affects:
+        used.append(risk)
+    why = words.DANGER_WHY[(_level(danger), True)]
+    text = words.fmt(words.AT_RISK_HERE, name=country.name, why=why, danger=danger.value)
+    return notes.line(text, *used)
+
+
+def _why(reasons: list[str], here: bool) -> list[Text]:
+    """The plain reasons, each once, in the order of _WHY_ORDER: a danger first, and the return
+    cases only when no danger fact already said it."""
+    unique = sorted(dict.fromkeys(reasons), key=_WHY_ORDER.index)
+    if any(reason.startswith("danger_") for reason in unique):
+        unique = [reason for reason in unique if reason != "return"]
+    texts = []
+    for reason in unique:
+        level = reason.removeprefix("danger_")
+        if level != reason:
+            texts.append(words.DANGER_WHY[(RiskLevel(level), here)])
+        elif here and reason in words.WHY_HERE:
+            texts.append(words.WHY_HERE[reason])
+        else:
+            texts.append(words.WHY[reason])
+    return texts
+
+
+_WHY_ORDER = [
+    "danger_high",
+    "danger_medium",
+    "return",
+    "restricted",
+    "asylum",
+    "proof",
+    "closed",
+    "passport",
+    "international",
+    "visa",
+    "internal",
+    "visa_rule",
+    "exception",
+    "asylum_silent",
+]
+
+
+def _plain_option(
+    country: Country, verdict: Verdict, here: bool, danger: RiskLevel, notes: _Notes
+) -> Text:
     days = country.visa_free_days.days
     stay = words.fmt(words.PLAIN_STAY, days=words.days_text(days)) if days else Text("", "")
+    unknown_why = _why(notes.why.get("unknown", []), here)
     if verdict is Verdict.POSSIBLE:
-        return words.fmt(
-            words.PLAIN_HERE if here else words.PLAIN[verdict.value], name=country.name, stay=stay
+        template = words.PLAIN_HERE if here else words.PLAIN["possible"]
+        text = words.fmt(template, name=country.name, stay=stay)
+        if danger is RiskLevel.UNKNOWN:
+            text = words.join([text, words.PLAIN_DANGER_UNFOUND], " ")
+        return text
+    if verdict is Verdict.RISKY:
+        why = words.join(_why(notes.why["risky"], here))
+        also = (
+            words.fmt(words.PLAIN_ALSO, what=words.join(unknown_why))
+            if unknown_why
+            else Text("", "")
         )
-    step = next(step for step, v in _STEPS if v is verdict and step in notes.why)
-    why = words.join([words.WHY[reason] for reason in dict.fromkeys(notes.why[step])])
-    return words.fmt(words.PLAIN[verdict.value], name=country.name, why=why)
+        if here and danger in _DANGEROUS:
+            template = words.PLAIN_AT_RISK_HERE
+        else:
+            template = words.PLAIN_RISKY_HERE if here else words.PLAIN["risky"]
+        return words.fmt(template, name=country.name, why=why, also=also)
+    step = "unknown" if verdict is Verdict.UNKNOWN else "blocked"
+    template = words.PLAIN[verdict.value]
+    if here and step == "unknown":
+        template = words.PLAIN_UNKNOWN_HERE
+    why = words.join(_why(notes.why[step], here))
+    text = words.fmt(template, name=country.name, why=why)
+    if verdict is Verdict.NOT_POSSIBLE and danger in _DANGEROUS:  # so a later passport or visa
+        danger_why = words.DANGER_WHY[(danger, here)]  # is not read as a safe way in
+        text = words.join([text, words.fmt(words.PLAIN_RISKY_TOO, why=danger_why)], " ")
+    return text
 
 
-def _plain_summary(options: list[Option]) -> Text:
-    parts = []
+def _plain_summary(at_risk: Line | None, options: list[Option]) -> Text:
+    parts = [at_risk.text] if at_risk else []
     for verdict in Verdict:
         names = [option.name for option in options if option.verdict is verdict]
         if names:

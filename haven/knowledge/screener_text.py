@@ -62,6 +62,10 @@ STAY_UNCLEAR = Text(
     "Stay: how long one may stay without a visa is not clear.",
     "Пребывание: сколько можно находиться без визы, неясно.",
 )
+DANGER = Text(
+    "Handed back to Russia? ({level}, for people in this situation)",
+    "Могут ли выдать в Россию? ({level}, для людей в такой ситуации)",
+)
 BORDER = Text("Border", "Граница")
 RETURN = Text("Return and extradition ({level})", "Высылка и выдача ({level})")
 ASYLUM = Text("Asylum", "Убежище")
@@ -123,6 +127,25 @@ GENERAL = {
         "Проверены только страны из базы знаний: {count}.",
     ),
 }
+# A country's danger for the person, as the requester is told it: (level, already there) -> words.
+DANGER_WHY = {
+    (RiskLevel.HIGH, False): Text(
+        "you can be handed back to Russia from there",
+        "оттуда вас могут выдать или выслать в Россию",
+    ),
+    (RiskLevel.HIGH, True): Text(
+        "you can be handed back to Russia from here",
+        "отсюда вас могут выдать или выслать в Россию",
+    ),
+    (RiskLevel.MEDIUM, False): Text(
+        "you may be refused protection or sent back from there",
+        "там вам могут отказать в защите или выслать",
+    ),
+    (RiskLevel.MEDIUM, True): Text(
+        "you may be refused protection or sent back from here",
+        "здесь вам могут отказать в защите или выслать",
+    ),
+}
 WHY = {
     "closed": Text("the border is closed", "граница закрыта"),
     "passport": Text("you need a passport", "нужен паспорт"),
@@ -153,14 +176,28 @@ WHY = {
         "мы не знаем, как там решают заявления об убежище в ситуации, как ваша",
     ),
 }
+# The reasons that name the place, as said to someone already there.
+WHY_HERE = {
+    "return": Text(
+        "people in your situation have been detained or sent away from here",
+        "людей в вашей ситуации здесь задерживали или высылали",
+    ),
+    "asylum": Text(
+        "asylum is rarely or unevenly granted here", "убежище здесь дают редко или непредсказуемо"
+    ),
+    "asylum_silent": Text(
+        "we do not know how asylum claims like yours are decided here",
+        "мы не знаем, как здесь решают заявления об убежище в ситуации, как ваша",
+    ),
+}
 PLAIN = {
     "possible": Text(
         "{name}: looks possible with your documents{stay}.",
         "{name}: похоже, можно с вашими документами{stay}.",
     ),
     "risky": Text(
-        "{name}: possible, but risky: {why}. Talk to a counselor first.",
-        "{name}: возможно, но опасно: {why}. Сначала поговорите с консультантом.",
+        "{name}: risky for you: {why}{also}. Talk to a counselor first.",
+        "{name}: опасно для вас: {why}{also}. Сначала поговорите с консультантом.",
     ),
     "unknown": Text(
         "{name}: we do not know yet: {why}. A counselor can check.",
@@ -168,14 +205,46 @@ PLAIN = {
     ),
     "not_possible": Text("{name}: not possible now: {why}.", "{name}: сейчас нельзя: {why}."),
 }
+PLAIN_RISKY_TOO = Text(
+    "It would be risky for you too: {why}.", "И это было бы опасно для вас: {why}."
+)
+PLAIN_ALSO = Text("; also, {what}", "; кроме того, {what}")
 PLAIN_HERE = Text(
     "{name}: you are there now; staying looks possible{stay}.",
     "{name}: вы уже там; похоже, остаться можно{stay}.",
 )
+PLAIN_RISKY_HERE = Text(
+    "{name}: you are there now, and staying is risky: {why}{also}. Talk to a counselor.",
+    "{name}: вы уже там, и оставаться опасно: {why}{also}. Поговорите с консультантом.",
+)
+PLAIN_AT_RISK_HERE = Text(
+    "{name}: you are at risk where you are: {why}{also}. Talk to a counselor now, and do not "
+    "travel through or to another country that hands people back.",
+    "{name}: вы в опасности там, где вы сейчас: {why}{also}. Поговорите с консультантом прямо "
+    "сейчас и не въезжайте в другую страну, которая выдаёт людей, даже транзитом.",
+)
+PLAIN_UNKNOWN_HERE = Text(
+    "{name}: you are there now; we do not know yet whether you can stay: {why}. A counselor can "
+    "check.",
+    "{name}: вы уже там; пока неизвестно, можно ли остаться: {why}. Консультант может это "
+    "проверить.",
+)
+PLAIN_DANGER_UNFOUND = Text(
+    "We found nothing on whether people in your situation are handed back to Russia from there.",
+    "Мы не нашли сведений о том, выдают ли оттуда в Россию людей в вашей ситуации.",
+)
+AT_RISK_HERE = Text(
+    "You are at risk where you are. {name}: {why}. {danger} What to do now: talk to a counselor "
+    "today, and do not travel through or to another country that hands people back before a "
+    "counselor has checked your route.",
+    "Вы в опасности там, где вы сейчас. {name}: {why}. {danger} Что делать сейчас: сегодня же "
+    "поговорите с консультантом и не въезжайте в другую страну, которая выдаёт людей, даже "
+    "транзитом, пока консультант не проверил ваш маршрут.",
+)
 PLAIN_STAY = Text(" (up to {days} days without a visa)", " (без визы до {days})")
 PLAIN_GROUP = {
+    "risky": Text("Risky for you: {names}.", "Опасно для вас: {names}."),
     "possible": Text("Looks possible: {names}.", "Похоже, можно: {names}."),
-    "risky": Text("Possible but risky: {names}.", "Возможно, но опасно: {names}."),
     "unknown": Text("We do not know yet: {names}.", "Пока неизвестно: {names}."),
     "not_possible": Text("Not possible now: {names}.", "Сейчас нельзя: {names}."),
 }
