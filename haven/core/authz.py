@@ -91,6 +91,7 @@ ROUTES: dict[str, Who] = {
     "knowledge:topic": Who.ANYONE,
     "knowledge:countries": Who.ANYONE,
     "knowledge:country": Who.ANYONE,
+    "knowledge:country-sources": Who.ANYONE,
     "knowledge:screener": Who.ANYONE,
     "knowledge:counsel": Who.MEMBER,
     "knowledge:counsel-country": Who.MEMBER,

@@ -6,8 +6,9 @@ the names of fields, statuses and verdicts are the interface's, so they go throu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from haven.knowledge.age import Age, Grade
+from haven.knowledge.age import Age, Grade, fact_age
 from haven.knowledge.facts import (
     ANY_STATUS,
     BorderState,
@@ -26,6 +27,7 @@ from haven.knowledge.facts import (
     ItemKind,
     Outlook,
     RiskLevel,
+    Source,
     Status,
     Visa,
 )
@@ -291,3 +293,35 @@ def line_views(lines: tuple[Line, ...], content: Content, language: str) -> list
         )
         for line in lines
     ]
+
+
+@dataclass(frozen=True)
+class UsedFact:
+    """A fact or ground a screener line rests on, as the requester's page shows it (the same
+    sources, dates and age the API gives)."""
+
+    id: str
+    label: str
+    sources: tuple[Source, ...]
+    age: Age
+    uncertain: bool
+
+
+def used_facts(
+    ids: Iterable[str], content: Content, language: str, *, today: date, fresh: int, old: int
+) -> dict[str, UsedFact]:
+    found: dict[str, UsedFact] = {}
+    for fact_id in ids:
+        item = content.fact(fact_id)
+        if item is None:
+            continue
+        age = fact_age(
+            verified=item.verified,
+            newest=item.newest_source,
+            today=today,
+            fresh_days=fresh,
+            old_days=old,
+        )
+        label = fact_ref(fact_id, content, language).label
+        found[fact_id] = UsedFact(fact_id, label, item.sources, age, item.uncertain)
+    return found

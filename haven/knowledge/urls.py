@@ -26,6 +26,7 @@ urlpatterns = [
     path("topic/<slug:topic>/", public.topic, name="topic"),
     path("screener/", public.screener, name="screener"),
     path("<iso2:iso2>/", public.country, name="country"),
+    path("<iso2:iso2>/sources/", public.country_sources, name="country-sources"),
     # Counselors and coordinators.
     path("counsel/", staff.countries, name="counsel"),
     path("counsel/screener/", staff.screener, name="counsel-screener"),

@@ -40,11 +40,9 @@ def test_the_country_list_names_every_country_in_both_languages(db: None) -> Non
     # The 2023 visa rule has no newer source: it is old, and says so.
     assert "visa_free_days" in countries["KZ"]["old_fields"]
     assert countries["KZ"]["danger"]["deserter"] == "high"
-    levels = [
-        max(c["danger"].values(), key=["high", "medium", "unknown", "low"].index)
-        for c in response.json()
-    ]
-    assert levels == sorted(levels, key=["high", "medium", "unknown", "low"].index)
+    order = ["high", "medium", "unknown", "low"].index
+    levels = [min(c["danger"].values(), key=order) for c in response.json()]
+    assert levels == sorted(levels, key=order)  # the most dangerous first
 
 
 def test_a_country_gives_every_field_with_sources_and_last_verified_date(db: None) -> None:

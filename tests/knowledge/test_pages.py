@@ -132,7 +132,10 @@ def test_age_is_said_in_words_and_a_year_is_not_a_day(db: None) -> None:
     html = Client().get("/en/knowledge/kz/").content.decode()
     stay = _section(html, "visa_free_days")
     assert "Not checked since 19 January 2023" in stay
-    assert "1 January" not in html  # no source dated only by its year reads as a day
+    # A source dated by its year alone reads as the year, never as its first day.
+    israel = _section(Client().get("/en/knowledge/il/").content.decode(), "entry_documents")
+    assert '<time datetime="2024">2024</time>' in israel
+    assert "1 January 2024" not in israel
     assert "Stale" not in html
 
 

@@ -1,5 +1,7 @@
 """Template filters for the knowledge base's bilingual content."""
 
+from collections.abc import Iterable
+
 from django import template
 from django.utils.translation import get_language
 
@@ -26,3 +28,10 @@ def source_date(value: Source) -> str:
 def knowledge_editor(member: object) -> bool:
     """Whether the member may verify and edit the facts (see haven.knowledge.queries.is_editor)."""
     return is_editor(member)
+
+
+@register.filter
+def newest(sources: Iterable[Source]) -> Source | None:
+    """The source with the latest date, or None when none is dated."""
+    dated = [source for source in sources if source.date is not None]
+    return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None

@@ -14,19 +14,21 @@ from django.views.decorators.http import require_GET, require_http_methods
 from haven.intake.views import requester_page
 from haven.knowledge import queries
 from haven.knowledge.age import Age, fact_age
-from haven.knowledge.facts import DANGER_KEY_OF, DANGER_KEYS, RiskLevel, Status
+from haven.knowledge.facts import DANGER_KEY_OF, DANGER_KEYS, RiskLevel, Source, Status
 from haven.knowledge.forms import ScreenerForm
 from haven.knowledge.models import Country
 from haven.knowledge.present import (
     DANGER_SHORT,
     DANGER_WORDS,
+    FIELD_LABELS,
     STATUS_LABELS,
     STATUS_PLAIN,
     VERDICT_LABELS,
     fact_views,
     status_from,
+    used_facts,
 )
-from haven.knowledge.screener import Verdict, screen
+from haven.knowledge.screener import Line, Verdict, screen
 from haven.knowledge.topics import TopicItem
 from haven.knowledge.topics import shipped_situations as load_situations
 from haven.knowledge.topics import shipped_topics as load_topics
@@ -86,6 +88,35 @@ def country(request: HttpRequest, iso2: str) -> HttpResponse:
     return render(request, "knowledge/public/country.html", country_page(found, status, here))
 
 
+@requester_page
+@require_GET
+def country_sources(request: HttpRequest, iso2: str) -> HttpResponse:
+    """Every source of one country's facts, section by section, with its address to check."""
+    found = queries.country(iso2)
+    if found is None:
+        raise Http404
+    danger = queries.country_danger(found)
+    facts = [*(danger[key] for key in DANGER_KEYS if key in danger), *queries.country_facts(found)]
+    # Each source once, with the parts of the page it supports (many support several).
+    cited: dict[str, tuple[Source, list[tuple[str, str]]]] = {}
+    for fact in facts:
+        for source in fact.source_list:
+            entry = cited.setdefault(source.url, (source, []))
+            entry[1].append((fact.field, str(FIELD_LABELS[fact.field])))
+    unsourced = [str(FIELD_LABELS[fact.field]) for fact in facts if not fact.source_list]
+    anchored: set[str] = set()
+    rows = []
+    for source, parts in cited.values():
+        anchors = [field for field, _label in parts if field not in anchored]
+        anchored.update(anchors)
+        rows.append((source, [label for _field, label in parts], anchors))
+    return render(
+        request,
+        "knowledge/public/sources.html",
+        {"country": found, "sources": rows, "unsourced": unsourced},
+    )
+
+
 def country_page(found: Country, status: Status | None, here: str) -> dict[str, object]:
     """What a country page shows, for the requester's and the counselor's page alike."""
     day = queries.today()
@@ -103,7 +134,7 @@ def country_page(found: Country, status: Status | None, here: str) -> dict[str, 
         "facts": fact_views(facts, ages=ages, country_level=level),
         "status": status,
         "status_label": STATUS_LABELS[status] if status else None,
-        "statuses": _status_choices(),
+        "statuses": [(s.value, str(STATUS_LABELS[s])) for s in Status],
         "level": level,
         "level_words": DANGER_WORDS[level],
         "chosen": chosen,
@@ -129,29 +160,59 @@ def screener(request: HttpRequest) -> HttpResponse:
     form = ScreenerForm(request.POST, countries=choices, plain=True)
     if not form.is_valid():
         return render(request, "knowledge/public/screener.html", {"form": form}, status=400)
+    content = queries.knowledge()
+    today = queries.today()
     screening = screen(
-        form.answers(),
-        queries.knowledge(),
-        today=queries.today(),
-        stale_after_days=queries.stale_after_days(),
+        form.answers(), content, today=today, stale_after_days=queries.stale_after_days()
     )
+    used = used_facts(
+        screening.facts,
+        content,
+        language,
+        today=today,
+        fresh=queries.stale_after_days(),
+        old=queries.old_after_days(),
+    )
+
+    def why(lines: Iterable[Line]) -> list[dict[str, object]]:
+        return [
+            {"line": line, "facts": [used[f] for f in line.facts if f in used]} for line in lines
+        ]
+
+    # The screener's own order: where the person is at risk first, then risky, possible, unknown
+    # and not possible, each group with the most dangerous first. Each option names the danger
+    # fact it rests on with its age; the grounds, shared by many countries, are listed once.
     groups = [
         (
             VERDICT_LABELS[verdict],
-            sorted(
-                (o for o in screening.options if o.verdict is verdict),
-                key=lambda option: option.name.get(language),
-            ),
+            [
+                {
+                    "option": option,
+                    "danger": DANGER_SHORT[option.danger],
+                    "fact": used.get(option.danger_fact),
+                }
+                for option in screening.options
+                if option.verdict is verdict and not option.at_risk_here
+            ],
         )
         for verdict in Verdict
     ]
+    grounds = [
+        used[ground_id]
+        for ground_id in dict.fromkeys(g for o in screening.options for g in o.ground_ids)
+        if ground_id in used
+    ]
+    here = next((option for option in screening.options if option.at_risk_here), None)
     return render(
         request,
         "knowledge/public/screener.html",
         {
             "form": form,
             "screening": screening,
+            "at_risk": why([screening.at_risk_here]) if screening.at_risk_here else [],
+            "here": here,
             "groups": [(label, options) for label, options in groups if options],
+            "grounds": grounds,
         },
     )
 
