@@ -39,8 +39,9 @@ class Age:
     day: date | None  # the day the age is counted from
 
 
-def source_date_words(source: Source) -> str:
-    """A source's date as precise as it was given: "2023", "March 2024", "12 March 2024"."""
+def source_date_words(source: Source, *, approximate: bool = True) -> str:
+    """A source's date as precise as it was given: "2023", "March 2024", "12 March 2024";
+    "around 2025" where the date is approximate (unless the caller words that itself)."""
     if source.date is None:
         return _("undated")
     parts = source.date.split("-")
@@ -53,7 +54,7 @@ def source_date_words(source: Source) -> str:
     else:
         # Translators: a day, month and year, as Django's date format.
         words = date_format(day, _("j F Y"))
-    return _("around %(date)s") % {"date": words} if source.approximate else words
+    return _("around %(date)s") % {"date": words} if source.approximate and approximate else words
 
 
 def fact_age(
@@ -73,7 +74,11 @@ def fact_age(
     if newest is None or newest.latest_day is None:
         return Age(Grade.OLD, _("never checked; its sources are undated"), False, None)
     seen = newest.latest_day
-    words = _("not checked since %(date)s") % {"date": source_date_words(newest)}
+    when = {"date": source_date_words(newest, approximate=False)}
+    if newest.approximate:
+        words = _("not checked since about %(date)s") % when
+    else:
+        words = _("not checked since %(date)s") % when
     return Age(_grade((today - seen).days, fresh_days, old_days), words, False, seen)
 
 

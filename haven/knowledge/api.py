@@ -137,6 +137,9 @@ class OptionOut(Schema):
     name: TextOut
     here: bool = Field(..., description="The person is in this country now")
     verdict: Verdict
+    danger: RiskLevel = Field(..., description="The country's danger for the person's status")
+    danger_fact: str = Field(..., description='The danger fact\'s id, e.g. "KZ.danger_deserter"')
+    at_risk_here: bool = Field(..., description="The person is here and the danger is high/medium")
     plain: TextOut = Field(..., description="The verdict in plain words, for the person")
     reasons: list[LineOut]
     risks: list[LineOut]
@@ -158,7 +161,14 @@ class ScreeningOut(Schema):
     today: date
     stale_after_days: int
     plain: TextOut
-    options: list[OptionOut] = Field(..., description="Possible first, then risky, unknown, not")
+    at_risk_here: LineOut | None = Field(
+        ..., description="Where the person is, they are at risk: what to do now. Show it first"
+    )
+    options: list[OptionOut] = Field(
+        ...,
+        description="Where the person is at risk first, then risky, possible, unknown, not "
+        "possible; within each, the most dangerous first",
+    )
     unknowns: list[LineOut] = Field(..., description="What the facts do not cover for the person")
     stale_facts: list[str]
     facts: dict[str, UsedFactOut] = Field(..., description="Every fact and ground a line used")
@@ -248,6 +258,9 @@ def _option(option: Option) -> dict[str, Any]:
         "name": _text(option.name),
         "here": option.here,
         "verdict": option.verdict,
+        "danger": option.danger,
+        "danger_fact": option.danger_fact,
+        "at_risk_here": option.at_risk_here,
         "plain": _text(option.plain),
         "reasons": [_line(line) for line in option.reasons],
         "risks": [_line(line) for line in option.risks],
@@ -301,13 +314,14 @@ def screener(request: HttpRequest, payload: ScreenerIn) -> Status[object]:
     content = queries.knowledge()
     today, days = queries.today(), queries.stale_after_days()
     screening = screen(answers, content, today=today, stale_after_days=days)
-    used = {fact for option in screening.options for fact in option.facts}
+    used = set(screening.facts)
     return Status(
         200,
         {
             "today": today,
             "stale_after_days": days,
             "plain": _text(screening.plain),
+            "at_risk_here": _line(screening.at_risk_here) if screening.at_risk_here else None,
             "options": [_option(option) for option in screening.options],
             "unknowns": [_line(line) for line in screening.unknowns],
             "stale_facts": list(screening.stale_facts),

@@ -66,6 +66,16 @@ def test_a_country_gives_every_field_with_sources_and_last_verified_date(db: Non
     assert body["asylum_practice"]["outlook"]["deserter"] == "poor"
 
 
+def test_a_person_at_risk_where_they_are_is_told_first(db: None) -> None:
+    body = _screen(
+        {"status": "deserter", "documents": ["internal_passport"], "current_country": "kz"}
+    ).json()
+    assert body["at_risk_here"] is not None
+    assert "KZ.danger_deserter" in body["at_risk_here"]["facts"]
+    first = body["options"][0]
+    assert (first["country"], first["at_risk_here"]) == ("KZ", True)
+
+
 def test_an_unknown_country_is_404(db: None) -> None:
     for code in ("xx", "kaz", "Казахстан"):
         response = Client().get(f"/api/v1/countries/{code}")
@@ -105,7 +115,10 @@ def test_the_screener_answers_as_the_pure_function_does(db: None) -> None:
     kazakhstan = next(o for o in body["options"] if o["country"] == "KZ")
     assert kazakhstan["verdict"] == "risky"
     assert any("KZ.return_risk" in line["facts"] for line in kazakhstan["risks"])
-    assert kazakhstan["plain"]["ru"].startswith("Казахстан: возможно, но опасно")
+    assert kazakhstan["danger"] == "high" and kazakhstan["danger_fact"] == "KZ.danger_deserter"
+    assert kazakhstan["risks"][0]["facts"][0] == "KZ.danger_deserter"  # the danger leads
+    assert kazakhstan["plain"]["ru"].startswith("Казахстан: опасно для вас")
+    assert body["at_risk_here"] is None  # still in Russia
     used = {
         fact
         for o in body["options"]
@@ -113,7 +126,8 @@ def test_the_screener_answers_as_the_pure_function_does(db: None) -> None:
         for line in o[key]
         for fact in line["facts"]
     }
-    assert used == set(body["facts"])
+    assert used <= set(body["facts"])
+    assert body["facts"]["KZ.danger_deserter"]["age"] in AGES
     assert body["facts"]["unhcr_gip_10"]["sources"]
 
 

@@ -45,9 +45,10 @@ def test_requester_reads_a_country_in_russian_with_sources_and_dates(db: None) -
     html = response.content.decode()
     stay = _section(html, "visa_free_days")
     assert "Не больше 90 дней из любых 180" in stay
-    assert "Kazakhstan amends immigration rules" in stay
-    assert "astanatimes.com" in stay
+    assert "Kazakhstan amends immigration rules" in stay  # the newest source, named
     assert '<time datetime="2023-01-19">' in stay
+    sources = Client().get("/ru/knowledge/kz/sources/").content.decode()
+    assert "astanatimes.com" in sources  # every address, on the country's sources page
     assert 'href="/exit/"' in html  # quick exit
     assert "/edit/" not in html and "/counsel/" not in html
     policy = response.headers["Content-Security-Policy"]
@@ -66,9 +67,25 @@ def test_requester_screens_in_plain_words_and_nothing_is_stored(db: None) -> Non
     )
     assert response.status_code == 200
     text = response.content.decode()
-    assert "Казахстан: похоже, можно с вашими документами (без визы до 90 дней)." in text
-    assert "посоветуйтесь с консультантом" in text
+    # A man without a call-up paper reads Kazakhstan's danger for him first (medium in 2026),
+    # never "it looks possible"; Georgia does not take the internal passport.
+    assert "Казахстан: опасно для вас" in text
+    assert "Реальная опасность." in text
+    assert "Грузия: сейчас нельзя: нужен загранпаспорт" in text
+    assert "status=" not in response.get("Location", "")
     assert FactRevision.objects.count() == revisions and list(Fact.objects.values()) == facts
+
+
+def test_the_web_screening_shows_the_age_and_grounds_the_api_gives(db: None) -> None:
+    answers = {"status": "deserter", "documents": ["internal_passport"], "current_country": "KZ"}
+    html = Client().post("/en/knowledge/screener/", answers).content.decode()
+    assert "You are at risk where you are" in html
+    assert html.index("You are at risk where you are") < html.index("What we found")
+    assert "Kazakhstan: Danger for deserters: not checked since" in html
+    api = Client().post("/api/v1/screener", answers, content_type="application/json").json()
+    grounds = {g for o in api["options"] for line in o["grounds"] for g in line["facts"]}
+    assert "unhcr_gip_10" in grounds
+    assert "Grounds that may protect you" in html and "UNHCR Guidelines" in html
 
 
 def test_a_screener_answer_left_out_is_named_and_the_rest_kept(db: None) -> None:
