@@ -246,3 +246,20 @@ def test_serve_runs_sync_workers_unless_asked_for_threads() -> None:
     assert worker_class(1) == "sync"
     assert worker_class(4) == "gthread"
     assert default_workers() == (os.cpu_count() or 1) + 1
+
+
+def test_knowledge_stale_lists_the_review_queue_and_editor_grants_the_role(
+    tmp_path: Path,
+) -> None:
+    assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
+    stale = _haven(tmp_path, "knowledge", "stale")
+    assert stale.returncode == 0, stale.stderr
+    lines = stale.stdout.splitlines()
+    assert re.match(r"\d+ facts wait for a check, \d+ about a danger\.", lines[0])
+    assert " danger high " in lines[1]  # the most dangerous first
+    assert _create_ark(tmp_path).returncode == 0
+    missing = _haven(tmp_path, "knowledge", "editor", "anna")
+    assert missing.returncode != 0 and "--by" in missing.stderr
+    granted = _haven(tmp_path, "knowledge", "editor", "anna", "--by", "anna")
+    assert granted.returncode == 0, granted.stderr
+    assert "anna now verifies and edits the knowledge base." in granted.stdout
