@@ -22,8 +22,9 @@ objector_de            intl passport, visa          Germany      at risk here (m
                                                                  Bayatyan and EU grounds
 contract_kg            intl passport, mil. ID       Kyrgyzstan   contract soldier reads the
                                                                  deserters' danger: at risk here
-family_rs_no_money     intl passport                Serbia       evader, children, no money: may
-                                                                 stay, nothing found on returns
+family_rs_no_money     intl passport                Serbia       evader, children, no money: stay
+                                                                 unknown, Serbia's returns concern
+                                                                 activists, nothing found on his
 visa_ru                intl passport, visa, call-up Russia       EE LV PL risky on danger before
                                                                  the border; France's proof held
 us_bound_evader        intl passport                Russia       US closed to asylum seekers, yet
@@ -41,8 +42,9 @@ called_up_kz           internal passport            Kazakhstan   the reviewer's 
 not_called_up_kz       intl passport                Kazakhstan   evader's danger (medium): at risk
 called_up_tr           intl passport                Turkey       danger low there: staying possible
 deserter_tr            intl passport, mil. ID       Turkey       danger medium for him: at risk
-objector_am            internal passport            Armenia      danger not found: may stay, never
-                                                                 called safe; Bayatyan applies
+objector_am            internal passport            Armenia      danger not found, but Armenia
+                                                                 sends others back: unknown, never
+                                                                 possible; Bayatyan applies
 called_up_fi           intl passport, visa          Finland      at risk here (medium); Migri ground
 mobilised_fr           intl passport, visa, call-up France       danger low, asylum favourable: stay
 deserter_de            intl passport, visa, mil. ID Germany      danger low, BAMF practice: stay
@@ -58,7 +60,8 @@ activist_lt            intl passport, visa          Lithuania    danger low, but
 objector_fi            intl passport, visa          Finland      return cases concern objectors:
                                                                  risky, though danger not found
 objector_ru_internal   internal passport            Russia       every danger unknown in reach:
-                                                                 AM KG KZ possible, not "safe"
+                                                                 AM BY KG KZ unknown, as they send
+                                                                 others back; never "possible"
 =====================  ===========================  ===========  ==================================
 
 Regressions from the review: no profile reads "United States: we do not know the visa rules"
@@ -156,7 +159,12 @@ PROFILES = [
         Status.MOBILISED,
         (PASSPORT, CALL_UP),
         "AM",
-        verdicts(risky="AM GE KG KZ TR", possible="IL ME MN RS UZ", not_possible="DE FI FR PL US"),
+        verdicts(
+            risky="AM GE KG KZ TR",
+            possible="IL ME MN UZ",
+            unknown="RS",
+            not_possible="DE FI FR PL US",
+        ),
         warnings={
             "AM": {"AM.danger_mobilised", "AM.return_risk"},
             "GE": {"GE.danger_mobilised"},
@@ -180,7 +188,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (PASSPORT, VISA),
         "DE",
-        verdicts(risky="DE EE", possible="AM GE KZ", unknown="FR", not_possible="FI US"),
+        verdicts(risky="DE EE", unknown="AM FR GE KZ", not_possible="FI US"),
         warnings={"DE": {"DE.danger_objector"}, "EE": {"EE.border_status"}},
         grounds={
             "DE": frozenset({"cjeu_ez", "ecthr_bayatyan", "eu_qd_art_9_2_e", "unhcr_gip_10"}),
@@ -193,7 +201,7 @@ PROFILES = [
         Status.CONTRACT_SOLDIER,
         (PASSPORT, MILITARY_ID),
         "KG",
-        verdicts(risky="AM GE KG KZ TR", possible="RS UZ", not_possible="DE FR US"),
+        verdicts(risky="AM GE KG KZ TR", possible="UZ", unknown="RS", not_possible="DE FR US"),
         warnings={"KG": {"KG.danger_deserter", "KG.return_risk"}, "GE": {"GE.danger_deserter"}},
         grounds={"KG": UNHCR, "DE": EU - {"cjeu_ez"} | {"de_bamf_practice"}},
         at_risk_here=("KG.danger_deserter", "KG.return_risk"),
@@ -203,7 +211,7 @@ PROFILES = [
         Status.NOT_CALLED_UP,
         (PASSPORT,),
         "RS",
-        verdicts(risky="AM KG KZ", possible="GE RS TR", not_possible="DE FR US"),
+        verdicts(risky="AM KG KZ", possible="GE TR", unknown="RS", not_possible="DE FR US"),
         warnings={"KZ": {"KZ.danger_evader"}, "US": {"US.danger_evader", "US.return_risk"}},
         grounds={"RS": UNHCR, "FR": UNHCR},
         constraints=(Constraint.FAMILY_WITH_CHILDREN, Constraint.NO_MONEY),
@@ -329,7 +337,7 @@ PROFILES = [
         Status.DESERTER,
         (PASSPORT, MILITARY_ID),
         "TR",
-        verdicts(risky="AM FR GE KG KZ TR", possible="RS UZ", not_possible="DE US"),
+        verdicts(risky="AM FR GE KG KZ TR", possible="UZ", unknown="RS", not_possible="DE US"),
         warnings={"TR": {"TR.danger_deserter"}, "FR": {"fr_cnda_2023"}},
         grounds={"TR": UNHCR, "DE": EU | {"de_bamf_practice"}},
         at_risk_here=("TR.danger_deserter", "TR.return_risk"),
@@ -339,7 +347,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (INTERNAL,),
         "AM",
-        verdicts(possible="AM KG KZ", not_possible="GE ME MN US"),
+        verdicts(unknown="AM KG KZ", not_possible="GE ME MN US"),
         warnings={"AM": {"AM.asylum_practice"}},
         grounds={"AM": frozenset({"ecthr_bayatyan", "unhcr_gip_10"}), "KZ": UNHCR},
     ),
@@ -358,7 +366,7 @@ PROFILES = [
         Status.MOBILISED,
         (PASSPORT, VISA, CALL_UP),
         "FR",
-        verdicts(risky="DE GE KZ", possible="FR RS UZ", not_possible="FI US"),
+        verdicts(risky="DE GE KZ", possible="FR UZ", unknown="RS", not_possible="FI US"),
         warnings={"DE": {"DE.danger_mobilised"}, "GE": {"GE.danger_mobilised"}},
         grounds={"FR": EU | {"fr_cnda_2023"}},
     ),
@@ -367,7 +375,7 @@ PROFILES = [
         Status.DESERTER,
         (PASSPORT, VISA, MILITARY_ID),
         "DE",
-        verdicts(risky="AM FR GE KZ TR", possible="DE RS", not_possible="FI US"),
+        verdicts(risky="AM FR GE KZ TR", possible="DE", unknown="RS", not_possible="FI US"),
         warnings={"FR": {"fr_cnda_2023"}, "GE": {"GE.danger_deserter"}},
         grounds={"DE": EU | {"de_bamf_practice"}},
     ),
@@ -433,7 +441,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (PASSPORT, VISA),
         "FI",
-        verdicts(risky="DE FI", possible="AM KZ", unknown="FR", not_possible="US"),
+        verdicts(risky="DE FI", unknown="AM FR KZ", not_possible="US"),
         warnings={"FI": {"FI.return_risk", "FI.asylum_practice"}},
         grounds={"FI": frozenset({"cjeu_ez", "ecthr_bayatyan", "eu_qd_art_9_2_e", "unhcr_gip_10"})},
     ),
@@ -442,7 +450,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (INTERNAL,),
         "RU",
-        verdicts(possible="AM KG KZ", not_possible="GE ME MN US"),
+        verdicts(unknown="AM BY KG KZ", not_possible="GE ME MN US"),
         grounds={"AM": frozenset({"ecthr_bayatyan", "unhcr_gip_10"})},
         general=("russia",),
     ),
