@@ -504,6 +504,51 @@ def test_a_low_danger_is_said_and_an_unfound_one_is_never_called_safe():
     )
 
 
+def with_return_level(iso2: str, level: RiskLevel, content: Content = FACTS) -> Content:
+    countries = []
+    for country in content.countries:
+        if country.iso2 == iso2:
+            risk = dataclasses.replace(country.return_risk, level=level)
+            country = dataclasses.replace(country, return_risk=risk)
+        countries.append(country)
+    return dataclasses.replace(content, countries=tuple(countries))
+
+
+def test_a_country_that_sends_others_back_is_not_possible_for_want_of_a_case_like_yours():
+    # Georgia's return cases (high) concern deserters and activists, not called-up men.
+    georgia_facts = FACTS.country("GE")
+    assert georgia_facts is not None
+    assert Status.CALLED_UP not in georgia_facts.return_risk.affects
+    unfound = with_danger("GE", "called_up", RiskLevel.UNKNOWN)
+    georgia = called_up(content=unfound).option("GE")
+    assert georgia.verdict is Verdict.UNKNOWN
+    assert georgia.plain.en == (
+        "Georgia: we do not know yet: people in other situations have been detained or sent away "
+        "from there, and we found nothing on people in yours. A counselor can check."
+    )
+    here = called_up(where="GE", content=unfound).option("GE")
+    assert here.verdict is Verdict.UNKNOWN and not here.at_risk_here
+    assert "staying looks possible" not in here.plain.en
+    assert "sent away from here, and we found nothing on people in yours" in here.plain.en
+    # With no return cases of note, nothing found stays a plain "not found", never "safe".
+    quiet = called_up(content=with_return_level("GE", RiskLevel.LOW, unfound)).option("GE")
+    assert quiet.verdict is Verdict.POSSIBLE
+    assert quiet.plain.en.endswith(words.PLAIN_DANGER_UNFOUND.en)
+    # A danger found low for him is his own answer: the others' cases do not override it.
+    assert called_up().option("GE").verdict is Verdict.POSSIBLE
+
+
+def test_belarus_is_never_a_refuge():
+    for status in Status:
+        for where in ("RU", "BY"):
+            answers = Answers(status, frozenset({Document.INTERNAL_PASSPORT}), where)
+            belarus = screen(answers, FACTS, today=TODAY).option("BY")
+            assert belarus.verdict in (Verdict.RISKY, Verdict.UNKNOWN), (status, where)
+            assert "looks possible" not in belarus.plain.en, (status, where)
+            if belarus.danger in (RiskLevel.HIGH, RiskLevel.MEDIUM) and where == "BY":
+                assert belarus.at_risk_here, status
+
+
 def test_a_person_where_the_danger_is_medium_or_high_is_told_first_and_what_to_do():
     calm = called_up(where="GE")
     assert calm.at_risk_here is None
