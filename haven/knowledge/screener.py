@@ -11,8 +11,10 @@ Verdict per country, first match wins (a known danger outranks what we do not kn
 2. risky: a documented risk applies to this person: the country's danger for their status is high
    or medium, its return cases concern their status, the border admits only exceptions, asylum is
    rarely granted where only asylum would let them stay, or a ground asks for a proof they lack;
-3. unknown: the facts do not say whether the documents held let the person in, or only asylum would
-   let them stay and nothing is recorded on claims like theirs;
+3. unknown: the facts do not say whether the documents held let the person in, only asylum would
+   let them stay and nothing is recorded on claims like theirs, or nothing was found on the danger
+   for their status while the country's return cases (high or medium) concern other statuses: a
+   country that hands people back is never "possible" for want of a case like theirs;
 4. possible.
 
 Where the person is already in a country whose danger for their status is high or medium, the
@@ -251,7 +253,7 @@ def _assess(country: Country, answers: Answers, facts: Facts, notes: _Notes) -> 
     if not here:
         _check_entry(country, answers, notes)
     needs_asylum = _check_stay(country, notes)
-    _check_return(country, answers, notes)
+    _check_return(country, answers, _level(danger), notes)
     _check_asylum(country, answers, needs_asylum, notes)
     _check_grounds(country, answers, facts, here, needs_asylum, notes)
     _check_help(country, answers, notes)
@@ -361,15 +363,18 @@ def _check_stay(country: Country, notes: _Notes) -> bool:
     return visa.days == 0
 
 
-def _check_return(country: Country, answers: Answers, notes: _Notes) -> None:
-    """The return cases in words: a supporting line beside the danger fact, and a risk of its own
-    when the cases concern people of this status."""
+def _check_return(country: Country, answers: Answers, danger: RiskLevel, notes: _Notes) -> None:
+    """The return cases in words: a supporting line beside the danger fact, a risk of its own
+    when the cases concern people of this status, and an open question when they concern others
+    and nothing was found on this status."""
     risk = country.return_risk
     label = words.fmt(words.RETURN, level=words.LEVEL[risk.level])
     line = notes.line(words.quote(label, risk.value), risk)
     (notes.risks if risk.known else notes.unknowns).append(line)
     if risk.level in _DANGEROUS and answers.status in risk.affects:
         notes.mark("risky", "return")
+    elif risk.level in _DANGEROUS and danger is RiskLevel.UNKNOWN:
+        notes.mark("unknown", "return_others")
 
 
 def _check_asylum(country: Country, answers: Answers, needs_asylum: bool, notes: _Notes) -> None:
@@ -470,6 +475,7 @@ _WHY_ORDER = [
     "danger_high",
     "danger_medium",
     "return",
+    "return_others",
     "restricted",
     "asylum",
     "proof",

@@ -164,6 +164,12 @@ WHY = {
         "people in your situation have been detained or sent away from there",
         "людей в вашей ситуации там задерживали или высылали",
     ),
+    "return_others": Text(
+        "people in other situations have been detained or sent away from there, and we found "
+        "nothing on people in yours",
+        "людей в других ситуациях там задерживали или высылали, а о людях в вашей ситуации "
+        "сведений нет",
+    ),
     "restricted": Text(
         "the border lets in only a few exceptions", "через границу пускают лишь в виде исключения"
     ),
@@ -178,6 +184,12 @@ WHY = {
 }
 # The reasons that name the place, as said to someone already there.
 WHY_HERE = {
+    "return_others": Text(
+        "people in other situations have been detained or sent away from here, and we found "
+        "nothing on people in yours",
+        "людей в других ситуациях здесь задерживали или высылали, а о людях в вашей ситуации "
+        "сведений нет",
+    ),
     "return": Text(
         "people in your situation have been detained or sent away from here",
         "людей в вашей ситуации здесь задерживали или высылали",

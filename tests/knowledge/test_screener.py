@@ -63,15 +63,14 @@ def facts_of(screening, iso2, kind) -> set[str]:
 def test_deserter_with_internal_passport_only_is_confined_to_internal_passport_countries():
     s = screen_for(Status.DESERTER, Document.INTERNAL_PASSPORT)
     assert grouped(s) == expect(
-        risky="AM FR KG KZ",
-        unknown="ME MN",
-        not_possible="DE EE FI GE IL LT LV PL RS TR US UZ",
+        risky="AM BY FR KG KZ",
+        not_possible="DE EE FI GE IL LT LV ME MN PL RS TR US UZ",
     )
     for iso in ("AM", "KG", "KZ"):
         assert s.option(iso).risks[0].facts == (f"{iso}.danger_deserter",)
         assert f"{iso}.return_risk" in facts_of(s, iso, "risks")
         assert s.option(iso).ground_ids == ("unhcr_gip_10",)
-    assert "MN.entry_documents" in facts_of(s, "MN", "unknowns")
+    assert "MN.entry_documents" in facts_of(s, "MN", "reasons")  # the international passport
     # France once admitted deserters without passports: not a flat no, but the proof its
     # asylum practice asks for is missing, and that known risk outranks the open question.
     assert "FR.entry_documents" in facts_of(s, "FR", "unknowns")
@@ -81,9 +80,10 @@ def test_deserter_with_internal_passport_only_is_confined_to_internal_passport_c
 def test_mobilised_man_with_passport_and_call_up_paper_gets_eu_grounds_and_french_proof():
     s = screen_for(Status.MOBILISED, Document.INTERNATIONAL_PASSPORT, Document.CALL_UP_PAPER)
     assert grouped(s) == expect(
-        risky="AM GE KG KZ TR US",
-        possible="IL ME MN RS UZ",
-        not_possible="DE EE FI FR LT LV PL",
+        risky="AM BY GE KG KZ TR",
+        possible="IL ME MN UZ",
+        unknown="RS",
+        not_possible="DE EE FI FR LT LV PL US",
     )
     france = s.option("FR")
     assert set(france.ground_ids) == EU_GROUNDS | {"fr_cnda_2023"}
@@ -101,9 +101,10 @@ def test_mobilised_man_with_schengen_visa_can_claim_asylum_in_france():
         Document.SCHENGEN_VISA,
     )
     assert grouped(s) == expect(
-        risky="AM DE EE GE KG KZ LT LV PL TR US",
-        possible="FR IL ME MN RS UZ",
-        not_possible="FI",
+        risky="AM BY DE EE GE KG KZ LT LV PL TR",
+        possible="FR IL ME MN UZ",
+        unknown="RS",
+        not_possible="FI US",
     )
     assert "FR.danger_mobilised" in facts_of(s, "FR", "reasons")  # low: said, not held against
     assert "FI.border_status" in facts_of(s, "FI", "reasons")
@@ -115,9 +116,8 @@ def test_mobilised_man_with_schengen_visa_can_claim_asylum_in_france():
 def test_man_not_yet_called_up_with_internal_passport_reads_the_evaders_danger():
     s = screen_for(Status.NOT_CALLED_UP, Document.INTERNAL_PASSPORT)
     assert grouped(s) == expect(
-        risky="AM KG KZ",
-        unknown="ME MN",
-        not_possible="DE EE FI FR GE IL LT LV PL RS TR US UZ",
+        risky="AM BY KG KZ",
+        not_possible="DE EE FI FR GE IL LT LV ME MN PL RS TR US UZ",
     )
     kazakhstan = s.option("KZ")
     assert kazakhstan.danger is RiskLevel.MEDIUM
@@ -138,9 +138,10 @@ def test_man_not_yet_called_up_with_internal_passport_reads_the_evaders_danger()
 def test_called_up_man_with_international_passport_only():
     s = screen_for(Status.CALLED_UP, Document.INTERNATIONAL_PASSPORT)
     assert grouped(s) == expect(
-        risky="AM KG KZ US",
-        possible="GE IL ME MN RS TR UZ",
-        not_possible="DE EE FI FR LT LV PL",
+        risky="AM BY KG KZ",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
+        not_possible="DE EE FI FR LT LV PL US",
     )
     assert "US.visa_free_days" in facts_of(s, "US", "unknowns")
     assert s.option("US").risks[0].facts == ("US.danger_called_up",)
@@ -154,9 +155,10 @@ def test_called_up_man_with_paper_and_visa_is_better_placed_in_france_than_germa
         Document.SCHENGEN_VISA,
     )
     assert grouped(s) == expect(
-        risky="AM DE EE FR KG KZ LT LV PL US",
-        possible="GE IL ME MN RS TR UZ",
-        not_possible="FI",
+        risky="AM BY DE EE FR KG KZ LT LV PL",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
+        not_possible="FI US",
     )
     assert set(s.option("FR").ground_ids) == EU_GROUNDS | {"fr_cnda_2023"}
     assert set(s.option("DE").ground_ids) == EU_GROUNDS  # BAMF practice covers deserters
@@ -172,9 +174,10 @@ def test_called_up_man_with_paper_and_visa_is_better_placed_in_france_than_germa
 def test_called_up_man_without_the_paper_lacks_the_proof_france_asks_for():
     s = screen_for(Status.CALLED_UP, Document.INTERNATIONAL_PASSPORT, Document.SCHENGEN_VISA)
     assert grouped(s) == expect(
-        risky="AM DE EE FR KG KZ LT LV PL US",
-        possible="GE IL ME MN RS TR UZ",
-        not_possible="FI",
+        risky="AM BY DE EE FR KG KZ LT LV PL",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
+        not_possible="FI US",
     )
     missing = [line for line in s.option("FR").risks if line.facts == ("fr_cnda_2023",)]
     assert len(missing) == 1
@@ -187,10 +190,10 @@ def test_conscientious_objector_with_visa_meets_silence_on_asylum_in_germany_and
         Status.CONSCIENTIOUS_OBJECTOR, Document.INTERNATIONAL_PASSPORT, Document.SCHENGEN_VISA
     )
     assert grouped(s) == expect(
-        risky="DE EE LT LV PL US",
-        possible="AM GE IL KG KZ ME MN RS TR UZ",
-        unknown="FR",
-        not_possible="FI",
+        risky="DE EE LT LV PL",
+        possible="IL ME MN UZ",
+        unknown="AM BY FR GE KG KZ RS TR",
+        not_possible="FI US",
     )
     assert "DE.danger_objector" in facts_of(s, "DE", "risks")  # medium: refusals reported
     assert "FR.danger_objector" in facts_of(s, "FR", "unknowns")
@@ -201,7 +204,7 @@ def test_conscientious_objector_with_visa_meets_silence_on_asylum_in_germany_and
         "unhcr_gip_10",
     }
     assert set(s.option("AM").ground_ids) == {"ecthr_bayatyan", "unhcr_gip_10"}
-    assert "DE.asylum_practice" in facts_of(s, "DE", "unknowns")
+    assert "DE.asylum_practice" in facts_of(s, "DE", "risks")  # BAMF refuses objectors
 
 
 def test_deserter_already_in_kazakhstan_is_told_he_is_at_risk_where_he_is():
@@ -209,9 +212,10 @@ def test_deserter_already_in_kazakhstan_is_told_he_is_at_risk_where_he_is():
         Status.DESERTER, Document.INTERNATIONAL_PASSPORT, Document.MILITARY_ID, where="KZ"
     )
     assert grouped(s) == expect(
-        risky="AM FR GE KG KZ TR US",
-        possible="IL ME MN RS UZ",
-        not_possible="DE EE FI LT LV PL",
+        risky="AM BY FR GE KG KZ TR",
+        possible="IL ME MN UZ",
+        unknown="RS",
+        not_possible="DE EE FI LT LV PL US",
     )
     here = s.option("KZ")
     assert here.here and here.at_risk_here
@@ -231,7 +235,7 @@ def test_deserter_without_any_document_has_only_the_french_exception_to_ask_abou
     s = screen_for(Status.DESERTER, Document.NONE)
     assert grouped(s) == expect(
         risky="FR",
-        not_possible="AM DE EE FI GE IL KG KZ LT LV ME MN PL RS TR US UZ",
+        not_possible="AM BY DE EE FI GE IL KG KZ LT LV ME MN PL RS TR US UZ",
     )
     assert s.option("FR").plain.en == (
         "France: risky for you: you would need proof of your call-up; also, people without the "
@@ -248,10 +252,10 @@ def test_contract_soldier_with_visa():
         Document.SCHENGEN_VISA,
     )
     assert grouped(s) == expect(
-        risky="AM DE EE GE KG KZ LT LV PL TR US",
-        possible="IL ME MN RS UZ",
-        unknown="FR",
-        not_possible="FI",
+        risky="AM BY DE EE GE KG KZ LT LV PL TR",
+        possible="IL ME MN UZ",
+        unknown="FR RS",
+        not_possible="FI US",
     )
     # A contract soldier who left is wanted for desertion: he reads the deserters' danger.
     assert s.option("GE").danger_fact == "GE.danger_deserter"
@@ -273,9 +277,10 @@ def test_deserter_in_georgia_with_visa_and_military_id():
         where="GE",
     )
     assert grouped(s) == expect(
-        risky="AM EE FR GE KG KZ LT LV PL TR US",
-        possible="DE IL ME MN RS UZ",
-        not_possible="FI",
+        risky="AM BY EE FR GE KG KZ LT LV PL TR",
+        possible="DE IL ME MN UZ",
+        unknown="RS",
+        not_possible="FI US",
     )
     assert s.option("GE").at_risk_here and s.options[0].country == "GE"
     assert "DE.asylum_practice" in facts_of(s, "DE", "reasons")
@@ -295,9 +300,10 @@ def test_family_without_money_in_armenia_hears_the_danger_first_then_about_shelt
         constraints=(Constraint.FAMILY_WITH_CHILDREN, Constraint.NO_MONEY),
     )
     assert grouped(s) == expect(
-        risky="AM KG KZ US",
-        possible="GE IL ME MN RS TR UZ",
-        not_possible="DE EE FI FR LT LV PL",
+        risky="AM BY KG KZ",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
+        not_possible="DE EE FI FR LT LV PL US",
     )
     assert "AM.help_groups" in facts_of(s, "AM", "reasons")
     assert "GE.help_groups" in facts_of(s, "GE", "unknowns")  # no shelter recorded there
@@ -309,7 +315,8 @@ def test_family_without_money_in_armenia_hears_the_danger_first_then_about_shelt
         "from here. Talk to a counselor now, and do not travel through or to another country "
         "that hands people back."
     )
-    assert s.at_risk_here is not None and s.at_risk_here.facts == ("AM.danger_evader",)
+    assert s.at_risk_here is not None
+    assert s.at_risk_here.facts == ("AM.danger_evader", "AM.return_risk")
 
 
 def test_mobilised_man_with_internal_passport_and_health_needs():
@@ -320,9 +327,8 @@ def test_mobilised_man_with_internal_passport_and_health_needs():
         constraints=(Constraint.HEALTH_NEEDS,),
     )
     assert grouped(s) == expect(
-        risky="AM KG KZ",
-        unknown="ME MN",
-        not_possible="DE EE FI FR GE IL LT LV PL RS TR US UZ",
+        risky="AM BY KG KZ",
+        not_possible="DE EE FI FR GE IL LT LV ME MN PL RS TR US UZ",
     )
     assert any("health care" in line.text.en for line in s.unknowns)
 
@@ -332,8 +338,10 @@ def test_deserter_who_reached_finland_before_the_closure():
         Status.DESERTER, Document.INTERNATIONAL_PASSPORT, Document.SCHENGEN_VISA, where="FI"
     )
     assert grouped(s) == expect(
-        risky="AM EE FI FR GE KG KZ LT LV PL TR US",
-        possible="DE IL ME MN RS UZ",
+        risky="AM BY EE FI FR GE KG KZ LT LV PL TR",
+        possible="DE IL ME MN UZ",
+        unknown="RS",
+        not_possible="US",
     )
     assert s.option("FI").at_risk_here  # medium for deserters: refused claims are removed
     finland = s.option("FI")
@@ -344,24 +352,29 @@ def test_deserter_who_reached_finland_before_the_closure():
 def test_conscientious_objector_with_internal_passport_is_not_told_nothing_was_found_is_safe():
     s = screen_for(Status.CONSCIENTIOUS_OBJECTOR, Document.INTERNAL_PASSPORT)
     assert grouped(s) == expect(
-        possible="AM KG KZ",
-        unknown="ME MN",
-        not_possible="DE EE FI FR GE IL LT LV PL RS TR US UZ",
+        unknown="AM BY KG KZ",
+        not_possible="DE EE FI FR GE IL LT LV ME MN PL RS TR US UZ",
     )
     assert set(s.option("AM").ground_ids) == {"ecthr_bayatyan", "unhcr_gip_10"}
     assert "KZ.danger_objector" in facts_of(s, "KZ", "unknowns")
+    # Kazakhstan sends others back: nothing found on objectors is an open question, not a yes.
     assert s.option("KZ").plain.en == (
-        "Kazakhstan: looks possible with your documents (up to 90 days without a visa). We found "
-        "nothing on whether people in your situation are handed back to Russia from there."
+        "Kazakhstan: we do not know yet: people in other situations have been detained or sent "
+        "away from there, and we found nothing on people in yours. A counselor can check."
+    )
+    assert s.option("KZ").plain.ru == (
+        "Казахстан: пока неизвестно: людей в других ситуациях там задерживали или высылали, а о "
+        "людях в вашей ситуации сведений нет. Консультант может это проверить."
     )
 
 
 def test_man_not_yet_called_up_with_visa_has_poor_asylum_chances_in_the_eu():
     s = screen_for(Status.NOT_CALLED_UP, Document.INTERNATIONAL_PASSPORT, Document.SCHENGEN_VISA)
     assert grouped(s) == expect(
-        risky="AM DE EE FR KG KZ LT LV PL US",
-        possible="GE IL ME MN RS TR UZ",
-        not_possible="FI",
+        risky="AM BY DE EE FR KG KZ LT LV PL",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
+        not_possible="FI US",
     )
     assert s.option("FR").ground_ids == ("unhcr_gip_10",)
 
@@ -371,30 +384,31 @@ def test_called_up_man_already_in_the_united_states_faces_deportation_risk():
         Status.CALLED_UP, Document.INTERNATIONAL_PASSPORT, Document.CALL_UP_PAPER, where="US"
     )
     assert grouped(s) == expect(
-        risky="AM KG KZ US",
-        possible="GE IL ME MN RS TR UZ",
+        risky="AM BY KG KZ US",
+        possible="GE IL ME MN TR UZ",
+        unknown="RS",
         not_possible="DE EE FI FR LT LV PL",
     )
     assert s.options[0].country == "US" and s.at_risk_here is not None
-    assert "US.asylum_practice" in facts_of(s, "US", "reasons")
+    assert "US.asylum_practice" in facts_of(s, "US", "risks")  # detention, deportations
     assert "US.return_risk" in facts_of(s, "US", "risks")
 
 
 def test_person_somewhere_the_knowledge_base_does_not_cover_is_told_so():
-    s = screen_for(Status.MOBILISED, Document.MILITARY_ID, where="BY")
+    s = screen_for(Status.MOBILISED, Document.MILITARY_ID, where="AZ")
     assert grouped(s) == expect(not_possible=" ".join(sorted(c.iso2 for c in FACTS.countries)))
-    assert s.unknowns[0].text.en == "Nothing in the facts covers BY, where the person is now."
+    assert s.unknowns[0].text.en == "Nothing in the facts covers AZ, where the person is now."
 
 
 def test_requester_summary_is_plain_in_both_languages_and_names_the_danger_first():
     s = screen_for(Status.DESERTER, Document.INTERNAL_PASSPORT)
     assert s.plain.en == (
-        "Risky for you: Armenia, France, Kazakhstan, Kyrgyzstan. We do not know yet: Mongolia, "
-        "Montenegro. Not possible now: Estonia, Finland, Georgia, Germany, Israel, Latvia, "
-        "Lithuania, Poland, Serbia, Turkey, United States, Uzbekistan. Rules change often: check "
-        "with a counselor before you act."
+        "Risky for you: Armenia, Belarus, France, Kazakhstan, Kyrgyzstan. Not possible now: "
+        "Estonia, Finland, Georgia, Germany, Israel, Latvia, Lithuania, Mongolia, Montenegro, "
+        "Poland, Serbia, Turkey, United States, Uzbekistan. Rules change often: check with a "
+        "counselor before you act."
     )
-    assert s.plain.ru.startswith("Опасно для вас: Армения, Казахстан, Киргизия, Франция.")
+    assert s.plain.ru.startswith("Опасно для вас: Армения, Беларусь, Казахстан, Киргизия, Франция.")
     assert s.option("KZ").plain.ru == (
         "Казахстан: опасно для вас: оттуда вас могут выдать или выслать в Россию. "
         "Сначала поговорите с консультантом."
@@ -484,10 +498,55 @@ def test_a_low_danger_is_said_and_an_unfound_one_is_never_called_safe():
     s = called_up()
     assert "GE.danger_called_up" in facts_of(s, "GE", "reasons")
     assert "We found nothing" not in s.option("GE").plain.en
-    assert "RS.danger_called_up" in facts_of(s, "RS", "unknowns")
-    assert s.option("RS").plain.en.endswith(
+    assert "IL.danger_called_up" in facts_of(s, "IL", "unknowns")
+    assert s.option("IL").plain.en.endswith(
         "We found nothing on whether people in your situation are handed back to Russia from there."
     )
+
+
+def with_return_level(iso2: str, level: RiskLevel, content: Content = FACTS) -> Content:
+    countries = []
+    for country in content.countries:
+        if country.iso2 == iso2:
+            risk = dataclasses.replace(country.return_risk, level=level)
+            country = dataclasses.replace(country, return_risk=risk)
+        countries.append(country)
+    return dataclasses.replace(content, countries=tuple(countries))
+
+
+def test_a_country_that_sends_others_back_is_not_possible_for_want_of_a_case_like_yours():
+    # Georgia's return cases (high) concern deserters and activists, not called-up men.
+    georgia_facts = FACTS.country("GE")
+    assert georgia_facts is not None
+    assert Status.CALLED_UP not in georgia_facts.return_risk.affects
+    unfound = with_danger("GE", "called_up", RiskLevel.UNKNOWN)
+    georgia = called_up(content=unfound).option("GE")
+    assert georgia.verdict is Verdict.UNKNOWN
+    assert georgia.plain.en == (
+        "Georgia: we do not know yet: people in other situations have been detained or sent away "
+        "from there, and we found nothing on people in yours. A counselor can check."
+    )
+    here = called_up(where="GE", content=unfound).option("GE")
+    assert here.verdict is Verdict.UNKNOWN and not here.at_risk_here
+    assert "staying looks possible" not in here.plain.en
+    assert "sent away from here, and we found nothing on people in yours" in here.plain.en
+    # With no return cases of note, nothing found stays a plain "not found", never "safe".
+    quiet = called_up(content=with_return_level("GE", RiskLevel.LOW, unfound)).option("GE")
+    assert quiet.verdict is Verdict.POSSIBLE
+    assert quiet.plain.en.endswith(words.PLAIN_DANGER_UNFOUND.en)
+    # A danger found low for him is his own answer: the others' cases do not override it.
+    assert called_up().option("GE").verdict is Verdict.POSSIBLE
+
+
+def test_belarus_is_never_a_refuge():
+    for status in Status:
+        for where in ("RU", "BY"):
+            answers = Answers(status, frozenset({Document.INTERNAL_PASSPORT}), where)
+            belarus = screen(answers, FACTS, today=TODAY).option("BY")
+            assert belarus.verdict in (Verdict.RISKY, Verdict.UNKNOWN), (status, where)
+            assert "looks possible" not in belarus.plain.en, (status, where)
+            if belarus.danger in (RiskLevel.HIGH, RiskLevel.MEDIUM) and where == "BY":
+                assert belarus.at_risk_here, status
 
 
 def test_a_person_where_the_danger_is_medium_or_high_is_told_first_and_what_to_do():
@@ -521,7 +580,7 @@ def test_options_put_the_danger_where_it_cannot_be_missed():
     assert shown == sorted(shown, key=list(Verdict).index)
     assert shown[0] is Verdict.RISKY
     risky = [o for o in s.options if o.verdict is Verdict.RISKY]
-    assert risky[0].country == "US"  # the one high danger before the medium ones
+    assert risky[0].country == "BY"  # the one high danger before the medium ones
     assert [o.danger for o in risky] == sorted((o.danger for o in risky), key=list(RiskLevel).index)
 
 

@@ -22,14 +22,15 @@ objector_de            intl passport, visa          Germany      at risk here (m
                                                                  Bayatyan and EU grounds
 contract_kg            intl passport, mil. ID       Kyrgyzstan   contract soldier reads the
                                                                  deserters' danger: at risk here
-family_rs_no_money     intl passport                Serbia       evader, children, no money: may
-                                                                 stay, nothing found on returns
+family_rs_no_money     intl passport                Serbia       evader, children, no money: stay
+                                                                 unknown, Serbia's returns concern
+                                                                 activists, nothing found on his
 visa_ru                intl passport, visa, call-up Russia       EE LV PL risky on danger before
                                                                  the border; France's proof held
-us_bound_evader        intl passport                Russia       US risky on US.danger_evader
-                                                                 before its unknown visa rule
-belarus_transit        intl passport, call-up       Belarus      not covered yet: said so; the
-                                                                 rest as from Russia
+us_bound_evader        intl passport                Russia       US closed to asylum seekers, yet
+                                                                 its high danger is still said
+belarus_transit        intl passport, call-up       Belarus      at risk here on its called-up
+                                                                 danger and return cases: no refuge
 deserter_no_papers     none                         Russia       only France, risky: proof missing
                                                                  outranks the one-time exception
 mobilised_ru_internal  internal passport, call-up   Russia       AM KG KZ risky on high danger
@@ -41,8 +42,9 @@ called_up_kz           internal passport            Kazakhstan   the reviewer's 
 not_called_up_kz       intl passport                Kazakhstan   evader's danger (medium): at risk
 called_up_tr           intl passport                Turkey       danger low there: staying possible
 deserter_tr            intl passport, mil. ID       Turkey       danger medium for him: at risk
-objector_am            internal passport            Armenia      danger not found: may stay, never
-                                                                 called safe; Bayatyan applies
+objector_am            internal passport            Armenia      danger not found, but Armenia
+                                                                 sends others back: unknown, never
+                                                                 possible; Bayatyan applies
 called_up_fi           intl passport, visa          Finland      at risk here (medium); Migri ground
 mobilised_fr           intl passport, visa, call-up France       danger low, asylum favourable: stay
 deserter_de            intl passport, visa, mil. ID Germany      danger low, BAMF practice: stay
@@ -58,7 +60,8 @@ activist_lt            intl passport, visa          Lithuania    danger low, but
 objector_fi            intl passport, visa          Finland      return cases concern objectors:
                                                                  risky, though danger not found
 objector_ru_internal   internal passport            Russia       every danger unknown in reach:
-                                                                 AM KG KZ possible, not "safe"
+                                                                 AM BY KG KZ unknown, as they send
+                                                                 others back; never "possible"
 =====================  ===========================  ===========  ==================================
 
 Regressions from the review: no profile reads "United States: we do not know the visa rules"
@@ -128,7 +131,7 @@ PROFILES = [
         Status.CALLED_UP,
         (INTERNAL,),
         "RU",
-        verdicts(risky="AM KG KZ", unknown="ME MN", not_possible="GE TR US"),
+        verdicts(risky="AM BY KG KZ", not_possible="GE ME MN TR US"),
         warnings={
             "KZ": {"KZ.danger_called_up", "KZ.return_risk"},
             "AM": {"AM.danger_called_up", "AM.asylum_practice"},
@@ -142,7 +145,7 @@ PROFILES = [
         Status.DESERTER,
         (INTERNAL, MILITARY_ID),
         "KZ",
-        verdicts(risky="AM KG KZ", unknown="ME MN", not_possible="GE UZ"),
+        verdicts(risky="AM KG KZ", not_possible="GE ME MN UZ"),
         warnings={
             "KZ": {"KZ.danger_deserter", "KZ.return_risk", "KZ.asylum_practice"},
             "AM": {"AM.danger_deserter"},
@@ -156,7 +159,12 @@ PROFILES = [
         Status.MOBILISED,
         (PASSPORT, CALL_UP),
         "AM",
-        verdicts(risky="AM GE KG KZ TR US", possible="IL ME MN RS UZ", not_possible="DE FR FI PL"),
+        verdicts(
+            risky="AM GE KG KZ TR",
+            possible="IL ME MN UZ",
+            unknown="RS",
+            not_possible="DE FI FR PL US",
+        ),
         warnings={
             "AM": {"AM.danger_mobilised", "AM.return_risk"},
             "GE": {"GE.danger_mobilised"},
@@ -170,17 +178,17 @@ PROFILES = [
         Status.ACTIVIST,
         (PASSPORT,),
         "GE",
-        verdicts(risky="GE KG KZ RS US AM TR", possible="IL ME MN UZ", not_possible="DE EE"),
+        verdicts(risky="AM GE KG KZ RS TR", possible="IL ME MN UZ", not_possible="DE EE US"),
         warnings={"GE": {"GE.danger_activist"}, "RS": {"RS.danger_activist"}},
         grounds={"GE": frozenset(), "DE": frozenset(), "RS": frozenset()},
-        at_risk_here=("GE.danger_activist",),
+        at_risk_here=("GE.danger_activist", "GE.return_risk"),
     ),
     Profile(
         "objector_de",
         Status.CONSCIENTIOUS_OBJECTOR,
         (PASSPORT, VISA),
         "DE",
-        verdicts(risky="DE EE US", possible="AM GE KZ", unknown="FR", not_possible="FI"),
+        verdicts(risky="DE EE", unknown="AM FR GE KZ", not_possible="FI US"),
         warnings={"DE": {"DE.danger_objector"}, "EE": {"EE.border_status"}},
         grounds={
             "DE": frozenset({"cjeu_ez", "ecthr_bayatyan", "eu_qd_art_9_2_e", "unhcr_gip_10"}),
@@ -193,7 +201,7 @@ PROFILES = [
         Status.CONTRACT_SOLDIER,
         (PASSPORT, MILITARY_ID),
         "KG",
-        verdicts(risky="KG AM KZ GE TR US", possible="RS UZ", not_possible="DE FR"),
+        verdicts(risky="AM GE KG KZ TR", possible="UZ", unknown="RS", not_possible="DE FR US"),
         warnings={"KG": {"KG.danger_deserter", "KG.return_risk"}, "GE": {"GE.danger_deserter"}},
         grounds={"KG": UNHCR, "DE": EU - {"cjeu_ez"} | {"de_bamf_practice"}},
         at_risk_here=("KG.danger_deserter", "KG.return_risk"),
@@ -203,7 +211,7 @@ PROFILES = [
         Status.NOT_CALLED_UP,
         (PASSPORT,),
         "RS",
-        verdicts(risky="AM KG KZ US", possible="RS GE TR", not_possible="DE FR"),
+        verdicts(risky="AM KG KZ", possible="GE TR", unknown="RS", not_possible="DE FR US"),
         warnings={"KZ": {"KZ.danger_evader"}, "US": {"US.danger_evader", "US.return_risk"}},
         grounds={"RS": UNHCR, "FR": UNHCR},
         constraints=(Constraint.FAMILY_WITH_CHILDREN, Constraint.NO_MONEY),
@@ -214,7 +222,7 @@ PROFILES = [
         Status.CALLED_UP,
         (PASSPORT, VISA, CALL_UP),
         "RU",
-        verdicts(risky="DE EE FR LT LV PL US", possible="GE TR", not_possible="FI"),
+        verdicts(risky="DE EE FR LT LV PL", possible="GE TR", not_possible="FI US"),
         warnings={
             "EE": {"EE.danger_called_up", "EE.border_status"},
             "FR": {"FR.danger_called_up", "eu_visa_guidelines_2022"},
@@ -228,7 +236,7 @@ PROFILES = [
         Status.NOT_CALLED_UP,
         (PASSPORT,),
         "RU",
-        verdicts(risky="US AM KG KZ", possible="GE IL TR", not_possible="DE FR"),
+        verdicts(risky="AM KG KZ", possible="GE IL TR", not_possible="DE FR US"),
         warnings={"US": {"US.danger_evader", "US.return_risk"}},
         grounds={"US": UNHCR},
         general=("russia",),
@@ -238,10 +246,10 @@ PROFILES = [
         Status.CALLED_UP,
         (PASSPORT, CALL_UP),
         "BY",
-        verdicts(risky="AM KG KZ US", possible="GE TR", not_possible="DE EE FI LT LV PL"),
+        verdicts(risky="AM BY KG KZ", possible="GE TR", not_possible="DE EE FI LT LV PL US"),
         warnings={"KZ": {"KZ.danger_called_up"}, "US": {"US.danger_called_up"}},
         grounds={"FR": EU | {"fr_cnda_2023"}},
-        at_risk_here=("BY.danger_called_up",),  # once Belarus is covered
+        at_risk_here=("BY.danger_called_up", "BY.return_risk"),
     ),
     Profile(
         "deserter_no_papers",
@@ -261,7 +269,7 @@ PROFILES = [
         Status.MOBILISED,
         (INTERNAL, CALL_UP),
         "RU",
-        verdicts(risky="AM KG KZ", unknown="ME MN", not_possible="GE FR US"),
+        verdicts(risky="AM KG KZ", not_possible="FR GE ME MN US"),
         warnings={"KZ": {"KZ.danger_mobilised", "KZ.asylum_practice"}},
         grounds={"AM": UNHCR, "FR": EU | {"fr_cnda_2023"}},
         general=("russia",),
@@ -271,10 +279,10 @@ PROFILES = [
         Status.ACTIVIST,
         (PASSPORT,),
         "RS",
-        verdicts(risky="RS GE KZ KG", possible="IL ME MN UZ", not_possible="DE"),
+        verdicts(risky="GE KG KZ RS", possible="IL ME MN UZ", not_possible="DE US"),
         warnings={"RS": {"RS.danger_activist"}},
         grounds={"RS": frozenset()},
-        at_risk_here=("RS.danger_activist",),
+        at_risk_here=("RS.danger_activist", "RS.return_risk"),
     ),
     Profile(
         "activist_ru_visa",
@@ -285,7 +293,7 @@ PROFILES = [
             risky="DE EE GE KG KZ LT LV PL RS",
             possible="IL ME MN UZ",
             unknown="FR",
-            not_possible="FI",
+            not_possible="FI US",
         ),
         warnings={
             "EE": {"EE.border_status"},
@@ -300,27 +308,27 @@ PROFILES = [
         Status.CALLED_UP,
         (INTERNAL,),
         "KZ",
-        verdicts(risky="KZ AM KG", unknown="ME MN", not_possible="GE US"),
+        verdicts(risky="AM KG KZ", not_possible="GE ME MN US"),
         warnings={"KZ": {"KZ.danger_called_up", "KZ.return_risk"}},
         grounds={"KZ": UNHCR},
-        at_risk_here=("KZ.danger_called_up",),
+        at_risk_here=("KZ.danger_called_up", "KZ.return_risk"),
     ),
     Profile(
         "not_called_up_kz",
         Status.NOT_CALLED_UP,
         (PASSPORT,),
         "KZ",
-        verdicts(risky="KZ AM KG US", possible="GE TR", not_possible="DE"),
+        verdicts(risky="AM KG KZ", possible="GE TR", not_possible="DE US"),
         warnings={"KZ": {"KZ.danger_evader"}},
         grounds={"KZ": UNHCR},
-        at_risk_here=("KZ.danger_evader",),
+        at_risk_here=("KZ.danger_evader", "KZ.return_risk"),
     ),
     Profile(
         "called_up_tr",
         Status.CALLED_UP,
         (PASSPORT,),
         "TR",
-        verdicts(risky="AM KG KZ US", possible="TR GE", not_possible="DE FR"),
+        verdicts(risky="AM KG KZ", possible="GE TR", not_possible="DE FR US"),
         warnings={"TR": {"TR.return_risk"}},
         grounds={"TR": UNHCR},
     ),
@@ -329,17 +337,17 @@ PROFILES = [
         Status.DESERTER,
         (PASSPORT, MILITARY_ID),
         "TR",
-        verdicts(risky="TR AM GE KG KZ FR US", possible="RS UZ", not_possible="DE"),
+        verdicts(risky="AM FR GE KG KZ TR", possible="UZ", unknown="RS", not_possible="DE US"),
         warnings={"TR": {"TR.danger_deserter"}, "FR": {"fr_cnda_2023"}},
         grounds={"TR": UNHCR, "DE": EU | {"de_bamf_practice"}},
-        at_risk_here=("TR.danger_deserter",),
+        at_risk_here=("TR.danger_deserter", "TR.return_risk"),
     ),
     Profile(
         "objector_am",
         Status.CONSCIENTIOUS_OBJECTOR,
         (INTERNAL,),
         "AM",
-        verdicts(possible="AM KG KZ", unknown="ME MN", not_possible="GE US"),
+        verdicts(unknown="AM KG KZ", not_possible="GE ME MN US"),
         warnings={"AM": {"AM.asylum_practice"}},
         grounds={"AM": frozenset({"ecthr_bayatyan", "unhcr_gip_10"}), "KZ": UNHCR},
     ),
@@ -348,7 +356,7 @@ PROFILES = [
         Status.CALLED_UP,
         (PASSPORT, VISA),
         "FI",
-        verdicts(risky="FI DE EE FR US", possible="GE TR"),
+        verdicts(risky="DE EE FI FR", possible="GE TR", not_possible="US"),
         warnings={"FI": {"FI.danger_called_up", "FI.return_risk", "FI.asylum_practice"}},
         grounds={"FI": EU | {"fi_migri_practice"}},
         at_risk_here=("FI.danger_called_up", "FI.return_risk"),
@@ -358,7 +366,7 @@ PROFILES = [
         Status.MOBILISED,
         (PASSPORT, VISA, CALL_UP),
         "FR",
-        verdicts(risky="DE GE KZ US", possible="FR RS UZ", not_possible="FI"),
+        verdicts(risky="DE GE KZ", possible="FR UZ", unknown="RS", not_possible="FI US"),
         warnings={"DE": {"DE.danger_mobilised"}, "GE": {"GE.danger_mobilised"}},
         grounds={"FR": EU | {"fr_cnda_2023"}},
     ),
@@ -367,7 +375,7 @@ PROFILES = [
         Status.DESERTER,
         (PASSPORT, VISA, MILITARY_ID),
         "DE",
-        verdicts(risky="AM FR GE KZ TR US", possible="DE RS", not_possible="FI"),
+        verdicts(risky="AM FR GE KZ TR", possible="DE", unknown="RS", not_possible="FI US"),
         warnings={"FR": {"fr_cnda_2023"}, "GE": {"GE.danger_deserter"}},
         grounds={"DE": EU | {"de_bamf_practice"}},
     ),
@@ -376,7 +384,7 @@ PROFILES = [
         Status.CONTRACT_SOLDIER,
         (INTERNAL, MILITARY_ID),
         "RU",
-        verdicts(risky="AM KG KZ", unknown="ME MN", not_possible="FR GE US"),
+        verdicts(risky="AM KG KZ", not_possible="FR GE ME MN US"),
         warnings={"AM": {"AM.danger_deserter"}, "KZ": {"KZ.danger_deserter"}},
         grounds={"KZ": UNHCR, "FR": EU - {"cjeu_ez"}},
         general=("russia",),
@@ -396,7 +404,7 @@ PROFILES = [
         Status.NOT_CALLED_UP,
         (PASSPORT,),
         "GE",
-        verdicts(risky="AM KG KZ US", possible="GE TR", not_possible="DE"),
+        verdicts(risky="AM KG KZ", possible="GE TR", not_possible="DE US"),
         warnings={"KZ": {"KZ.danger_evader"}},
         grounds={"GE": UNHCR},
         constraints=(Constraint.HEALTH_NEEDS,),
@@ -407,7 +415,7 @@ PROFILES = [
         Status.CALLED_UP,
         (PASSPORT,),
         "IL",
-        verdicts(risky="AM KG KZ US", possible="IL GE", not_possible="DE"),
+        verdicts(risky="AM KG KZ", possible="GE IL", not_possible="DE US"),
         grounds={"IL": UNHCR},
     ),
     Profile(
@@ -415,7 +423,7 @@ PROFILES = [
         Status.DESERTER,
         (INTERNAL,),
         "MN",
-        verdicts(risky="AM FR KG KZ", possible="MN", unknown="ME", not_possible="GE US"),
+        verdicts(risky="AM FR KG KZ", possible="MN", not_possible="GE ME US"),
         warnings={"KZ": {"KZ.danger_deserter", "KZ.return_risk"}},
         grounds={"MN": UNHCR},
     ),
@@ -424,7 +432,7 @@ PROFILES = [
         Status.ACTIVIST,
         (PASSPORT, VISA),
         "LT",
-        verdicts(risky="LT DE GE RS", possible="IL ME", unknown="FR", not_possible="FI"),
+        verdicts(risky="DE GE LT RS", possible="IL ME", unknown="FR", not_possible="FI US"),
         warnings={"LT": {"LT.asylum_practice"}, "RS": {"RS.danger_activist"}},
         grounds={"LT": frozenset()},
     ),
@@ -433,7 +441,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (PASSPORT, VISA),
         "FI",
-        verdicts(risky="FI DE US", possible="AM KZ", unknown="FR"),
+        verdicts(risky="DE FI", unknown="AM FR KZ", not_possible="US"),
         warnings={"FI": {"FI.return_risk", "FI.asylum_practice"}},
         grounds={"FI": frozenset({"cjeu_ez", "ecthr_bayatyan", "eu_qd_art_9_2_e", "unhcr_gip_10"})},
     ),
@@ -442,7 +450,7 @@ PROFILES = [
         Status.CONSCIENTIOUS_OBJECTOR,
         (INTERNAL,),
         "RU",
-        verdicts(possible="AM KG KZ", unknown="ME MN", not_possible="GE US"),
+        verdicts(unknown="AM BY KG KZ", not_possible="GE ME MN US"),
         grounds={"AM": frozenset({"ecthr_bayatyan", "unhcr_gip_10"})},
         general=("russia",),
     ),
@@ -495,7 +503,7 @@ def test_grounds_that_may_apply(profile: Profile) -> None:
 @each_profile
 def test_at_risk_where_they_are_is_said_first_with_what_to_do(profile: Profile) -> None:
     s = profile.screening()
-    if FACTS.country(profile.where) is None:  # Russia; or not covered (Belarus, until its page)
+    if FACTS.country(profile.where) is None:  # Russia, or a country the content does not cover
         assert s.at_risk_here is None
         if profile.where != "RU":
             elsewhere = words.fmt(words.GENERAL["elsewhere"], country=profile.where)
