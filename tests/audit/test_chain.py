@@ -33,11 +33,11 @@ def _raw(sql: str, params: list[str | int]) -> None:
 
 
 def test_every_write_leaves_an_intact_chain(events: int) -> None:
-    # The organisation, its coordinator's second factor, and four requests.
-    assert events == 6
+    # The organisation, its coordinator's second factor and knowledge-editor role, four requests.
+    assert events == 7
     report = verify_chain()
     assert report.intact
-    assert report.checked == 6
+    assert report.checked == 7
 
 
 def test_editing_an_event_is_refused_by_the_database(events: int) -> None:

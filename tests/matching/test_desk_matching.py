@@ -172,7 +172,13 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
     _beds(host, "ge-tbilisi", 1)
     make_request(place="ge-tbilisi", urgency=5)
     make_request(place="ge-tbilisi", urgency=5, group_size=2)
-    assert run_due() == ["link-audit", "match", "forget-rate-counters", "shred-due"]
+    assert run_due() == [
+        "link-audit",
+        "match",
+        "forget-rate-counters",
+        "shred-due",
+        "knowledge-review",
+    ]
     assert run_due() == []
     run = MatchRun.objects.get()
     assert (run.urgent_people, run.urgent_placed) == (3, 1)
