@@ -45,6 +45,12 @@ class JoinForm(forms.Form):
 
 class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    reason = forms.CharField(
+        label=_("Who is it, and how do you know them?"),
+        max_length=500,
+        required=False,
+        help_text=_("The coordinator who approves the invite reads this (sealed)."),
+    )
 
 
 class TokenForm(forms.Form):

@@ -43,6 +43,9 @@ ROUTES: dict[str, Who] = {
     "accounts:token-revoke": Who.MEMBER,
     "accounts:team": Who.COORDINATOR,
     "accounts:invite": Who.COORDINATOR,
+    "accounts:approvals": Who.COORDINATOR,
+    "accounts:approval-approve": Who.COORDINATOR,
+    "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
     # any member (each sees only their own); vetting and suspension are for coordinators.
     "volunteer-apply": Who.ANYONE,

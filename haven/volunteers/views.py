@@ -8,10 +8,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haven.accounts.models import Member
+from haven.accounts.approvals import ApprovalRefused
+from haven.accounts.models import Approval, Member
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
+from haven.cases.services import RevealRefused
 from haven.intake.queries import organisations_taking_requests
 from haven.intake.views import requester_page
 from haven.volunteers import services
@@ -295,6 +298,7 @@ def _application_page(
     revealed: dict[str, str] | None = None,
     code: str | None = None,
     form: Any = None,
+    read_form: ReasonForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     member = _member(request)
@@ -313,6 +317,7 @@ def _application_page(
             "revealed": revealed,
             "code": code,
             "form": form or ApproveForm(),
+            "read_form": read_form or ReasonForm(),
         },
         status=status,
     )
@@ -333,7 +338,16 @@ def application_read(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404
     if keyring is None:
         return redirect("accounts:login")
-    revealed = services.application_read(actor=member, keyring=keyring, application=found)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, application_id, read_form=form, status=400)
+    try:
+        revealed = services.application_read(
+            actor=member, keyring=keyring, application=found, reason=form.cleaned_data["reason"]
+        )
+    except RevealRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _application_page(request, application_id, read_form=form, status=409)
     return _application_page(request, application_id, revealed=revealed)
 
 
@@ -377,6 +391,7 @@ def _member_page(
     other: Member,
     form: ReasonForm,
     status: int = 200,
+    notice: str = "",
 ) -> HttpResponse:
     reports = other.reports_about.select_related("reporter").order_by("-created_at")
     return render(
@@ -388,6 +403,7 @@ def _member_page(
             "they_vouched_for": services.vouched_by(other),
             "reports": reports,
             "form": form,
+            "notice": notice,
         },
         status=status,
     )
@@ -401,12 +417,18 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.member_suspend(
+            done = services.member_suspend(
                 actor=coordinator, member=other, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except (ValidationError, ApprovalRefused) as error:
+            form.add_error(None, str(error.message if isinstance(error, ValidationError) else error))
         else:
+            if isinstance(done, Approval):
+                notice = _(
+                    "Asked: a coordinator is suspended only when a second coordinator, not this "
+                    "one, approves on the approvals page."
+                )
+                return _member_page(request, coordinator, other, ReasonForm(), notice=notice)
             return redirect("network:member", member_id=other.pk)
     return _member_page(request, coordinator, other, form, status=400)
 

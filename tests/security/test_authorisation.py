@@ -16,7 +16,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from haven.accounts.models import ApiToken, Organisation, Role
+from haven.accounts.approvals import approval_request
+from haven.accounts.models import Act, ApiToken, Organisation, Role
 from haven.cases.models import RevealHold
 from haven.cases.services import case_move, case_share, case_triage, note_add
 from haven.core.authz import ROUTES, Who
@@ -64,6 +65,8 @@ POST_ONLY = {
     "desk:message",
     "desk:shred",
     "desk:hold-approve",
+    "accounts:approval-approve",
+    "accounts:approval-refuse",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -96,6 +99,8 @@ OBJECT_ROUTES = {
     "network:member",
     "network:suspend",
     "network:review-clear",
+    "accounts:approval-approve",
+    "accounts:approval-refuse",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
@@ -273,6 +278,12 @@ def world(
     suspect = invite_member(coordinator, "sid", Role.COUNSELOR)
     clients["suspended"] = login(Client(), suspect)
     member_suspend(actor=coordinator.member, member=suspect.member, reason="walking the routes")
+    approval = approval_request(
+        actor=coordinator.member,
+        act=Act.SHRED,
+        target_id=str(other.case.pk),
+        reason="walking every route",
+    )
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     return {
@@ -294,6 +305,7 @@ def world(
             "message_id": str(message.pk),
             "note_id": str(task.pk),
             "hold_id": str(hold.pk),
+            "approval_id": str(approval.pk),
         },
     }
 

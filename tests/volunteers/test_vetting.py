@@ -203,9 +203,11 @@ def test_approval_page_shows_the_invite_code_once(
     for elder in elders:
         vouch_give(actor=elder.member, application=application, how_known="known for many years")
     client = login(Client(), coordinator)
-    read = client.post(f"/en/network/applications/{application.pk}/read/")
+    read = client.post(
+        f"/en/network/applications/{application.pk}/read/", {"reason": "checking before approval"}
+    )
     assert "@olga_tbilisi" in read.content.decode()
-    assert Event.objects.filter(action="application.read").count() == 1
+    assert Event.objects.filter(action="application.reveal").count() == 1
     approved = client.post(
         f"/en/network/applications/{application.pk}/decide/",
         {"decision": "approve", "role": "host"},
