@@ -73,6 +73,18 @@ def login(client: Client, persona: Persona) -> Client:
     return client
 
 
+def make_token(client: Client, persona: Persona, *, days: int = 1, label: str = "t") -> str:
+    """Make an API token on the member's page, with a code from the persona's app (a second
+    factor is turned on first if the persona has none)."""
+    if persona.totp_secret is None:
+        enrol_second_factor(persona)
+    response = client.post(
+        "/en/accounts/tokens/", {"label": label, "days": days, "code": totp_code(persona)}
+    )
+    assert response.status_code == 201, response.content.decode()[:500]
+    return str(response.context["new_token"])
+
+
 def keyring_of(persona: Persona) -> Keyring:
     """The persona's unlocked keys, as a login gives them to a request."""
     unlocked = member_unlock(handle=persona.member.handle, passphrase=persona.passphrase)

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role
@@ -57,7 +61,22 @@ class TokenForm(forms.Form):
     label = forms.CharField(
         label=_("What is it for?"), max_length=60, help_text=_("For example: the chat bot.")
     )
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=30)
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        help_text=_("A token works like your login, so it needs your second factor."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.HAVEN_API_TOKEN_MAX_DAYS
+        days = self.fields["days"]
+        assert isinstance(days, forms.IntegerField)
+        days.max_value = most
+        days.validators.append(MaxValueValidator(most))
+        days.widget.attrs["max"] = str(most)
+        days.initial = most
 
 
 class CodeForm(forms.Form):

@@ -303,9 +303,29 @@ TOKEN_PREFIX = "hvn"  # noqa: S105  # a public prefix that marks Haven tokens, n
 
 @transaction.atomic
 def api_token_create(
-    *, actor: Member, member_private_key: bytes, label: str, days: int = 30
+    *, actor: Member, member_private_key: bytes, label: str, code: str, days: int = 30
 ) -> tuple[ApiToken, str]:
-    """Make a staff API token; the returned string is shown once and never stored."""
+    """Make a staff API token once the member shows a fresh second-factor code; the returned
+    string is shown once and never stored. It lives at most HAVEN_API_TOKEN_MAX_DAYS and ends
+    at the member's logout or suspension."""
+    if not actor.is_active or actor.suspended_at is not None:
+        raise PermissionError("only active members make tokens")
+    if not 1 <= days <= settings.HAVEN_API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            _("A token lives between 1 and %(most)d days.")
+            % {"most": settings.HAVEN_API_TOKEN_MAX_DAYS},
+            code="days",
+        )
+    if not actor.has_second_factor:
+        raise ValidationError(
+            _("Turn on your second factor first: a token works like your login."),
+            code="no-second-factor",
+        )
+    if not totp_check(member=actor, private_key=member_private_key, code=code):
+        raise ValidationError(
+            _("That code is wrong or was already used. Wait for the next one and try it."),
+            code="totp",
+        )
     public_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -352,6 +372,24 @@ def api_token_unlock(raw: str) -> Unlocked | None:
         derive_key(secret.encode(), purpose="api-token-key"), bytes(token.wrapped_member_key)
     )
     return Unlocked(member=token.member, private_key=private)
+
+
+@transaction.atomic
+def api_tokens_end(*, member: Member, why: str) -> int:
+    """End every live token of a member (at logout); their wrapped keys are destroyed."""
+    ended = ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), wrapped_member_key=b""
+    )
+    if ended:
+        audit_record(
+            actor=member,
+            action="api_token.end",
+            organisation=member.organisation,
+            target_type="member",
+            target_id=str(member.pk),
+            data={"count": ended, "why": why},
+        )
+    return ended
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
+    api_tokens_end,
     device_remember,
     invite_accept,
     invite_create,
@@ -193,7 +194,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """End the session; the sealed key in it and the cookie half both go."""
+    """End the session; the sealed key in it, the cookie half and the member's API tokens all go."""
+    if request.user.is_authenticated:
+        api_tokens_end(member=request.user, why="logout")  # type: ignore[arg-type]
     logout(request)
     response = redirect("intake:home")
     unlock.clear_cookie(response)
@@ -253,12 +256,17 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if keyring is None:
         form.add_error(None, unlock.LOCKED_MESSAGE)
         return _home(request, member, form, None, status=403)
-    _token, raw = api_token_create(
-        actor=member,
-        member_private_key=keyring.member_private_key(),
-        label=form.cleaned_data["label"],
-        days=form.cleaned_data["days"],
-    )
+    try:
+        _token, raw = api_token_create(
+            actor=member,
+            member_private_key=keyring.member_private_key(),
+            label=form.cleaned_data["label"],
+            days=form.cleaned_data["days"],
+            code=form.cleaned_data["code"],
+        )
+    except ValidationError as error:
+        form.add_error("days" if error.code == "days" else "code", error)
+        return _home(request, member, form, None, status=400)
     return _home(request, member, TokenForm(), raw, status=201)
 
 

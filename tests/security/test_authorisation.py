@@ -31,7 +31,15 @@ from haven.volunteers.services import (
     placement_confirm,
     vouch_give,
 )
-from tests.conftest import Persona, invite_member, keyring_of, login, small_jpeg
+from tests.conftest import (
+    Persona,
+    enrol_second_factor,
+    invite_member,
+    keyring_of,
+    login,
+    make_token,
+    small_jpeg,
+)
 from tests.knowledge.factories import edit_kazakh_stay
 from tests.security.routes import Route, all_routes, concrete
 
@@ -263,11 +271,11 @@ def world(
         ("coordinator", coordinator),
         ("outsider", outsider),
     ):
+        if persona.totp_secret is None:
+            enrol_second_factor(persona)
         client = login(Client(), persona)
         clients[name] = client
-        tokens[name] = client.post("/en/accounts/tokens/", {"label": "walk", "days": 1}).context[
-            "new_token"
-        ]
+        tokens[name] = make_token(client, persona, label="walk")
     # Those who work on the case have opened it in this login, so its photo opens for them.
     for name in ("counselor", "coordinator"):
         path = f"/en/desk/{accepted.case.pk}/reveal/"
