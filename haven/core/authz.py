@@ -48,6 +48,7 @@ ROUTES: dict[str, Who] = {
     "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
     # any member (each sees only their own); vetting and suspension are for coordinators.
+    "volunteer-choose": Who.ANYONE,
     "volunteer-apply": Who.ANYONE,
     "network:offers": Who.MEMBER,
     "network:offer-new": Who.MEMBER,

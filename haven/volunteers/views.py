@@ -15,7 +15,7 @@ from haven.accounts.approvals import ApprovalRefused
 from haven.accounts.models import Approval, Member
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.cases.services import RevealRefused
-from haven.intake.queries import organisations_taking_requests
+from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
 from haven.intake.views import requester_page
 from haven.volunteers import services
 from haven.volunteers.forms import (
@@ -48,13 +48,23 @@ def _keyring(request: HttpRequest) -> Keyring | None:
 
 
 @requester_page
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest) -> HttpResponse:
-    """Offer to help. No account yet: the answer says what happens next."""
+def choose(request: HttpRequest) -> HttpResponse:
+    """Where several groups share one install, the applicant picks the one to join; with one,
+    go straight on. An application goes only to the group it names."""
     organisations = organisations_taking_requests()
-    if not organisations:
+    if len(organisations) == 1:
+        return redirect("volunteer-apply", slug=organisations[0].slug)
+    return render(request, "volunteers/choose.html", {"organisations": organisations})
+
+
+@requester_page
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """Offer to help the group the address names. No account yet: the answer says what happens
+    next."""
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
         raise Http404
-    organisation = organisations[0]
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _application, code = services.application_submit(
@@ -67,7 +77,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             status=201,
         )
     status = 400 if request.method == "POST" else 200
-    return render(request, "volunteers/apply.html", {"form": form}, status=status)
+    return render(
+        request,
+        "volunteers/apply.html",
+        {"form": form, "organisation": organisation},
+        status=status,
+    )
 
 
 # Offers.

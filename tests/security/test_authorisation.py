@@ -227,7 +227,7 @@ def world(
     )
     clients: dict[str, Client] = {"anonymous": Client()}
     applicant = Client()
-    applicant.get("/en/volunteer/")
+    applicant.get("/en/volunteer/ark/")
     application, _code = application_submit(
         organisation=organisation,
         offerings=["beds"],
