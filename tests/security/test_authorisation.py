@@ -8,6 +8,7 @@ with, a counselor it is not shared with, a coordinator, a coordinator of another
 suspended member. Admins act through the `haven` command, not the web.
 """
 
+import importlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -20,7 +21,7 @@ from haven.accounts.approvals import approval_request
 from haven.accounts.models import Act, ApiToken, Organisation, Role
 from haven.cases.models import RevealHold
 from haven.cases.services import case_move, case_share, case_triage, note_add
-from haven.core.authz import ROUTES, Who
+from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
@@ -344,3 +345,64 @@ def test_route_answers_each_persona_as_the_table_says(
         results[persona] = (_outcome(response), _expected(rule, persona, route.name))
     wrong = {persona: got for persona, got in results.items() if got[0] != got[1]}
     assert wrong == {}, f"{route.name} ({rule}): persona → (got, expected)"
+
+
+# The tests that show each rule column of haven.core.authz.RULES holding, route by route.
+APPROVALS = "tests.accounts.test_approvals"
+TOKENS = "tests.accounts.test_tokens_die_with_trust"
+IDENTITIES = "tests.volunteers.test_identity_reveals"
+SHREDDING = "tests.cases.test_messages_and_shredding"
+WALK = "tests.security.test_second_organisation"
+RULE_TESTS: dict[Rule, list[str]] = {
+    Rule.TWO_PERSON: [
+        f"{APPROVALS}::test_an_invite_for_any_role_waits_for_a_second_coordinator",
+        f"{APPROVALS}::test_shredding_before_retention_needs_a_second_coordinator",
+        f"{APPROVALS}::test_the_shred_page_asks_and_the_approvals_page_shows_the_reason",
+        f"{APPROVALS}::test_suspending_a_coordinator_needs_a_second_one_who_is_not_the_subject",
+        f"{APPROVALS}::test_the_approvals_page_lets_the_asker_withdraw_but_not_approve",
+    ],
+    Rule.INDEPENDENT: [
+        f"{APPROVALS}::test_a_made_up_coordinator_cannot_approve_its_makers_reveal_hold",
+        f"{APPROVALS}::test_a_new_counselor_takes_no_shares_from_the_coordinator_who_brought_it_in",
+        f"{APPROVALS}::test_suspending_a_coordinator_needs_a_second_one_who_is_not_the_subject",
+    ],
+    Rule.VETTING: [
+        f"{APPROVALS}::test_an_invite_for_any_role_waits_for_a_second_coordinator",
+        f"{APPROVALS}::test_a_coordinator_invite_needs_two_coordinators_even_after_vouches",
+        f"{APPROVALS}::test_a_vouched_application_invites_a_counselor_at_once",
+    ],
+    Rule.REVEAL: [
+        f"{IDENTITIES}::test_reading_an_applicant_asks_for_a_reason",
+        f"{IDENTITIES}::test_thirty_identities_in_a_row_stop_at_the_hourly_limit",
+        f"{IDENTITIES}::test_identities_and_cases_share_one_limit",
+        f"{SHREDDING}::test_too_many_reveals_in_an_hour_wait_for_a_second_coordinator",
+    ],
+    Rule.HOLD: [
+        f"{APPROVALS}::test_a_coordinator_under_a_hold_cannot_share_cases",
+        f"{IDENTITIES}::test_a_held_coordinator_reads_no_identity",
+    ],
+    Rule.SECOND_FACTOR: [
+        f"{TOKENS}::test_a_token_needs_a_code_from_the_second_factor",
+        f"{TOKENS}::test_a_member_without_a_second_factor_gets_no_token",
+        f"{TOKENS}::test_a_token_lives_at_most_thirty_days",
+    ],
+    Rule.ENDS_TOKENS: [
+        f"{TOKENS}::test_logout_ends_the_members_tokens",
+        f"{TOKENS}::test_suspension_ends_the_members_tokens",
+    ],
+    Rule.OWN_ORGANISATION: [
+        f"{IDENTITIES}::test_the_volunteer_form_names_its_organisation_and_sends_only_there",
+        f"{WALK}::test_a_second_organisations_coordinator_finds_nothing_of_the_first",
+    ],
+}
+
+
+def test_every_rule_column_names_real_routes_and_tests_that_show_it() -> None:
+    assert set(RULES) - set(ROUTES) == set(), "rules for routes that do not exist"
+    used = {rule for rules in RULES.values() for rule in rules}
+    assert used == set(Rule), "a rule no route holds to"
+    assert set(RULE_TESTS) == set(Rule), "a rule no test shows"
+    for tests in RULE_TESTS.values():
+        for test in tests:
+            module, name = test.split("::")
+            assert callable(getattr(importlib.import_module(module), name, None)), test
