@@ -165,9 +165,7 @@ def invite_member(
     passphrase = f"{handle} passphrase long enough"
     member = invite_accept(code=code, handle=handle, passphrase=passphrase)
     if established:
-        Member.objects.filter(pk=member.pk).update(
-            created_at=timezone.now() - timedelta(days=365)
-        )
+        Member.objects.filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=365))
         member.refresh_from_db()
     persona = Persona(member, passphrase)
     return enrol_second_factor(persona) if role == Role.COORDINATOR else persona

@@ -161,8 +161,8 @@ def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
 @transaction.atomic
 def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> None:
     """A second, independent coordinator lets the act happen; it happens now."""
-    approval = Approval.objects.select_for_update().select_related("requested_by").get(
-        pk=approval.pk
+    approval = (
+        Approval.objects.select_for_update().select_related("requested_by").get(pk=approval.pk)
     )
     if approval.decided_at is not None:
         raise ApprovalRefused(_("This request was already decided."))
@@ -192,7 +192,9 @@ def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> No
 def approval_refuse(*, actor: Member, approval: Approval) -> None:
     """Any coordinator of the organisation turns a request down, or the asker withdraws it."""
     if not (
-        actor.is_active and actor.is_coordinator and actor.organisation_id == approval.organisation_id
+        actor.is_active
+        and actor.is_coordinator
+        and actor.organisation_id == approval.organisation_id
     ):
         raise PermissionError("only the organisation's coordinators refuse requests")
     updated = Approval.objects.filter(pk=approval.pk, decided_at__isnull=True).update(

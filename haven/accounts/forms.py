@@ -72,8 +72,6 @@ class TokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         most = settings.HAVEN_API_TOKEN_MAX_DAYS
         days = self.fields["days"]
-        assert isinstance(days, forms.IntegerField)
-        days.max_value = most
         days.validators.append(MaxValueValidator(most))
         days.widget.attrs["max"] = str(most)
         days.initial = most

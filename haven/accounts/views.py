@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
-from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, TokenForm
 from haven.accounts.approvals import (
     ApprovalRefused,
     approval_grant,
@@ -25,6 +24,7 @@ from haven.accounts.approvals import (
     may_approve,
     missing_protections,
 )
+from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, TokenForm
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
@@ -196,7 +196,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     """End the session; the sealed key in it, the cookie half and the member's API tokens all go."""
     if request.user.is_authenticated:
-        api_tokens_end(member=request.user, why="logout")  # type: ignore[arg-type]
+        api_tokens_end(member=request.user, why="logout")
     logout(request)
     response = redirect("intake:home")
     unlock.clear_cookie(response)

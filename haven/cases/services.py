@@ -580,9 +580,7 @@ def retention_over(case: Case, now: datetime | None = None) -> bool:
 
 
 @transaction.atomic
-def case_shred(
-    *, actor: Member | None, case: Case, reason: str, why: str = ""
-) -> Approval | None:
+def case_shred(*, actor: Member | None, case: Case, reason: str, why: str = "") -> Approval | None:
     """Shred one case: the requester's "forget me" (actor None) at once; a coordinator's decision
     at once only when its retention is over or the organisation has a single coordinator,
     otherwise it waits for a second coordinator (the request is returned)."""
@@ -611,7 +609,9 @@ def case_shred_approved(*, approval: Approval, approver: Member, reason: str) ->
     if case is None or case.shredded_hour is not None:
         return
     _shred([case], "coordinator")
-    _audit(approver, case, "case.shred", reason="coordinator", requested_by=approval.requested_by_id)
+    _audit(
+        approver, case, "case.shred", reason="coordinator", requested_by=approval.requested_by_id
+    )
 
 
 def shred_due(now: datetime | None = None) -> int:

@@ -11,8 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.accounts.approvals import ApprovalRefused, is_lone
-from haven.accounts.models import Member, Role
+from haven.accounts.approvals import ApprovalRefused, is_lone, missing_protections
+from haven.accounts.models import Approval, Member, Role
 from haven.accounts.unlock import LOCKED_MESSAGE
 from haven.cases.forms import (
     ChecklistForm,
@@ -114,6 +114,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "count_cap": number_format(COUNT_CAP, force_grouping=True),
             "stale_facts": len(stale_facts()),
             "holds": holds_waiting(member.organisation_id),
+            "approvals_waiting": Approval.objects.filter(
+                organisation_id=member.organisation_id, decided_at__isnull=True
+            ).count(),
+            "missing": missing_protections(member.organisation),
             "message": request.session.pop(MESSAGE_SESSION, None),
             "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
             .order_by("-ran_at")
@@ -235,8 +239,7 @@ def case_page(
     context = {
         "case": case,
         "coordinator": coordinator,
-        "retention_over": coordinator
-        and (retention_over(case) or is_lone(case.organisation_id)),
+        "retention_over": coordinator and (retention_over(case) or is_lone(case.organisation_id)),
         "place": place_label(case, language),
         "overdue": is_overdue(case),
         "form": reveal_form or RevealForm(),

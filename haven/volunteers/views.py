@@ -436,7 +436,9 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
                 actor=coordinator, member=other, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, ApprovalRefused) as error:
-            form.add_error(None, str(error.message if isinstance(error, ValidationError) else error))
+            form.add_error(
+                None, str(error.message if isinstance(error, ValidationError) else error)
+            )
         else:
             if isinstance(done, Approval):
                 notice = _(

@@ -24,7 +24,6 @@ from haven.cases.services import (
     reveal_hold_approve,
 )
 from haven.intake.services import Accepted
-from haven.volunteers.models import Application
 from haven.volunteers.services import (
     application_approve,
     application_submit,
@@ -273,7 +272,10 @@ def test_the_approvals_page_lets_the_asker_withdraw_but_not_approve(
     coordinator: Persona, bea: Persona
 ) -> None:
     invite, _code = invite_create(
-        actor=coordinator.member, role=Role.HOST, organisation_private_key=None, reason="my aunt from Tbilisi"
+        actor=coordinator.member,
+        role=Role.HOST,
+        organisation_private_key=None,
+        reason="my aunt from Tbilisi",
     )
     approval = _approval(Act.INVITE, invite.pk)
     client = login(Client(), coordinator)
@@ -283,4 +285,3 @@ def test_the_approvals_page_lets_the_asker_withdraw_but_not_approve(
     assert approval.approved is False
     invite.refresh_from_db()
     assert invite.approved_at is None
-

@@ -15,12 +15,8 @@ from django.test import Client
 
 from haven.core.authz import ROUTES
 from tests.security.routes import all_routes, concrete
-from tests.security.test_authorisation import (  # noqa: F401  # the fixture, reused
-    OBJECT_ROUTES,
-    POST_ONLY,
-    _outcome,
-    world,
-)
+from tests.security.test_authorisation import OBJECT_ROUTES, POST_ONLY, _outcome
+from tests.security.test_authorisation import world as world  # the fixture, reused
 
 # What of the first organisation a page could show: the requester's name and contact, the
 # applicant's, and its members' handles.
@@ -67,9 +63,10 @@ def test_a_second_organisations_coordinator_finds_nothing_of_the_first(
         found = [text for text in FIRST_ORGANISATION if re.search(rf"(?<!\w){text}(?!\w)", body)]
         if found:
             leaks[route.name] = found
+    with_ids = len([route for route in routes if route.name in OBJECT_ROUTES])
     print(
         f"\nsecond-organisation walk: {len(routes)} routes, "
-        f"{len([r for r in routes if r.name in OBJECT_ROUTES])} with ids of the first organisation; "
+        f"{with_ids} with ids of the first organisation; "
         + ", ".join(f"{name} {count}" for name, count in sorted(outcomes.items()))
         + f"; objects answered {len(objects_answered)}; pages leaking {len(leaks)}"
     )

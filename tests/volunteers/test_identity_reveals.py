@@ -94,7 +94,10 @@ def test_a_held_coordinator_reads_no_identity(
 ) -> None:
     application = _apply(organisation)
     RevealHold.objects.create(
-        organisation=organisation, member=coordinator.member, opened=20, created_at=application.created_hour
+        organisation=organisation,
+        member=coordinator.member,
+        opened=20,
+        created_at=application.created_hour,
     )
     client = login(Client(), coordinator)
     held = client.post(
@@ -129,8 +132,11 @@ def test_the_volunteer_form_names_its_organisation_and_sends_only_there(
     assert application.organisation.slug == "other"
     ark = login(Client(), coordinator)
     assert ark.get(f"/en/network/applications/{application.pk}/").status_code == 404
-    assert ark.post(
-        f"/en/network/applications/{application.pk}/read/", {"reason": "just looking here"}
-    ).status_code == 404
+    assert (
+        ark.post(
+            f"/en/network/applications/{application.pk}/read/", {"reason": "just looking here"}
+        ).status_code
+        == 404
+    )
     listing = ark.get("/en/network/applications/").content.decode()
     assert f"/network/applications/{application.pk}/" not in listing

@@ -6,43 +6,92 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_retention_and_reveal_limit'),
+        ("accounts", "0004_retention_and_reveal_limit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='invite',
-            name='approved_at',
+            model_name="invite",
+            name="approved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='invite',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="invite",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='invite',
-            name='needs_approval',
+            model_name="invite",
+            name="needs_approval",
             field=models.BooleanField(default=False),
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('act', models.CharField(choices=[('invite', 'Let an invite be used'), ('case.shred', 'Shred a case before its retention ends'), ('member.suspend', 'Suspend a coordinator')], max_length=20)),
-                ('target_id', models.CharField(max_length=64)),
-                ('requested_at', models.DateTimeField()),
-                ('reason_sealed', models.BinaryField(null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('approved', models.BooleanField(null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "act",
+                    models.CharField(
+                        choices=[
+                            ("invite", "Let an invite be used"),
+                            ("case.shred", "Shred a case before its retention ends"),
+                            ("member.suspend", "Suspend a coordinator"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("target_id", models.CharField(max_length=64)),
+                ("requested_at", models.DateTimeField()),
+                ("reason_sealed", models.BinaryField(null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("approved", models.BooleanField(null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(condition=models.Q(('decided_at__isnull', True)), fields=('organisation', 'act', 'target_id'), name='one_open_approval_per_act')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("decided_at__isnull", True)),
+                        fields=("organisation", "act", "target_id"),
+                        name="one_open_approval_per_act",
+                    )
+                ],
             },
         ),
     ]
