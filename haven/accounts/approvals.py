@@ -143,9 +143,11 @@ def approval_reason(*, keyring: Keyring, approval: Approval) -> str:
 def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
     """Do the act an approval was for. Imported here: each act lives in its own domain."""
     if approval.act == Act.INVITE:
-        Invite.objects.filter(pk=int(approval.target_id), used_at__isnull=True).update(
-            approved_by=approver, approved_at=timezone.now()
-        )
+        Invite.objects.filter(
+            pk=int(approval.target_id),
+            organisation_id=approval.organisation_id,
+            used_at__isnull=True,
+        ).update(approved_by=approver, approved_at=timezone.now())
     elif approval.act == Act.SHRED:
         from haven.cases.services import case_shred_approved
 

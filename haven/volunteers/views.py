@@ -314,6 +314,7 @@ def _application_page(
     code: str | None = None,
     form: Any = None,
     read_form: ReasonForm | None = None,
+    waiting: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     member = _member(request)
@@ -333,6 +334,7 @@ def _application_page(
             "code": code,
             "form": form or ApproveForm(),
             "read_form": read_form or ReasonForm(),
+            "waiting": waiting,
         },
         status=status,
     )
@@ -381,7 +383,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     if not form.is_valid() or keyring is None:
         return _application_page(request, application_id, form=form, status=400)
     try:
-        _invite, code = services.application_approve(
+        made, code = services.application_approve(
             actor=member,
             application=found,
             role=form.cleaned_data["role"],
@@ -390,7 +392,9 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     except ValidationError as error:
         form.add_error(None, error)
         return _application_page(request, application_id, form=form, status=400)
-    return _application_page(request, application_id, code=code, status=201)
+    return _application_page(
+        request, application_id, code=code, waiting=made.needs_approval, status=201
+    )
 
 
 def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
