@@ -351,6 +351,24 @@ def reveal_hold_approve(*, actor: Member, hold: RevealHold) -> None:
     )
 
 
+@transaction.atomic
+def reveal_hold_release_by_admin(*, hold: RevealHold) -> None:
+    """An admin lifts a hold through `haven org release-hold`, where the organisation has no
+    independent coordinator left to approve it."""
+    if hold.approved_at is not None:
+        return
+    hold.approved_at = _now()
+    hold.save(update_fields=["approved_at"])
+    audit_record(
+        actor=None,
+        action="reveal.approve",
+        organisation=hold.organisation,
+        target_type="member",
+        target_id=str(hold.member_id),
+        data={"hold": hold.pk, "by": "admin"},
+    )
+
+
 def holds_waiting(organisation_id: int) -> list[RevealHold]:
     return list(
         RevealHold.objects.filter(organisation_id=organisation_id, approved_at__isnull=True)

@@ -305,8 +305,17 @@ def member_suspend_approved(*, approval: Approval, approver: Member, reason: str
         _suspend(actor=approver, member=member, reason=reason, requested_by=approval.requested_by)
 
 
+@transaction.atomic
+def member_suspend_by_admin(*, member: Member, reason: str) -> list[Member]:
+    """An admin suspends a member, coordinator or not, through `haven org suspend`: the way out
+    when too few coordinators are left to approve (or the one to suspend is the only one)."""
+    if len(reason.strip()) < 8:
+        raise ValidationError(_("Give the reason (at least 8 characters)."), code="reason")
+    return _suspend(actor=None, member=member, reason=reason.strip())
+
+
 def _suspend(
-    *, actor: Member, member: Member, reason: str, requested_by: Member | None = None
+    *, actor: Member | None, member: Member, reason: str, requested_by: Member | None = None
 ) -> list[Member]:
     now = timezone.now()
     Member.objects.filter(pk=member.pk).update(
@@ -330,7 +339,7 @@ def _suspend(
     audit_record(
         actor=actor,
         action="member.suspend",
-        organisation=actor.organisation,
+        organisation=member.organisation,
         target_type="member",
         target_id=str(member.pk),
         data={

@@ -3,9 +3,11 @@ happen. Each test is a way one compromised coordinator could betray the network 
 
 from collections.abc import Callable
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -285,3 +287,25 @@ def test_the_approvals_page_lets_the_asker_withdraw_but_not_approve(
     assert approval.approved is False
     invite.refresh_from_db()
     assert invite.approved_at is None
+
+
+def test_with_two_coordinators_an_admin_suspends_one_from_the_command_line(
+    coordinator: Persona, bea: Persona
+) -> None:
+    asked = member_suspend(actor=coordinator.member, member=bea.member, reason="sold addresses")
+    assert isinstance(asked, Approval)
+    assert not may_approve(bea.member, asked) and not may_approve(coordinator.member, asked)
+    call_command("org", "suspend", "ark", "bea", "--reason", "sold addresses", stdout=StringIO())
+    assert not Member.objects.get(pk=bea.member.pk).is_active
+
+
+def test_an_admin_releases_a_lone_coordinators_hold(coordinator: Persona) -> None:
+    hold = RevealHold.objects.create(
+        organisation=coordinator.member.organisation,
+        member=coordinator.member,
+        opened=20,
+        created_at=timezone.now(),
+    )
+    call_command("org", "release-hold", "ark", "anna", stdout=StringIO())
+    hold.refresh_from_db()
+    assert hold.approved_at is not None
