@@ -355,6 +355,8 @@ SHREDDING = "tests.cases.test_messages_and_shredding"
 WALK = "tests.security.test_second_organisation"
 RULE_TESTS: dict[Rule, list[str]] = {
     Rule.TWO_PERSON: [
+        "tests.security.test_one_coordinator_alone::"
+        "test_one_coordinator_alone_does_none_of_what_needs_two",
         f"{APPROVALS}::test_an_invite_for_any_role_waits_for_a_second_coordinator",
         f"{APPROVALS}::test_shredding_before_retention_needs_a_second_coordinator",
         f"{APPROVALS}::test_the_shred_page_asks_and_the_approvals_page_shows_the_reason",
