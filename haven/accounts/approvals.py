@@ -8,6 +8,7 @@ it). An organisation with a single active coordinator has no second person: its 
 alone, the act is audited as done alone, and its pages say which protections it lacks.
 """
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from haven.audit.services import audit_record
 from haven.crypto.keys import open_sealed, seal_to
 
 MIN_REASON_LENGTH = 8
+# The organisation's rules coordinators may change, two of them together.
+RULE_FIELDS = ("vouches_required", "voucher_min_days", "reveals_per_hour")
 
 
 class ApprovalRefused(Exception):
@@ -94,7 +97,13 @@ def _check_reason(reason: str) -> str:
 
 @transaction.atomic
 def approval_request(
-    *, actor: Member, act: str, target_id: str, reason: str, reason_required: bool = True
+    *,
+    actor: Member,
+    act: str,
+    target_id: str,
+    reason: str,
+    reason_required: bool = True,
+    changes: dict[str, int] | None = None,
 ) -> Approval:
     """Ask a second coordinator to let an act happen; asking twice returns the open request."""
     if not (actor.is_active and actor.is_coordinator and actor.suspended_at is None):
@@ -114,6 +123,7 @@ def approval_request(
         target_id=target_id,
         requested_by=actor,
         requested_at=timezone.now(),
+        changes=changes or {},
         reason_sealed=(
             seal_to(bytes(actor.organisation.public_key), reason.encode("utf-8"))
             if reason
@@ -126,7 +136,7 @@ def approval_request(
         organisation=actor.organisation,
         target_type=act,
         target_id=target_id,
-        data={"approval": approval.pk},
+        data={"approval": approval.pk, **({"changes": changes} if changes else {})},
         note=reason or None,
     )
     return approval
@@ -156,6 +166,8 @@ def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
         from haven.volunteers.services import member_suspend_approved
 
         member_suspend_approved(approval=approval, approver=approver, reason=reason)
+    elif approval.act == Act.RULES:
+        _apply_rules(Organisation.objects.get(pk=approval.organisation_id), approval.changes)
     else:  # pragma: no cover - the choices are closed
         raise ValueError(f"no act {approval.act}")
 
@@ -213,6 +225,66 @@ def approval_refuse(*, actor: Member, approval: Approval) -> None:
         )
 
 
+def _apply_rules(organisation: Organisation, changes: Mapping[str, object]) -> None:
+    from haven.accounts.services import organisation_configure
+
+    def number(name: str) -> int | None:
+        value = changes.get(name)
+        return int(value) if isinstance(value, int) else None
+
+    organisation_configure(
+        organisation=organisation,
+        vouches_required=number("vouches_required"),
+        voucher_min_days=number("voucher_min_days"),
+        reveals_per_hour=number("reveals_per_hour"),
+    )
+
+
+@transaction.atomic
+def rules_change_request(*, actor: Member, changes: dict[str, int], reason: str) -> Approval | None:
+    """Ask to change the vetting rule or the reveal limit; it takes effect when a second,
+    independent coordinator approves (the request is returned), or at once where the organisation
+    has a single coordinator. Values are checked now, so a bad one is refused at once."""
+    changes = {
+        key: value
+        for key, value in changes.items()
+        if key in RULE_FIELDS and value != getattr(actor.organisation, key)
+    }
+    if not changes:
+        raise ApprovalRefused(_("Nothing would change: the values are those in force."))
+    limits = {
+        "vouches_required": (0, 20),
+        "voucher_min_days": (0, 3650),
+        "reveals_per_hour": (1, 1000),
+    }
+    for key, value in changes.items():
+        low, high = limits[key]
+        if not low <= value <= high:
+            raise ApprovalRefused(
+                _("Each value must be between %(low)d and %(high)d.") % {"low": low, "high": high}
+            )
+    if is_lone(actor.organisation_id):
+        reason = _check_reason(reason)
+        audit_record(
+            actor=actor,
+            action="organisation.rules",
+            organisation=actor.organisation,
+            target_type="organisation",
+            target_id=str(actor.organisation_id),
+            data={"changes": changes, "alone": True},
+            note=reason,
+        )
+        _apply_rules(actor.organisation, changes)
+        return None
+    return approval_request(
+        actor=actor,
+        act=Act.RULES,
+        target_id=str(actor.organisation_id),
+        reason=reason,
+        changes=changes,
+    )
+
+
 def approvals_waiting(organisation_id: int) -> list[Approval]:
     return list(
         Approval.objects.filter(organisation_id=organisation_id, decided_at__isnull=True)
@@ -236,6 +308,7 @@ def missing_protections(organisation: Organisation) -> list[str]:
     return [
         _("Invites take effect without a second coordinator's approval."),
         _("Cases can be shredded before their retention ends by one coordinator alone."),
+        _("The vetting rule and the reveal limit can be changed by one coordinator alone."),
         _("No one can approve a reveal hold on the coordinator: it stays until an admin acts."),
         _(
             "Members this coordinator brings in take cases from it at once; no one else checks "

@@ -87,3 +87,18 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class RulesForm(forms.Form):
+    vouches_required = forms.IntegerField(
+        label=_("Vouches an applicant needs"), min_value=0, max_value=20
+    )
+    voucher_min_days = forms.IntegerField(
+        label=_("Days a member must have been vetted before their vouch counts"),
+        min_value=0,
+        max_value=3650,
+    )
+    reveals_per_hour = forms.IntegerField(
+        label=_("Cases or identities one member may open in an hour"), min_value=1, max_value=1000
+    )
+    reason = forms.CharField(label=_("Why change them?"), max_length=500, min_length=8)

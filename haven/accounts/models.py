@@ -127,6 +127,7 @@ class Act(models.TextChoices):
     INVITE = "invite", _("Let an invite be used")
     SHRED = "case.shred", _("Shred a case before its retention ends")
     SUSPEND = "member.suspend", _("Suspend a coordinator")
+    RULES = "organisation.rules", _("Change the vetting or reveal rules")
 
 
 class Approval(models.Model):
@@ -140,6 +141,8 @@ class Approval(models.Model):
     requested_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
     reason_sealed = models.BinaryField(null=True)
+    # Coarse parameters of the act (the new numbers of a rules change); never free text.
+    changes = models.JSONField(default=dict, blank=True)
     decided_by = models.ForeignKey(
         Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

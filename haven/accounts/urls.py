@@ -15,6 +15,7 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("team/invite/", views.invite, name="invite"),
     path("approvals/", views.approvals, name="approvals"),
+    path("rules/", views.rules, name="rules"),
     path("approvals/<int:approval_id>/approve/", views.approval_approve, name="approval-approve"),
     path("approvals/<int:approval_id>/refuse/", views.approval_turn_down, name="approval-refuse"),
 ]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
 from haven.accounts.approvals import (
+    RULE_FIELDS,
     ApprovalRefused,
     approval_grant,
     approval_reason,
@@ -23,8 +24,10 @@ from haven.accounts.approvals import (
     approvals_waiting,
     may_approve,
     missing_protections,
+    rules_change_request,
+    waiting_for,
 )
-from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, TokenForm
+from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, RulesForm, TokenForm
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
@@ -371,6 +374,8 @@ def _approval_subject(approval: Approval) -> str:
     if approval.act == Act.SUSPEND:
         other = Member.objects.filter(pk=int(approval.target_id)).first()
         return other.handle if other is not None else ""
+    if approval.act == Act.RULES:
+        return ", ".join(f"{name} → {value}" for name, value in approval.changes.items())
     return approval.target_id[:8]
 
 
@@ -416,3 +421,50 @@ def approval_turn_down(request: HttpRequest, approval_id: int) -> HttpResponse:
     approval_refuse(actor=member, approval=_waiting_approval(member, approval_id))
     request.session[APPROVAL_MESSAGE] = _("Turned down; nothing was done.")
     return redirect("accounts:approvals")
+
+
+def _rules_page(
+    request: HttpRequest, member: Member, form: RulesForm, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/rules.html",
+        {
+            "form": form,
+            "notice": notice,
+            "missing": missing_protections(member.organisation),
+            "waiting": waiting_for(Act.RULES, str(member.organisation_id), member.organisation_id),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rules(request: HttpRequest) -> HttpResponse:
+    """The organisation's vetting rule and reveal limit; changing them needs two coordinators."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    organisation = member.organisation
+    current = {name: getattr(organisation, name) for name in RULE_FIELDS}
+    if request.method == "GET":
+        return _rules_page(request, member, RulesForm(initial=current))
+    form = RulesForm(request.POST)
+    if not form.is_valid():
+        return _rules_page(request, member, form, status=400)
+    try:
+        asked = rules_change_request(
+            actor=member,
+            changes={name: form.cleaned_data[name] for name in RULE_FIELDS},
+            reason=form.cleaned_data["reason"],
+        )
+    except ApprovalRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _rules_page(request, member, form, status=400)
+    if asked is None:
+        notice = _("Changed. This organisation has a single coordinator, so no one approved it.")
+    else:
+        notice = _(
+            "Asked: the rules change when a second coordinator approves on the approvals page."
+        )
+    organisation.refresh_from_db()
+    fresh = RulesForm(initial={name: getattr(organisation, name) for name in RULE_FIELDS})
+    return _rules_page(request, member, fresh, notice=notice)

@@ -44,6 +44,7 @@ ROUTES: dict[str, Who] = {
     "accounts:team": Who.COORDINATOR,
     "accounts:invite": Who.COORDINATOR,
     "accounts:approvals": Who.COORDINATOR,
+    "accounts:rules": Who.COORDINATOR,
     "accounts:approval-approve": Who.COORDINATOR,
     "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
@@ -147,6 +148,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "accounts:invite": frozenset({R.VETTING, R.TWO_PERSON}),
     "accounts:approval-approve": frozenset({R.TWO_PERSON, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "accounts:approval-refuse": frozenset({R.OWN_ORGANISATION}),
+    "accounts:rules": frozenset({R.TWO_PERSON}),
     "accounts:token-create": frozenset({R.SECOND_FACTOR}),
     "accounts:logout": frozenset({R.ENDS_TOKENS}),
     "network:application": frozenset({R.OWN_ORGANISATION}),

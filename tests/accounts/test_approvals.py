@@ -309,3 +309,56 @@ def test_an_admin_releases_a_lone_coordinators_hold(coordinator: Persona) -> Non
     call_command("org", "release-hold", "ark", "anna", stdout=StringIO())
     hold.refresh_from_db()
     assert hold.approved_at is not None
+
+
+def test_changing_the_vetting_rule_needs_a_second_coordinator(
+    coordinator: Persona, bea: Persona
+) -> None:
+    client = login(Client(), coordinator)
+    asked = client.post(
+        "/en/accounts/rules/",
+        {
+            "vouches_required": 0,
+            "voucher_min_days": 0,
+            "reveals_per_hour": 1000,
+            "reason": "let my friends in quickly",
+        },
+    )
+    assert asked.status_code == 200
+    assert "when a second coordinator approves" in asked.content.decode()
+    organisation = coordinator.member.organisation
+    organisation.refresh_from_db()
+    assert (organisation.vouches_required, organisation.reveals_per_hour) == (2, 20)
+    approval = _approval(Act.RULES, organisation.pk)
+    assert not may_approve(coordinator.member, approval)
+    approval_grant(actor=bea.member, keyring=keyring_of(bea), approval=approval)
+    organisation.refresh_from_db()
+    assert (organisation.vouches_required, organisation.voucher_min_days) == (0, 0)
+    assert organisation.reveals_per_hour == 1000
+
+
+def test_a_rules_change_with_a_bad_value_keeps_what_was_typed(
+    coordinator: Persona, bea: Persona
+) -> None:
+    answer = login(Client(), coordinator).post(
+        "/en/accounts/rules/",
+        {"vouches_required": 99, "voucher_min_days": 30, "reveals_per_hour": 20, "reason": "x"},
+    )
+    assert answer.status_code == 400
+    assert 'value="99"' in answer.content.decode()
+    assert not Approval.objects.exists()
+
+
+def test_a_lone_coordinator_changes_the_rules_alone_and_is_told_so(coordinator: Persona) -> None:
+    answer = login(Client(), coordinator).post(
+        "/en/accounts/rules/",
+        {
+            "vouches_required": 3,
+            "voucher_min_days": 30,
+            "reveals_per_hour": 20,
+            "reason": "we grew, ask for more",
+        },
+    )
+    assert "single coordinator, so no one approved it" in answer.content.decode()
+    coordinator.member.organisation.refresh_from_db()
+    assert coordinator.member.organisation.vouches_required == 3

@@ -362,6 +362,7 @@ RULE_TESTS: dict[Rule, list[str]] = {
         f"{APPROVALS}::test_the_shred_page_asks_and_the_approvals_page_shows_the_reason",
         f"{APPROVALS}::test_suspending_a_coordinator_needs_a_second_one_who_is_not_the_subject",
         f"{APPROVALS}::test_the_approvals_page_lets_the_asker_withdraw_but_not_approve",
+        f"{APPROVALS}::test_changing_the_vetting_rule_needs_a_second_coordinator",
     ],
     Rule.INDEPENDENT: [
         f"{APPROVALS}::test_a_made_up_coordinator_cannot_approve_its_makers_reveal_hold",
