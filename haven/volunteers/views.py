@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.approvals import ApprovalRefused
-from haven.accounts.models import Approval, Member
+from haven.accounts.models import Approval, Invite, Member
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.cases.services import RevealRefused
 from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
@@ -423,6 +423,9 @@ def _member_page(
             "reports": reports,
             "form": form,
             "notice": notice,
+            "joined_on": Invite.objects.filter(used_by=other, application__isnull=False)
+            .values_list("application_id", flat=True)
+            .first(),
         },
         status=status,
     )
