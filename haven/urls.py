@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from haven.api.api import api
 from haven.volunteers.views import apply as volunteer_apply
+from haven.volunteers.views import choose as volunteer_choose
 
 urlpatterns = [
     path("", include("haven.core.urls")),
@@ -12,7 +13,8 @@ urlpatterns = [
         path("accounts/", include("haven.accounts.urls")),
         path("desk/", include("haven.cases.urls")),
         path("network/", include("haven.volunteers.urls")),
-        path("volunteer/", volunteer_apply, name="volunteer-apply"),
+        path("volunteer/", volunteer_choose, name="volunteer-choose"),
+        path("volunteer/<slug:slug>/", volunteer_apply, name="volunteer-apply"),
         path("knowledge/", include("haven.knowledge.urls")),
     ),
 ]

@@ -74,6 +74,18 @@ def login(client: Client, persona: Persona) -> Client:
     return client
 
 
+def make_token(client: Client, persona: Persona, *, days: int = 1, label: str = "t") -> str:
+    """Make an API token on the member's page, with a code from the persona's app (a second
+    factor is turned on first if the persona has none)."""
+    if persona.totp_secret is None:
+        enrol_second_factor(persona)
+    response = client.post(
+        "/en/accounts/tokens/", {"label": label, "days": days, "code": totp_code(persona)}
+    )
+    assert response.status_code == 201, response.content.decode()[:500]
+    return str(response.context["new_token"])
+
+
 def keyring_of(persona: Persona) -> Keyring:
     """The persona's unlocked keys, as a login gives them to a request."""
     unlocked = member_unlock(handle=persona.member.handle, passphrase=persona.passphrase)
@@ -127,8 +139,19 @@ def coordinator(organisation_with_coordinator: tuple[Organisation, Persona]) -> 
     return organisation_with_coordinator[1]
 
 
-def invite_member(coordinator: Persona, handle: str, role: str) -> Persona:
-    """Invite and join a member the way the pages do."""
+def invite_member(
+    coordinator: Persona,
+    handle: str,
+    role: str,
+    *,
+    approver: Persona | None = None,
+    established: bool = False,
+) -> Persona:
+    """Invite and join a member the way the pages do. Where the invite needs a second
+    coordinator, `approver` approves it. An `established` member joined a year ago, so it is past
+    its first `voucher_min_days` and counts as independent of whoever brought it in."""
+    from haven.accounts.approvals import approval_grant
+    from haven.accounts.models import Act, Approval
     from haven.accounts.services import member_unlock
 
     unlocked = member_unlock(handle=coordinator.member.handle, passphrase=coordinator.passphrase)
@@ -140,11 +163,21 @@ def invite_member(coordinator: Persona, handle: str, role: str) -> Persona:
         organisation_key = Keyring(
             member=unlocked.member, _private=unlocked.private_key
         ).organisation_private_key()
-    _invite, code = invite_create(
+    invite, code = invite_create(
         actor=coordinator.member, role=role, organisation_private_key=organisation_key
     )
+    if invite.needs_approval:
+        assert approver is not None, "this invite needs a second coordinator to approve it"
+        approval_grant(
+            actor=approver.member,
+            keyring=keyring_of(approver),
+            approval=Approval.objects.get(act=Act.INVITE, target_id=str(invite.pk)),
+        )
     passphrase = f"{handle} passphrase long enough"
     member = invite_accept(code=code, handle=handle, passphrase=passphrase)
+    if established:
+        Member.objects.filter(pk=member.pk).update(created_at=timezone.now() - timedelta(days=365))
+        member.refresh_from_db()
     persona = Persona(member, passphrase)
     return enrol_second_factor(persona) if role == Role.COORDINATOR else persona
 

@@ -1,5 +1,9 @@
+from typing import Any
+
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role
@@ -45,13 +49,32 @@ class JoinForm(forms.Form):
 
 class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    reason = forms.CharField(
+        label=_("Who is it, and how do you know them?"),
+        max_length=500,
+        required=False,
+        help_text=_("The coordinator who approves the invite reads this (sealed)."),
+    )
 
 
 class TokenForm(forms.Form):
     label = forms.CharField(
         label=_("What is it for?"), max_length=60, help_text=_("For example: the chat bot.")
     )
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=30)
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        help_text=_("A token works like your login, so it needs your second factor."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.HAVEN_API_TOKEN_MAX_DAYS
+        days = self.fields["days"]
+        days.validators.append(MaxValueValidator(most))
+        days.widget.attrs["max"] = str(most)
+        days.initial = most
 
 
 class CodeForm(forms.Form):
@@ -64,3 +87,18 @@ class CodeForm(forms.Form):
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
     )
+
+
+class RulesForm(forms.Form):
+    vouches_required = forms.IntegerField(
+        label=_("Vouches an applicant needs"), min_value=0, max_value=20
+    )
+    voucher_min_days = forms.IntegerField(
+        label=_("Days a member must have been vetted before their vouch counts"),
+        min_value=0,
+        max_value=3650,
+    )
+    reveals_per_hour = forms.IntegerField(
+        label=_("Cases or identities one member may open in an hour"), min_value=1, max_value=1000
+    )
+    reason = forms.CharField(label=_("Why change them?"), max_length=500, min_length=8)

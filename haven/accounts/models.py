@@ -109,9 +109,57 @@ class Invite(models.Model):
     application = models.ForeignKey(
         "volunteers.Application", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # An invite the vetting rule does not cover by itself (no vouched application, or a
+    # coordinator's) waits for a second coordinator; until then the code opens nothing.
+    needs_approval = models.BooleanField(default=False)
+    approved_by = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"invite #{self.pk} ({self.role})"
+
+
+class Act(models.TextChoices):
+    """The acts one coordinator may ask for but only a second, independent one lets happen."""
+
+    INVITE = "invite", _("Let an invite be used")
+    SHRED = "case.shred", _("Shred a case before its retention ends")
+    SUSPEND = "member.suspend", _("Suspend a coordinator")
+    RULES = "organisation.rules", _("Change the vetting or reveal rules")
+
+
+class Approval(models.Model):
+    """One coordinator's request for an act that needs two. It takes effect only when another
+    coordinator of the organisation, independent of the first, approves it; either can refuse it.
+    The reason is sealed to the organisation."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    act = models.CharField(max_length=20, choices=Act.choices)
+    target_id = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    reason_sealed = models.BinaryField(null=True)
+    # Coarse parameters of the act (the new numbers of a rules change); never free text.
+    changes = models.JSONField(default=dict, blank=True)
+    decided_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    approved = models.BooleanField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "act", "target_id"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_approval_per_act",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"approval #{self.pk} ({self.act} {self.target_id})"
 
 
 class ApiToken(models.Model):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import ApiToken, Invite, KnownDevice, Member, Organisation, Role
+from haven.accounts.models import Act, ApiToken, Invite, KnownDevice, Member, Organisation, Role
 from haven.audit.services import audit_record
 from haven.crypto import WrongKey, WrongPassphrase
 from haven.crypto.keys import (
@@ -185,9 +185,18 @@ def invite_create(
     role: str,
     organisation_private_key: bytes | None,
     application: "Application | None" = None,
+    reason: str = "",
 ) -> tuple[Invite, str]:
-    """Make a one-time invite code; a coordinator invite carries the organisation key under it."""
-    if not actor.is_coordinator:
+    """Make a one-time invite code; a coordinator invite carries the organisation key under it.
+
+    The vetting rule holds for every invite: one that follows an application approved with its
+    vouches works at once, unless it is for a coordinator; any other waits for a second,
+    independent coordinator's approval before its code opens anything. An organisation with a
+    single coordinator has no one to approve, so its invites work at once (audited as alone).
+    """
+    from haven.accounts.approvals import approval_request, is_lone
+
+    if not (actor.is_active and actor.is_coordinator and actor.suspended_at is None):
         raise PermissionError("only coordinators invite")
     if role not in Role.values:
         raise ValidationError(_("Choose a role."), code="role")
@@ -200,6 +209,8 @@ def invite_create(
             derive_key(code.encode(), purpose="invite-key"), organisation_private_key
         )
     now = timezone.now()
+    vouched = application is not None and role != Role.COORDINATOR
+    alone = is_lone(actor.organisation_id)
     invite = Invite.objects.create(
         organisation=actor.organisation,
         role=role,
@@ -209,6 +220,7 @@ def invite_create(
         created_at=now,
         expires_at=now + INVITE_LIFETIME,
         application=application,
+        needs_approval=not (vouched or alone),
     )
     audit_record(
         actor=actor,
@@ -216,8 +228,16 @@ def invite_create(
         organisation=actor.organisation,
         target_type="invite",
         target_id=str(invite.pk),
-        data={"role": role},
+        data={"role": role, **({"alone": True} if alone and not vouched else {})},
     )
+    if invite.needs_approval:
+        approval_request(
+            actor=actor,
+            act=Act.INVITE,
+            target_id=str(invite.pk),
+            reason=reason,
+            reason_required=False,
+        )
     return invite, code
 
 
@@ -237,6 +257,14 @@ def invite_accept(*, code: str, handle: str, passphrase: str) -> Member:
                 "Ask your coordinator for a new one."
             ),
             code="invite-invalid",
+        )
+    if invite.needs_approval and invite.approved_at is None:
+        raise ValidationError(
+            _(
+                "This invite waits for a second coordinator's approval. Keep the code and try "
+                "again once your coordinator tells you it was approved."
+            ),
+            code="invite-waiting",
         )
     organisation_private = None
     if invite.wrapped_organisation_key:
@@ -275,9 +303,29 @@ TOKEN_PREFIX = "hvn"  # noqa: S105  # a public prefix that marks Haven tokens, n
 
 @transaction.atomic
 def api_token_create(
-    *, actor: Member, member_private_key: bytes, label: str, days: int = 30
+    *, actor: Member, member_private_key: bytes, label: str, code: str, days: int = 30
 ) -> tuple[ApiToken, str]:
-    """Make a staff API token; the returned string is shown once and never stored."""
+    """Make a staff API token once the member shows a fresh second-factor code; the returned
+    string is shown once and never stored. It lives at most HAVEN_API_TOKEN_MAX_DAYS and ends
+    at the member's logout or suspension."""
+    if not actor.is_active or actor.suspended_at is not None:
+        raise PermissionError("only active members make tokens")
+    if not 1 <= days <= settings.HAVEN_API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            _("A token lives between 1 and %(most)d days.")
+            % {"most": settings.HAVEN_API_TOKEN_MAX_DAYS},
+            code="days",
+        )
+    if not actor.has_second_factor:
+        raise ValidationError(
+            _("Turn on your second factor first: a token works like your login."),
+            code="no-second-factor",
+        )
+    if not totp_check(member=actor, private_key=member_private_key, code=code):
+        raise ValidationError(
+            _("That code is wrong or was already used. Wait for the next one and try it."),
+            code="totp",
+        )
     public_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     now = timezone.now()
@@ -324,6 +372,24 @@ def api_token_unlock(raw: str) -> Unlocked | None:
         derive_key(secret.encode(), purpose="api-token-key"), bytes(token.wrapped_member_key)
     )
     return Unlocked(member=token.member, private_key=private)
+
+
+@transaction.atomic
+def api_tokens_end(*, member: Member, why: str) -> int:
+    """End every live token of a member (at logout); their wrapped keys are destroyed."""
+    ended = ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), wrapped_member_key=b""
+    )
+    if ended:
+        audit_record(
+            actor=member,
+            action="api_token.end",
+            organisation=member.organisation,
+            target_type="member",
+            target_id=str(member.pk),
+            data={"count": ended, "why": why},
+        )
+    return ended
 
 
 @transaction.atomic

@@ -14,4 +14,8 @@ urlpatterns = [
     path("tokens/<slug:public_id>/revoke/", views.token_revoke, name="token-revoke"),
     path("team/", views.team, name="team"),
     path("team/invite/", views.invite, name="invite"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("rules/", views.rules, name="rules"),
+    path("approvals/<int:approval_id>/approve/", views.approval_approve, name="approval-approve"),
+    path("approvals/<int:approval_id>/refuse/", views.approval_turn_down, name="approval-refuse"),
 ]

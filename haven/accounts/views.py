@@ -1,5 +1,6 @@
 """Volunteer login, joining by invite, the team page and API tokens."""
 
+import contextlib
 from datetime import timedelta
 
 import segno
@@ -14,11 +15,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
-from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, TokenForm
-from haven.accounts.models import ApiToken, Member
+from haven.accounts.approvals import (
+    RULE_FIELDS,
+    ApprovalRefused,
+    approval_grant,
+    approval_reason,
+    approval_refuse,
+    approvals_waiting,
+    may_approve,
+    missing_protections,
+    rules_change_request,
+    waiting_for,
+)
+from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, RulesForm, TokenForm
+from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
+    api_tokens_end,
     device_remember,
     invite_accept,
     invite_create,
@@ -183,7 +197,9 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """End the session; the sealed key in it and the cookie half both go."""
+    """End the session; the sealed key in it, the cookie half and the member's API tokens all go."""
+    if request.user.is_authenticated:
+        api_tokens_end(member=request.user, why="logout")
     logout(request)
     response = redirect("intake:home")
     unlock.clear_cookie(response)
@@ -243,12 +259,17 @@ def token_create(request: HttpRequest) -> HttpResponse:
     if keyring is None:
         form.add_error(None, unlock.LOCKED_MESSAGE)
         return _home(request, member, form, None, status=403)
-    _token, raw = api_token_create(
-        actor=member,
-        member_private_key=keyring.member_private_key(),
-        label=form.cleaned_data["label"],
-        days=form.cleaned_data["days"],
-    )
+    try:
+        _token, raw = api_token_create(
+            actor=member,
+            member_private_key=keyring.member_private_key(),
+            label=form.cleaned_data["label"],
+            days=form.cleaned_data["days"],
+            code=form.cleaned_data["code"],
+        )
+    except ValidationError as error:
+        form.add_error("days" if error.code == "days" else "code", error)
+        return _home(request, member, form, None, status=400)
     return _home(request, member, TokenForm(), raw, status=201)
 
 
@@ -264,13 +285,24 @@ def token_revoke(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _team(
-    request: HttpRequest, member: Member, form: InviteForm, code: str | None, status: int = 200
+    request: HttpRequest,
+    member: Member,
+    form: InviteForm,
+    code: str | None,
+    status: int = 200,
+    waiting: bool = False,
 ) -> HttpResponse:
     members = Member.objects.filter(organisation_id=member.organisation_id).order_by("handle")
     return render(
         request,
         "accounts/team.html",
-        {"members": members, "form": form, "code": code},
+        {
+            "members": members,
+            "form": form,
+            "code": code,
+            "waiting": waiting,
+            "missing": missing_protections(member.organisation),
+        },
         status=status,
     )
 
@@ -291,9 +323,148 @@ def invite(request: HttpRequest) -> HttpResponse:
     if keyring is None:
         form.add_error(None, unlock.LOCKED_MESSAGE)
         return _team(request, member, form, None, status=403)
-    _invite, code = invite_create(
+    made, code = invite_create(
         actor=member,
         role=form.cleaned_data["role"],
         organisation_private_key=keyring.organisation_private_key(),
+        reason=form.cleaned_data["reason"],
     )
-    return _team(request, member, InviteForm(), code, status=201)
+    return _team(request, member, InviteForm(), code, status=201, waiting=made.needs_approval)
+
+
+def _approvals_page(
+    request: HttpRequest, member: Member, error: str = "", status: int = 200
+) -> HttpResponse:
+    keyring = request.keyring  # type: ignore[attr-defined]
+    rows = []
+    for approval in approvals_waiting(member.organisation_id):
+        reason = ""
+        if keyring is not None:
+            with contextlib.suppress(unlock.Locked):
+                reason = approval_reason(keyring=keyring, approval=approval)
+        rows.append(
+            {
+                "approval": approval,
+                "reason": reason,
+                "may_approve": may_approve(member, approval),
+                "about": _approval_subject(approval),
+            }
+        )
+    return render(
+        request,
+        "accounts/approvals.html",
+        {
+            "rows": rows,
+            "missing": missing_protections(member.organisation),
+            "error": error,
+            "message": request.session.pop(APPROVAL_MESSAGE, None),
+        },
+        status=status,
+    )
+
+
+APPROVAL_MESSAGE = "haven.approval-message"
+
+
+def _approval_subject(approval: Approval) -> str:
+    """A coarse line naming what the act is about: a role, a case's short id, a handle."""
+    if approval.act == Act.INVITE:
+        invite = Invite.objects.filter(pk=int(approval.target_id)).first()
+        return invite.get_role_display() if invite is not None else ""
+    if approval.act == Act.SUSPEND:
+        other = Member.objects.filter(pk=int(approval.target_id)).first()
+        return other.handle if other is not None else ""
+    if approval.act == Act.RULES:
+        return ", ".join(f"{name} → {value}" for name, value in approval.changes.items())
+    return approval.target_id[:8]
+
+
+def approvals(request: HttpRequest) -> HttpResponse:
+    """What coordinators asked for that needs a second coordinator, and what a lone
+    coordinator's organisation lacks."""
+    return _approvals_page(request, request.user)  # type: ignore[arg-type]
+
+
+def _waiting_approval(member: Member, approval_id: int) -> Approval:
+    approval = (
+        Approval.objects.filter(
+            pk=approval_id, organisation_id=member.organisation_id, decided_at__isnull=True
+        )
+        .select_related("requested_by")
+        .first()
+    )
+    if approval is None:
+        raise Http404
+    return approval
+
+
+@require_POST
+def approval_approve(request: HttpRequest, approval_id: int) -> HttpResponse:
+    """A second coordinator lets the act happen."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    approval = _waiting_approval(member, approval_id)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if keyring is None:
+        return _approvals_page(request, member, error=str(unlock.LOCKED_MESSAGE), status=403)
+    try:
+        approval_grant(actor=member, keyring=keyring, approval=approval)
+    except ApprovalRefused as refusal:
+        return _approvals_page(request, member, error=str(refusal), status=409)
+    request.session[APPROVAL_MESSAGE] = _("Approved; it has been done.")
+    return redirect("accounts:approvals")
+
+
+@require_POST
+def approval_turn_down(request: HttpRequest, approval_id: int) -> HttpResponse:
+    """Any coordinator turns a request down, or the one who asked withdraws it."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    approval_refuse(actor=member, approval=_waiting_approval(member, approval_id))
+    request.session[APPROVAL_MESSAGE] = _("Turned down; nothing was done.")
+    return redirect("accounts:approvals")
+
+
+def _rules_page(
+    request: HttpRequest, member: Member, form: RulesForm, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/rules.html",
+        {
+            "form": form,
+            "notice": notice,
+            "missing": missing_protections(member.organisation),
+            "waiting": waiting_for(Act.RULES, str(member.organisation_id), member.organisation_id),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rules(request: HttpRequest) -> HttpResponse:
+    """The organisation's vetting rule and reveal limit; changing them needs two coordinators."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    organisation = member.organisation
+    current = {name: getattr(organisation, name) for name in RULE_FIELDS}
+    if request.method == "GET":
+        return _rules_page(request, member, RulesForm(initial=current))
+    form = RulesForm(request.POST)
+    if not form.is_valid():
+        return _rules_page(request, member, form, status=400)
+    try:
+        asked = rules_change_request(
+            actor=member,
+            changes={name: form.cleaned_data[name] for name in RULE_FIELDS},
+            reason=form.cleaned_data["reason"],
+        )
+    except ApprovalRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _rules_page(request, member, form, status=400)
+    if asked is None:
+        notice = _("Changed. This organisation has a single coordinator, so no one approved it.")
+    else:
+        notice = _(
+            "Asked: the rules change when a second coordinator approves on the approvals page."
+        )
+    organisation.refresh_from_db()
+    fresh = RulesForm(initial={name: getattr(organisation, name) for name in RULE_FIELDS})
+    return _rules_page(request, member, fresh, notice=notice)

@@ -10,7 +10,8 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Member, Organisation, Role
+from haven.accounts.approvals import approval_request, independent, is_lone, sponsors_of
+from haven.accounts.models import Act, Approval, Member, Organisation, Role
 from haven.accounts.unlock import Keyring, Locked
 from haven.audit.queries import acted_since, targets_since
 from haven.audit.services import audit_record, to_the_hour
@@ -204,6 +205,21 @@ def case_share(*, actor: Member, keyring: Keyring, case: Case, member: Member) -
         or not member.is_active
     ):
         raise CaseRefused(_("Cases are shared with the organisation's active counselors only."))
+    if under_hold(actor):
+        raise CaseRefused(
+            _(
+                "Your reveals wait for another coordinator's approval; until then you cannot share "
+                "cases either."
+            )
+        )
+    if actor.pk in sponsors_of(member) and not is_lone(case.organisation_id):
+        raise CaseRefused(
+            _(
+                "You brought this counselor in recently: another coordinator shares cases with "
+                "them until they have been a member for %(days)d days."
+            )
+            % {"days": member.organisation.voucher_min_days}
+        )
     data_key = case_key(keyring, case)
     sealed = seal_data_key(data_key, to_public=bytes(member.public_key))
     share, _created = CaseShare.objects.update_or_create(
@@ -253,12 +269,24 @@ def _reveal_window_start(member: Member, now: datetime) -> datetime:
     return max(start, approved) if approved else start
 
 
-def _gate(member: Member, case: Case, organisation: Organisation) -> None:
+def under_hold(member: Member) -> bool:
+    """Whether the member's reveals wait for a second coordinator."""
+    return RevealHold.objects.filter(member=member, approved_at__isnull=True).exists()
+
+
+# Each opening of a sealed identity counts against one hourly limit: a requester's case, or a
+# volunteer's application or membership.
+REVEAL_ACTIONS = ("case.reveal", "application.reveal")
+
+
+def reveal_gate(member: Member, target: str, organisation: Organisation) -> None:
     """Refuse a new reveal while a hold waits; raise a hold when this one would pass the limit.
 
-    The hold is committed on its own, so it stands although the reveal is refused.
+    `target` names what is opened ("case:<id>", "application:<id>"); opening the same one again
+    within the hour is not counted twice. The hold is committed on its own, so it stands although
+    the reveal is refused.
     """
-    if RevealHold.objects.filter(member=member, approved_at__isnull=True).exists():
+    if under_hold(member):
         raise RevealRefused(
             _(
                 "You opened many cases within an hour. Another coordinator must approve before "
@@ -266,10 +294,13 @@ def _gate(member: Member, case: Case, organisation: Organisation) -> None:
             )
         )
     now = _now()
-    opened = targets_since(
-        actor_id=member.pk, action="case.reveal", since=_reveal_window_start(member, now)
-    )
-    if str(case.pk) in opened or len(opened) < organisation.reveals_per_hour:
+    since = _reveal_window_start(member, now)
+    opened = {
+        f"{action.split('.')[0]}:{target_id}"
+        for action in REVEAL_ACTIONS
+        for target_id in targets_since(actor_id=member.pk, action=action, since=since)
+    }
+    if target in opened or len(opened) < organisation.reveals_per_hour:
         return
     with transaction.atomic():
         hold = RevealHold.objects.create(
@@ -294,13 +325,17 @@ def _gate(member: Member, case: Case, organisation: Organisation) -> None:
 
 @transaction.atomic
 def reveal_hold_approve(*, actor: Member, hold: RevealHold) -> None:
-    """A second coordinator lets a held member open cases again; the count starts afresh."""
+    """A second, independent coordinator lets a held member open cases again; the count starts
+    afresh. Neither the held member nor anyone it brought in recently (or who brought it in)
+    may approve."""
     if (
-        not actor.is_coordinator
+        not actor.is_active
+        or actor.suspended_at is not None
+        or not actor.is_coordinator
         or hold.organisation_id != actor.organisation_id
-        or hold.member_id == actor.pk
+        or not independent(actor, hold.member)
     ):
-        raise PermissionError("another coordinator of the organisation approves a hold")
+        raise PermissionError("another, independent coordinator of the organisation approves")
     if hold.approved_at is not None:
         return
     hold.approved_by = actor
@@ -313,6 +348,24 @@ def reveal_hold_approve(*, actor: Member, hold: RevealHold) -> None:
         target_type="member",
         target_id=str(hold.member_id),
         data={"hold": hold.pk},
+    )
+
+
+@transaction.atomic
+def reveal_hold_release_by_admin(*, hold: RevealHold) -> None:
+    """An admin lifts a hold through `haven org release-hold`, where the organisation has no
+    independent coordinator left to approve it."""
+    if hold.approved_at is not None:
+        return
+    hold.approved_at = _now()
+    hold.save(update_fields=["approved_at"])
+    audit_record(
+        actor=None,
+        action="reveal.approve",
+        organisation=hold.organisation,
+        target_type="member",
+        target_id=str(hold.member_id),
+        data={"hold": hold.pk, "by": "admin"},
     )
 
 
@@ -361,7 +414,7 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | No
                 _("Say why you need to read this (at least %(count)d characters).")
                 % {"count": MIN_REASON_LENGTH}
             )
-        _gate(actor, case, case.organisation)
+        reveal_gate(actor, f"case:{case.pk}", case.organisation)
     with transaction.atomic():
         seal = CaseSeal.objects.filter(case=case).first()
         notes = list(Note.objects.filter(case=case).select_related("author").order_by("number"))
@@ -537,16 +590,46 @@ def _shred(cases: list[Case], reason: str) -> None:
     Placement.objects.filter(case_id__in=ids).update(address_for_requester=None)
 
 
+def retention_over(case: Case, now: datetime | None = None) -> bool:
+    """Whether the case ended longer ago than its organisation keeps cases."""
+    now = now or _now()
+    cutoff = now - timedelta(days=case.organisation.retention_days)
+    return case.ended_hour is not None and case.ended_hour <= cutoff
+
+
 @transaction.atomic
-def case_shred(*, actor: Member | None, case: Case, reason: str) -> None:
-    """Shred one case now: a coordinator's decision, or the requester's "forget me" (actor None)."""
+def case_shred(*, actor: Member | None, case: Case, reason: str, why: str = "") -> Approval | None:
+    """Shred one case: the requester's "forget me" (actor None) at once; a coordinator's decision
+    at once only when its retention is over or the organisation has a single coordinator,
+    otherwise it waits for a second coordinator (the request is returned)."""
     if actor is not None:
         _require_coordinator(actor, case)
+        if not (retention_over(case) or is_lone(case.organisation_id)):
+            return approval_request(actor=actor, act=Act.SHRED, target_id=str(case.pk), reason=why)
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.shredded_hour is not None:
-        return
+        return None
     _shred([case], reason)
-    _audit(actor, case, "case.shred", reason=reason)
+    alone = actor is not None and not retention_over(case)
+    _audit(actor, case, "case.shred", reason=reason, **({"alone": True} if alone else {}))
+    return None
+
+
+def case_shred_approved(*, approval: Approval, approver: Member, reason: str) -> None:
+    """Shred the case a second coordinator approved shredding (inside the approval's
+    transaction)."""
+    case = (
+        Case.objects.select_for_update()
+        .select_related("organisation")
+        .filter(pk=approval.target_id, organisation_id=approval.organisation_id)
+        .first()
+    )
+    if case is None or case.shredded_hour is not None:
+        return
+    _shred([case], "coordinator")
+    _audit(
+        approver, case, "case.shred", reason="coordinator", requested_by=approval.requested_by_id
+    )
 
 
 def shred_due(now: datetime | None = None) -> int:

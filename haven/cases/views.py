@@ -11,7 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.accounts.models import Member, Role
+from haven.accounts.approvals import ApprovalRefused, is_lone, missing_protections
+from haven.accounts.models import Approval, Member, Role
 from haven.accounts.unlock import LOCKED_MESSAGE
 from haven.cases.forms import (
     ChecklistForm,
@@ -55,6 +56,7 @@ from haven.cases.services import (
     checklist_attach,
     holds_waiting,
     note_add,
+    retention_over,
     reveal_hold_approve,
     shares_of,
     task_done,
@@ -112,6 +114,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "count_cap": number_format(COUNT_CAP, force_grouping=True),
             "review": current_reminder(member),
             "holds": holds_waiting(member.organisation_id),
+            "approvals_waiting": Approval.objects.filter(
+                organisation_id=member.organisation_id, decided_at__isnull=True
+            ).count(),
+            "missing": missing_protections(member.organisation),
             "message": request.session.pop(MESSAGE_SESSION, None),
             "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
             .order_by("-ran_at")
@@ -233,6 +239,7 @@ def case_page(
     context = {
         "case": case,
         "coordinator": coordinator,
+        "retention_over": coordinator and (retention_over(case) or is_lone(case.organisation_id)),
         "place": place_label(case, language),
         "overdue": is_overdue(case),
         "form": reveal_form or RevealForm(),
@@ -473,7 +480,21 @@ def case_shred_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
             error=_("Tick the box to confirm: shredding cannot be undone."),
             status=400,
         )
-    case_shred(actor=member, case=case, reason="coordinator")
+    try:
+        waiting = case_shred(
+            actor=member, case=case, reason="coordinator", why=request.POST.get("why", "")
+        )
+    except ApprovalRefused as refusal:
+        return case_page(request, case, error=str(refusal), status=400)
+    if waiting is not None:
+        return back_to_case(
+            request,
+            case,
+            _(
+                "Asked: the case is shredded when a second coordinator approves on the approvals "
+                "page. Its retention period is not over, so one coordinator cannot shred it alone."
+            ),
+        )
     return back_to_case(
         request, case, _("Shredded. Nothing sealed in this case can be read again.")
     )
@@ -493,7 +514,14 @@ def hold_approve_view(request: HttpRequest, hold_id: int) -> HttpResponse:
     if hold.member_id == member.pk:
         request.session[MESSAGE_SESSION] = _("Another coordinator must approve your own reveals.")
         return redirect("desk:list")
-    reveal_hold_approve(actor=member, hold=hold)
+    try:
+        reveal_hold_approve(actor=member, hold=hold)
+    except PermissionError:
+        request.session[MESSAGE_SESSION] = _(
+            "You cannot approve this hold: you brought this member in recently, or they brought "
+            "you in. Another coordinator must approve."
+        )
+        return redirect("desk:list")
     request.session[MESSAGE_SESSION] = _("%(handle)s may open cases again.") % {
         "handle": hold.member.handle
     }

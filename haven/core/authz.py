@@ -45,8 +45,13 @@ ROUTES: dict[str, Who] = {
     "accounts:token-revoke": Who.MEMBER,
     "accounts:team": Who.COORDINATOR,
     "accounts:invite": Who.COORDINATOR,
+    "accounts:approvals": Who.COORDINATOR,
+    "accounts:rules": Who.COORDINATOR,
+    "accounts:approval-approve": Who.COORDINATOR,
+    "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
     # any member (each sees only their own); vetting and suspension are for coordinators.
+    "volunteer-choose": Who.ANYONE,
     "volunteer-apply": Who.ANYONE,
     "network:offers": Who.MEMBER,
     "network:offer-new": Who.MEMBER,
@@ -116,6 +121,53 @@ ROUTES: dict[str, Who] = {
     "api:countries": Who.API_ANYONE,
     "api:country": Who.API_ANYONE,
     "api:screener": Who.API_ANYONE,
+}
+
+
+class Rule(StrEnum):
+    """What a route holds to beyond who may open it; the service it calls enforces each, and the
+    tests named for each rule in tests/security/test_authorisation.py show it."""
+
+    # The act waits for a second coordinator (haven.accounts.approvals).
+    TWO_PERSON = "two-person"
+    # Whoever acts must be independent of the member acted on or for: not the same member, and
+    # neither brought in by the other within the newcomer's first voucher_min_days.
+    INDEPENDENT = "independent"
+    # Makes or opens an account: the organisation's vouches, or a second coordinator's approval;
+    # a coordinator's account always needs two coordinators.
+    VETTING = "vetting"
+    # Opens a sealed identity (a requester's or a volunteer's): a reason, one hourly limit
+    # shared by all reveals, audited with the reason sealed.
+    REVEAL = "reveal"
+    # Refused while the acting member's reveals wait on a hold.
+    HOLD = "hold"
+    # Asks for a fresh code from the member's second factor.
+    SECOND_FACTOR = "second-factor"
+    # Ends the member's API tokens.
+    ENDS_TOKENS = "ends-tokens"
+    # Names one organisation; objects of any other answer 404.
+    OWN_ORGANISATION = "own-organisation"
+
+
+R = Rule
+RULES: dict[str, frozenset[Rule]] = {
+    "volunteer-apply": frozenset({R.OWN_ORGANISATION}),
+    "accounts:join": frozenset({R.VETTING}),
+    "accounts:invite": frozenset({R.VETTING, R.TWO_PERSON}),
+    "accounts:approval-approve": frozenset({R.TWO_PERSON, R.INDEPENDENT, R.OWN_ORGANISATION}),
+    "accounts:approval-refuse": frozenset({R.OWN_ORGANISATION}),
+    "accounts:rules": frozenset({R.TWO_PERSON}),
+    "accounts:token-create": frozenset({R.SECOND_FACTOR}),
+    "accounts:logout": frozenset({R.ENDS_TOKENS}),
+    "network:application": frozenset({R.OWN_ORGANISATION}),
+    "network:application-read": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
+    "network:application-decide": frozenset({R.VETTING, R.OWN_ORGANISATION}),
+    "network:suspend": frozenset({R.TWO_PERSON, R.ENDS_TOKENS, R.OWN_ORGANISATION}),
+    "desk:hold-approve": frozenset({R.INDEPENDENT, R.OWN_ORGANISATION}),
+    "desk:reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
+    "desk:share": frozenset({R.HOLD, R.INDEPENDENT, R.OWN_ORGANISATION}),
+    "desk:shred": frozenset({R.TWO_PERSON, R.OWN_ORGANISATION}),
+    "api:case-reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
 }
 
 

@@ -13,7 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Invite, Member, Organisation
+from haven.accounts.approvals import approval_request
+from haven.accounts.models import Act, ApiToken, Approval, Invite, Member, Organisation
 from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
@@ -120,19 +121,31 @@ def application_submit(
     return application, code
 
 
-@transaction.atomic
 def application_read(
-    *, actor: Member, keyring: Keyring, application: Application
+    *, actor: Member, keyring: Keyring, application: Application, reason: str
 ) -> dict[str, str]:
-    """A coordinator opens an applicant's sealed words; the reading is audited."""
+    """A coordinator opens an applicant's (or, once approved, a member's) name, contact and words,
+    giving a reason. It counts against the same hourly limit as opening a case and is audited
+    with the reason, sealed."""
+    from haven.cases.services import MIN_REASON_LENGTH, RevealRefused, reveal_gate
+
     _coordinator_of(actor, application.organisation_id)
-    audit_record(
-        actor=actor,
-        action="application.read",
-        organisation=actor.organisation,
-        target_type="application",
-        target_id=str(application.pk),
-    )
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise RevealRefused(
+            _("Say why you need to read this (at least %(count)d characters).")
+            % {"count": MIN_REASON_LENGTH}
+        )
+    reveal_gate(actor, f"application:{application.pk}", application.organisation)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="application.reveal",
+            organisation=actor.organisation,
+            target_type="application",
+            target_id=str(application.pk),
+            note=reason,
+        )
     return open_row(
         data_key=keyring.open_record_key(bytes(application.sealed_key)),
         row=application,
@@ -266,16 +279,51 @@ def vouched_by(member: Member, since: datetime | None = None) -> list[Member]:
 
 
 @transaction.atomic
-def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member]:
-    """Suspend a suspected informer; flag for review everyone they vouched for lately."""
+def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member] | Approval:
+    """Suspend a suspected informer; flag for review everyone they vouched for lately. A
+    coordinator is suspended only when a second, independent coordinator approves: the request
+    is returned and nothing changes yet."""
     _coordinator_of(actor, member.organisation_id)
     if member.pk == actor.pk:
         raise ValidationError(_("You cannot suspend yourself."), code="self")
     if len(reason.strip()) < 8:
         raise ValidationError(_("Give the reason (at least 8 characters)."), code="reason")
+    if member.is_coordinator:
+        return approval_request(
+            actor=actor, act=Act.SUSPEND, target_id=str(member.pk), reason=reason
+        )
+    return _suspend(actor=actor, member=member, reason=reason.strip())
+
+
+def member_suspend_approved(*, approval: Approval, approver: Member, reason: str) -> None:
+    """Suspend the coordinator a second coordinator approved suspending (inside the approval's
+    transaction)."""
+    member = Member.objects.filter(
+        pk=int(approval.target_id), organisation_id=approval.organisation_id, is_active=True
+    ).first()
+    if member is not None:
+        _suspend(actor=approver, member=member, reason=reason, requested_by=approval.requested_by)
+
+
+@transaction.atomic
+def member_suspend_by_admin(*, member: Member, reason: str) -> list[Member]:
+    """An admin suspends a member, coordinator or not, through `haven org suspend`: the way out
+    when too few coordinators are left to approve (or the one to suspend is the only one)."""
+    if len(reason.strip()) < 8:
+        raise ValidationError(_("Give the reason (at least 8 characters)."), code="reason")
+    return _suspend(actor=None, member=member, reason=reason.strip())
+
+
+def _suspend(
+    *, actor: Member | None, member: Member, reason: str, requested_by: Member | None = None
+) -> list[Member]:
     now = timezone.now()
     Member.objects.filter(pk=member.pk).update(
         is_active=False, suspended_at=now, sealed_organisation_key=None
+    )
+    # Their API tokens die with their trust, keys and all.
+    ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
+        revoked_at=now, wrapped_member_key=b""
     )
     # The cases shared with them: their sealed copies of the case keys go too.
     CaseShare.objects.filter(member=member, unshared_at__isnull=True).update(
@@ -291,11 +339,14 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member
     audit_record(
         actor=actor,
         action="member.suspend",
-        organisation=actor.organisation,
+        organisation=member.organisation,
         target_type="member",
         target_id=str(member.pk),
-        data={"flagged": [other.pk for other in flagged]},
-        note=reason.strip(),
+        data={
+            "flagged": [other.pk for other in flagged],
+            **({"requested_by": requested_by.pk} if requested_by is not None else {}),
+        },
+        note=reason,
     )
     return flagged
 

@@ -8,11 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from haven.accounts.models import Member
+from haven.accounts.approvals import ApprovalRefused
+from haven.accounts.models import Approval, Invite, Member
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
-from haven.intake.queries import organisations_taking_requests
+from haven.cases.services import RevealRefused
+from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
 from haven.intake.views import requester_page
 from haven.volunteers import services
 from haven.volunteers.forms import (
@@ -45,13 +48,23 @@ def _keyring(request: HttpRequest) -> Keyring | None:
 
 
 @requester_page
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest) -> HttpResponse:
-    """Offer to help. No account yet: the answer says what happens next."""
+def choose(request: HttpRequest) -> HttpResponse:
+    """Where several groups share one install, the applicant picks the one to join; with one,
+    go straight on. An application goes only to the group it names."""
     organisations = organisations_taking_requests()
-    if not organisations:
+    if len(organisations) == 1:
+        return redirect("volunteer-apply", slug=organisations[0].slug)
+    return render(request, "volunteers/choose.html", {"organisations": organisations})
+
+
+@requester_page
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest, slug: str) -> HttpResponse:
+    """Offer to help the group the address names. No account yet: the answer says what happens
+    next."""
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
         raise Http404
-    organisation = organisations[0]
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _application, code = services.application_submit(
@@ -64,7 +77,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             status=201,
         )
     status = 400 if request.method == "POST" else 200
-    return render(request, "volunteers/apply.html", {"form": form}, status=status)
+    return render(
+        request,
+        "volunteers/apply.html",
+        {"form": form, "organisation": organisation},
+        status=status,
+    )
 
 
 # Offers.
@@ -295,6 +313,8 @@ def _application_page(
     revealed: dict[str, str] | None = None,
     code: str | None = None,
     form: Any = None,
+    read_form: ReasonForm | None = None,
+    waiting: bool = False,
     status: int = 200,
 ) -> HttpResponse:
     member = _member(request)
@@ -313,6 +333,8 @@ def _application_page(
             "revealed": revealed,
             "code": code,
             "form": form or ApproveForm(),
+            "read_form": read_form or ReasonForm(),
+            "waiting": waiting,
         },
         status=status,
     )
@@ -333,7 +355,16 @@ def application_read(request: HttpRequest, application_id: int) -> HttpResponse:
         raise Http404
     if keyring is None:
         return redirect("accounts:login")
-    revealed = services.application_read(actor=member, keyring=keyring, application=found)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _application_page(request, application_id, read_form=form, status=400)
+    try:
+        revealed = services.application_read(
+            actor=member, keyring=keyring, application=found, reason=form.cleaned_data["reason"]
+        )
+    except RevealRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _application_page(request, application_id, read_form=form, status=409)
     return _application_page(request, application_id, revealed=revealed)
 
 
@@ -352,7 +383,7 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     if not form.is_valid() or keyring is None:
         return _application_page(request, application_id, form=form, status=400)
     try:
-        _invite, code = services.application_approve(
+        made, code = services.application_approve(
             actor=member,
             application=found,
             role=form.cleaned_data["role"],
@@ -361,7 +392,9 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     except ValidationError as error:
         form.add_error(None, error)
         return _application_page(request, application_id, form=form, status=400)
-    return _application_page(request, application_id, code=code, status=201)
+    return _application_page(
+        request, application_id, code=code, waiting=made.needs_approval, status=201
+    )
 
 
 def member_page(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -377,6 +410,7 @@ def _member_page(
     other: Member,
     form: ReasonForm,
     status: int = 200,
+    notice: str = "",
 ) -> HttpResponse:
     reports = other.reports_about.select_related("reporter").order_by("-created_at")
     return render(
@@ -388,6 +422,10 @@ def _member_page(
             "they_vouched_for": services.vouched_by(other),
             "reports": reports,
             "form": form,
+            "notice": notice,
+            "joined_on": Invite.objects.filter(used_by=other, application__isnull=False)
+            .values_list("application_id", flat=True)
+            .first(),
         },
         status=status,
     )
@@ -401,12 +439,20 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            services.member_suspend(
+            done = services.member_suspend(
                 actor=coordinator, member=other, reason=form.cleaned_data["reason"]
             )
-        except ValidationError as error:
-            form.add_error(None, error)
+        except (ValidationError, ApprovalRefused) as error:
+            form.add_error(
+                None, str(error.message if isinstance(error, ValidationError) else error)
+            )
         else:
+            if isinstance(done, Approval):
+                notice = _(
+                    "Asked: a coordinator is suspended only when a second coordinator, not this "
+                    "one, approves on the approvals page."
+                )
+                return _member_page(request, coordinator, other, ReasonForm(), notice=notice)
             return redirect("network:member", member_id=other.pk)
     return _member_page(request, coordinator, other, form, status=400)
 

@@ -12,7 +12,7 @@ from haven.accounts.models import Member, Organisation, Role
 from haven.accounts.services import member_unlock
 from haven.accounts.unlock import SESSION_FIELD, Keyring
 from haven.crypto.keys import public_key_of
-from tests.conftest import PASSPHRASE, Persona, invite_member, login
+from tests.conftest import PASSPHRASE, Persona, invite_member, login, totp_code
 
 
 def _organisation_private(persona: Persona) -> bytes:
@@ -135,7 +135,9 @@ def test_invite_code_works_once(coordinator: Persona) -> None:
 
 def test_api_token_unlocks_like_a_login(coordinator: Persona, case: object) -> None:
     client = login(Client(), coordinator)
-    response = client.post("/en/accounts/tokens/", {"label": "bot", "days": 5})
+    response = client.post(
+        "/en/accounts/tokens/", {"label": "bot", "days": 5, "code": totp_code(coordinator)}
+    )
     assert response.status_code == 201
     token = response.context["new_token"]
     assert token.startswith("hvn_")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.intake.services import Accepted
-from tests.conftest import Persona, login
+from tests.conftest import Persona, login, make_token
 
 BODY: dict[str, Any] = {
     "needs": ["shelter"],
@@ -30,8 +30,7 @@ def _post(path: str, body: object, **headers: str) -> Any:
 
 
 def _token(persona: Persona) -> str:
-    client = login(Client(), persona)
-    return str(client.post("/en/accounts/tokens/", {"label": "t", "days": 1}).context["new_token"])
+    return make_token(login(Client(), persona), persona)
 
 
 def test_intake_answers_201_with_a_codename(organisation: Organisation) -> None:
@@ -141,7 +140,7 @@ def test_outsider_token_sees_no_case_of_another_organisation(case: Case, outside
 
 def test_revoked_token_stops_working(coordinator: Persona, case: Case) -> None:
     client = login(Client(), coordinator)
-    token = client.post("/en/accounts/tokens/", {"label": "t", "days": 1}).context["new_token"]
+    token = make_token(client, coordinator)
     public_id = token.split("_")[1]
     client.post(f"/en/accounts/tokens/{public_id}/revoke/")
     response = Client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})

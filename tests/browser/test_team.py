@@ -17,10 +17,13 @@ pytestmark = pytest.mark.browser
 def test_invite_second_factor_report_and_suspend(
     visit: Callable[..., object], coordinator: Persona, host: Persona
 ) -> None:
+    # Invited while anna is the organisation's only coordinator, so the invite works at once.
+    reporter = invite_member(coordinator, "watchful", Role.COUNSELOR)
     desk = visit(javascript=False, locale="en-GB")
     _log_in(desk, coordinator)
     page = desk.page  # type: ignore[attr-defined]
     page.get_by_role("link", name="Team").click()
+    assert "This organisation has a single coordinator" in page.locator("main").inner_text()
     page.locator("select[name=role]").select_option("coordinator")
     page.get_by_role("button", name="Make an invite code").click()
     code = page.locator("p.codename").inner_text().strip()
@@ -46,7 +49,6 @@ def test_invite_second_factor_report_and_suspend(
     assert fresh.url.endswith("/en/desk/")
     assert Member.objects.get(handle="second-coordinator").has_second_factor
 
-    reporter = invite_member(coordinator, "watchful", Role.COUNSELOR)
     worried = visit(javascript=False, locale="en-GB")
     _log_in(worried, reporter)
     report_page = worried.page  # type: ignore[attr-defined]

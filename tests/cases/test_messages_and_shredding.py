@@ -189,7 +189,7 @@ def test_too_many_reveals_in_an_hour_wait_for_a_second_coordinator(
 ) -> None:
     organisation_configure(organisation=coordinator.member.organisation, reveals_per_hour=2)
     cases = [_triaged(make_request, coordinator).case for _ in range(4)]
-    second = invite_member(coordinator, "vera", "coordinator")
+    second = invite_member(coordinator, "vera", "coordinator", established=True)
     keyring = keyring_of(coordinator)
     member = coordinator.member
     for case in cases[:2]:

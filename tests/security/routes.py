@@ -61,6 +61,7 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<uuid:message_id>",
         "<uuid:note_id>",
         "<int:hold_id>",
+        "<int:approval_id>",
     ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]

@@ -9,6 +9,7 @@ its publishing organisation's editor), a coordinator of another organisation, an
 member. Admins act through the `haven` command, not the web.
 """
 
+import importlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -17,10 +18,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from haven.accounts.models import ApiToken, Organisation, Role
+from haven.accounts.approvals import approval_request
+from haven.accounts.models import Act, ApiToken, Organisation, Role
 from haven.cases.models import RevealHold
 from haven.cases.services import case_move, case_share, case_triage, note_add
-from haven.core.authz import ROUTES, Who
+from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
@@ -31,7 +33,15 @@ from haven.volunteers.services import (
     placement_confirm,
     vouch_give,
 )
-from tests.conftest import Persona, invite_member, keyring_of, login, small_jpeg
+from tests.conftest import (
+    Persona,
+    enrol_second_factor,
+    invite_member,
+    keyring_of,
+    login,
+    make_token,
+    small_jpeg,
+)
 from tests.knowledge.factories import edit_kazakh_stay
 from tests.security.routes import Route, all_routes, concrete
 
@@ -66,6 +76,8 @@ POST_ONLY = {
     "desk:message",
     "desk:shred",
     "desk:hold-approve",
+    "accounts:approval-approve",
+    "accounts:approval-refuse",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -98,6 +110,8 @@ OBJECT_ROUTES = {
     "network:member",
     "network:suspend",
     "network:review-clear",
+    "accounts:approval-approve",
+    "accounts:approval-refuse",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
@@ -222,7 +236,7 @@ def world(
     )
     clients: dict[str, Client] = {"anonymous": Client()}
     applicant = Client()
-    applicant.get("/en/volunteer/")
+    applicant.get("/en/volunteer/ark/")
     application, _code = application_submit(
         organisation=organisation,
         offerings=["beds"],
@@ -266,11 +280,11 @@ def world(
         ("coordinator", coordinator),
         ("outsider", outsider),
     ):
+        if persona.totp_secret is None:
+            enrol_second_factor(persona)
         client = login(Client(), persona)
         clients[name] = client
-        tokens[name] = client.post("/en/accounts/tokens/", {"label": "walk", "days": 1}).context[
-            "new_token"
-        ]
+        tokens[name] = make_token(client, persona, label="walk")
     # Those who work on the case have opened it in this login, so its photo opens for them.
     for name in ("counselor", "coordinator"):
         path = f"/en/desk/{accepted.case.pk}/reveal/"
@@ -281,6 +295,12 @@ def world(
     suspect = invite_member(coordinator, "sid", Role.COUNSELOR)
     clients["suspended"] = login(Client(), suspect)
     member_suspend(actor=coordinator.member, member=suspect.member, reason="walking the routes")
+    approval = approval_request(
+        actor=coordinator.member,
+        act=Act.SHRED,
+        target_id=str(other.case.pk),
+        reason="walking every route",
+    )
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     return {
@@ -304,6 +324,7 @@ def world(
             "message_id": str(message.pk),
             "note_id": str(task.pk),
             "hold_id": str(hold.pk),
+            "approval_id": str(approval.pk),
         },
     }
 
@@ -334,3 +355,67 @@ def test_route_answers_each_persona_as_the_table_says(
         results[persona] = (_outcome(response), _expected(rule, persona, route.name))
     wrong = {persona: got for persona, got in results.items() if got[0] != got[1]}
     assert wrong == {}, f"{route.name} ({rule}): persona → (got, expected)"
+
+
+# The tests that show each rule column of haven.core.authz.RULES holding, route by route.
+APPROVALS = "tests.accounts.test_approvals"
+TOKENS = "tests.accounts.test_tokens_die_with_trust"
+IDENTITIES = "tests.volunteers.test_identity_reveals"
+SHREDDING = "tests.cases.test_messages_and_shredding"
+WALK = "tests.security.test_second_organisation"
+RULE_TESTS: dict[Rule, list[str]] = {
+    Rule.TWO_PERSON: [
+        "tests.security.test_one_coordinator_alone::"
+        "test_one_coordinator_alone_does_none_of_what_needs_two",
+        f"{APPROVALS}::test_an_invite_for_any_role_waits_for_a_second_coordinator",
+        f"{APPROVALS}::test_shredding_before_retention_needs_a_second_coordinator",
+        f"{APPROVALS}::test_the_shred_page_asks_and_the_approvals_page_shows_the_reason",
+        f"{APPROVALS}::test_suspending_a_coordinator_needs_a_second_one_who_is_not_the_subject",
+        f"{APPROVALS}::test_the_approvals_page_lets_the_asker_withdraw_but_not_approve",
+        f"{APPROVALS}::test_changing_the_vetting_rule_needs_a_second_coordinator",
+    ],
+    Rule.INDEPENDENT: [
+        f"{APPROVALS}::test_a_made_up_coordinator_cannot_approve_its_makers_reveal_hold",
+        f"{APPROVALS}::test_a_new_counselor_takes_no_shares_from_the_coordinator_who_brought_it_in",
+        f"{APPROVALS}::test_suspending_a_coordinator_needs_a_second_one_who_is_not_the_subject",
+    ],
+    Rule.VETTING: [
+        f"{APPROVALS}::test_an_invite_for_any_role_waits_for_a_second_coordinator",
+        f"{APPROVALS}::test_a_coordinator_invite_needs_two_coordinators_even_after_vouches",
+        f"{APPROVALS}::test_a_vouched_application_invites_a_counselor_at_once",
+    ],
+    Rule.REVEAL: [
+        f"{IDENTITIES}::test_reading_an_applicant_asks_for_a_reason",
+        f"{IDENTITIES}::test_thirty_identities_in_a_row_stop_at_the_hourly_limit",
+        f"{IDENTITIES}::test_identities_and_cases_share_one_limit",
+        f"{SHREDDING}::test_too_many_reveals_in_an_hour_wait_for_a_second_coordinator",
+    ],
+    Rule.HOLD: [
+        f"{APPROVALS}::test_a_coordinator_under_a_hold_cannot_share_cases",
+        f"{IDENTITIES}::test_a_held_coordinator_reads_no_identity",
+    ],
+    Rule.SECOND_FACTOR: [
+        f"{TOKENS}::test_a_token_needs_a_code_from_the_second_factor",
+        f"{TOKENS}::test_a_member_without_a_second_factor_gets_no_token",
+        f"{TOKENS}::test_a_token_lives_at_most_thirty_days",
+    ],
+    Rule.ENDS_TOKENS: [
+        f"{TOKENS}::test_logout_ends_the_members_tokens",
+        f"{TOKENS}::test_suspension_ends_the_members_tokens",
+    ],
+    Rule.OWN_ORGANISATION: [
+        f"{IDENTITIES}::test_the_volunteer_form_names_its_organisation_and_sends_only_there",
+        f"{WALK}::test_a_second_organisations_coordinator_finds_nothing_of_the_first",
+    ],
+}
+
+
+def test_every_rule_column_names_real_routes_and_tests_that_show_it() -> None:
+    assert set(RULES) - set(ROUTES) == set(), "rules for routes that do not exist"
+    used = {rule for rules in RULES.values() for rule in rules}
+    assert used == set(Rule), "a rule no route holds to"
+    assert set(RULE_TESTS) == set(Rule), "a rule no test shows"
+    for tests in RULE_TESTS.values():
+        for test in tests:
+            module, name = test.split("::")
+            assert callable(getattr(importlib.import_module(module), name, None)), test

@@ -54,6 +54,7 @@ def answers(
         "message_id": "00000000-0000-4000-8000-000000000000",
         "note_id": "00000000-0000-4000-8000-000000000000",
         "hold_id": "1",
+        "approval_id": "1",
     }
     collected: list[tuple[str, Any]] = []
     for client in (Client(), login(Client(), coordinator)):

@@ -40,10 +40,10 @@ def test_applying_needs_no_account_and_answers_with_the_next_steps(
     organisation: Organisation,
 ) -> None:
     client = Client()
-    page = client.get("/ru/volunteer/")
+    page = client.get("/ru/volunteer/ark/")
     assert "<script" not in page.content.decode()
     response = client.post(
-        "/en/volunteer/",
+        "/en/volunteer/ark/",
         {
             "offerings": ["beds"],
             "place": "am-yerevan",
@@ -63,7 +63,7 @@ def test_applying_needs_no_account_and_answers_with_the_next_steps(
 
 def test_application_errors_keep_what_was_typed(organisation: Organisation) -> None:
     response = Client().post(
-        "/ru/volunteer/", {"place": "nowhere", "name": "Армен", "contact": "", "about": "Юрист"}
+        "/ru/volunteer/ark/", {"place": "nowhere", "name": "Армен", "contact": "", "about": "Юрист"}
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -203,9 +203,11 @@ def test_approval_page_shows_the_invite_code_once(
     for elder in elders:
         vouch_give(actor=elder.member, application=application, how_known="known for many years")
     client = login(Client(), coordinator)
-    read = client.post(f"/en/network/applications/{application.pk}/read/")
+    read = client.post(
+        f"/en/network/applications/{application.pk}/read/", {"reason": "checking before approval"}
+    )
     assert "@olga_tbilisi" in read.content.decode()
-    assert Event.objects.filter(action="application.read").count() == 1
+    assert Event.objects.filter(action="application.reveal").count() == 1
     approved = client.post(
         f"/en/network/applications/{application.pk}/decide/",
         {"decision": "approve", "role": "host"},

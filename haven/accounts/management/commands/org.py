@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.accounts.models import Organisation
+from haven.accounts.models import Member, Organisation
 from haven.accounts.services import organisation_configure, organisation_create
 
 
@@ -59,6 +59,21 @@ class Command(BaseCommand):
             help="Cases one member may open in an hour before another coordinator must approve "
             "more (default 20).",
         )
+        suspend = actions.add_parser(
+            "suspend",
+            help="Suspend a member, a coordinator too, when too few coordinators are left to "
+            "approve it on the web.",
+        )
+        suspend.add_argument("slug", help="The organisation's slug.")
+        suspend.add_argument("handle", help="The member's login name.")
+        suspend.add_argument("--reason", required=True, help="Why (sealed into the audit log).")
+        release = actions.add_parser(
+            "release-hold",
+            help="Let a member whose reveals are held open cases again, when no independent "
+            "coordinator is left to approve it.",
+        )
+        release.add_argument("slug", help="The organisation's slug.")
+        release.add_argument("handle", help="The member's login name.")
         change.add_argument("--radius-km", type=float, help="Matching radius (default 300).")
         change.add_argument(
             "--max-wait-days", type=int, help="Days a group may wait for a bed (default 7)."
@@ -79,6 +94,9 @@ class Command(BaseCommand):
         if options["action"] == "set":
             self._set(options)
             return
+        if options["action"] in {"suspend", "release-hold"}:
+            self._admin_act(options)
+            return
         if options["action"] == "list":
             for organisation in Organisation.objects.order_by("slug"):
                 members = organisation.members.count()
@@ -98,6 +116,28 @@ class Command(BaseCommand):
             f"Created {organisation.name} ({organisation.slug}) with coordinator "
             f"{coordinator.handle}. Its private key exists only wrapped for that coordinator."
         )
+
+    def _admin_act(self, options: dict[str, Any]) -> None:
+        from haven.cases.models import RevealHold
+        from haven.cases.services import reveal_hold_release_by_admin
+        from haven.volunteers.services import member_suspend_by_admin
+
+        member = Member.objects.filter(
+            organisation__slug=options["slug"], handle=options["handle"]
+        ).first()
+        if member is None:
+            raise CommandError(f"{options['slug']!r} has no member {options['handle']!r}.")
+        if options["action"] == "suspend":
+            try:
+                member_suspend_by_admin(member=member, reason=options["reason"])
+            except ValidationError as error:
+                raise CommandError("; ".join(error.messages)) from None
+            self.stdout.write(f"Suspended {member.handle}.")
+            return
+        holds = RevealHold.objects.filter(member=member, approved_at__isnull=True)
+        for hold in holds:
+            reveal_hold_release_by_admin(hold=hold)
+        self.stdout.write(f"Released {len(holds)} hold(s) on {member.handle}.")
 
     def _passphrase(self, source: Path | None) -> str:
         if source is not None:
