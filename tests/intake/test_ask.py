@@ -115,7 +115,8 @@ def test_every_field_has_a_limit(organisation: Organisation) -> None:
     }
     response = client.post("/en/help/ark/", form)
     assert response.status_code == 400
-    assert response.content.decode().count("Ensure this value has at most") == 5
+    # Each said twice: in the summary at the top and beside its field.
+    assert response.content.decode().count("Ensure this value has at most") == 2 * 5
 
 
 def test_unknown_place_and_forged_choices_are_refused(organisation: Organisation) -> None:
