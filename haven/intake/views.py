@@ -105,7 +105,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _blank_answers(today: date, *, submission: str) -> dict[str, object]:
-    return {"submission": submission, "date_from": today, "group_size": 1, "languages": ["ru"]}
+    return {"submission": submission, "date_from": today, "group_size": 1}
 
 
 @lru_cache(maxsize=8)
@@ -115,7 +115,7 @@ def _blank_fields(language: str, today: date) -> str:
     submission key (hidden) differs from one page to the next."""
     with override(language):
         form = RequestForm(initial=_blank_answers(today, submission=""))
-        return render_to_string("form_fields.html", {"form": form, "visible_only": True})
+        return render_to_string("intake/request_fields.html", {"form": form})
 
 
 def _ask_post(request: HttpRequest, slug: str) -> HttpResponse:
