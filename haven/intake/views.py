@@ -10,8 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
@@ -202,6 +203,45 @@ def _database_away(request: HttpRequest, slug: str, form: RequestForm) -> HttpRe
         "intake/ask.html",
         {"form": form, "organisation": None, "slug": slug, "busy": True},
         status=503,
+    )
+
+
+# How much of a request over DATA_UPLOAD_MAX_MEMORY_SIZE is still read, to show it back.
+KEEP_OF_TOO_LARGE = 2 * 1024 * 1024
+
+
+@requester_page
+def ask_too_large(request: HttpRequest, slug: str) -> HttpResponse:
+    """A request form over the size limit: refused, but shown back with every answer in it and
+    the too-long ones marked, so nothing typed is lost. Nothing is stored.
+
+    Django refuses the body before it is read; here at most KEEP_OF_TOO_LARGE of it is read, so a
+    huge post still costs little memory (whatever lay beyond that is what cannot be shown back).
+    """
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
+        raise Http404
+    try:
+        raw = request.read(KEEP_OF_TOO_LARGE)
+    except OSError:
+        raw = b""
+    try:
+        data = QueryDict(raw, mutable=True, encoding=request.encoding or settings.DEFAULT_CHARSET)
+    except TooManyFieldsSent:
+        data = QueryDict(mutable=True)
+    if not data.get("submission"):  # cut off with the end of the body: Send again needs one
+        data["submission"] = secrets.token_urlsafe(24)
+    form = RequestForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Your request was too long to send, so nothing was sent yet. Your answers are "
+            "below: shorten the ones marked, then press Send again."
+        ),
+    )
+    return render(
+        request, "intake/ask.html", {"form": form, "organisation": organisation}, status=413
     )
 
 

@@ -1,6 +1,7 @@
 """The request form, as a requester on a phone with JavaScript off would use it."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -189,3 +190,36 @@ def test_each_requester_sees_their_own_codename_on_a_page_in_their_language(
     assert 'href="/ru/help/ark/" lang="ru"' in pages["en"][1]
     assert "только этот один раз" in pages["ru"][1]
     assert "It is shown only this once" in pages["en"][1]
+
+
+# How a browser sends the request form (it has no file field).
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def test_a_post_over_the_size_limit_is_refused_with_every_answer_kept(
+    organisation: Organisation, settings: object
+) -> None:
+    client = Client()
+    story = "Нас трое. " * 30_000  # about 300,000 characters, 3 MB once form-encoded
+    form = {**_fresh_form(client, "en"), "story": story, "name": "Дмитрий"}
+    response = client.post("/en/help/ark/", urlencode(form, doseq=True), content_type=FORM_TYPE)
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "too long to send, so nothing was sent yet" in page
+    assert "Your situation in your own words (optional): Ensure this value has at most 4000" in page
+    assert 'value="Дмитрий"' in page and 'value="@signal_person"' in page
+    assert (
+        "Content-Security-Policy" in response
+        and "script-src 'none'" in response["Content-Security-Policy"]
+    )
+    assert Case.objects.count() == 0
+
+
+def test_a_post_far_over_the_size_limit_still_keeps_what_came_first(
+    organisation: Organisation,
+) -> None:
+    client = Client()
+    form = {**_fresh_form(client, "en"), "contact": "@kept", "story": "x" * 5_000_000}
+    response = client.post("/en/help/ark/", urlencode(form, doseq=True), content_type=FORM_TYPE)
+    assert response.status_code == 413
+    assert 'value="@kept"' in response.content.decode()
