@@ -46,7 +46,7 @@ def test_a_request_with_only_the_essentials_is_sent_within_two_phone_screens(
 
 
 def _colours(locator: object) -> tuple[str, str, str]:
-    return locator.evaluate(  # type: ignore[attr-defined,no-any-return]
+    return locator.evaluate(  # type: ignore[attr-defined]
         "e => { const s = getComputedStyle(e); return [s.color, s.backgroundColor, s.borderColor] }"
     )
 
