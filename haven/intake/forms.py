@@ -410,6 +410,11 @@ def codename_error_message(error: InvalidCodename) -> str:
     """What to fix in a mistyped codename, in the requester's language."""
     if error.reason == "word-count":
         return gettext("A codename has seven words; you typed %(count)d.") % {"count": error.count}
+    if error.reason == "mixed-lists":
+        return gettext(
+            "These words mix Russian and English codename words, but a codename has words of one "
+            "language only. Check them against what you wrote down."
+        )
     return gettext("“%(word)s” is not one of the codename words. Check its spelling.") % {
         "word": error.word
     }

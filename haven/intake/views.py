@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts import unlock
 from haven.cases.models import Case
 from haven.crypto import InvalidCodename
-from haven.crypto.codenames import normalise, requester_key_pair
+from haven.crypto.codenames import codename_language, normalise, requester_key_pair
 from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
 from haven.intake.queries import (
     TooManyAttempts,
@@ -136,6 +136,7 @@ def _ask_post(request: HttpRequest, slug: str) -> HttpResponse:
             organisation=organisation,
             submission=Submission.from_cleaned(form.cleaned_data),
             submission_key=form.cleaned_data["submission"],
+            codename_language=codename_language(get_language()),
         )
     except SubmissionConflict:
         form.add_error(

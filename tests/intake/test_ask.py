@@ -223,3 +223,23 @@ def test_a_post_far_over_the_size_limit_still_keeps_what_came_first(
     response = client.post("/en/help/ark/", urlencode(form, doseq=True), content_type=FORM_TYPE)
     assert response.status_code == 413
     assert 'value="@kept"' in response.content.decode()
+
+
+def test_a_russian_page_gives_a_russian_codename_that_opens_in_either_script(
+    organisation: Organisation,
+) -> None:
+    from haven.crypto.spelling import latin_spellings
+
+    client = Client()
+    codename = _codename(client.post("/ru/help/ark/", _fresh_form(client, "ru")).content.decode())
+    words = codename.split()
+    assert len(words) == 7 and all("а" <= letter <= "я" for word in words for letter in word)
+    latin = " ".join(sorted(latin_spellings(word))[0] for word in words)
+    for typed in (codename, latin, codename.upper()):
+        assert Client().post("/en/status/", {"codename": typed}).status_code == 302, typed
+    english = Client()
+    english_codename = _codename(
+        english.post("/en/help/ark/", _fresh_form(english, "en")).content.decode()
+    )
+    assert english_codename.isascii()
+    assert Client().post("/ru/status/", {"codename": english_codename}).status_code == 302
