@@ -34,7 +34,13 @@ def test_a_request_with_only_the_essentials_is_sent_within_two_phone_screens(
     page.goto(f"{session.origin}/{language}/help/ark/")  # type: ignore[attr-defined]
     send = f"button:has-text('{SEND[language]}')"
     whole, button = _screens(page, "body"), _screens(page, send)
-    print(f"\n{language}: form {whole:.1f} phone screens long, first Send at {button:.1f}")
+    page.locator("details.more > summary").click()
+    opened = _screens(page, "body")
+    page.locator("details.more > summary").click()
+    print(
+        f"\n{language}: form {whole:.1f} phone screens long ({opened:.1f} with the optional part "
+        f"open), first Send at {button:.1f}"
+    )
     assert button <= 2.0
     page.locator("input[name=needs][value=shelter]").check()
     page.locator("select[name=place]").select_option(label=PLACE[language])
