@@ -18,6 +18,21 @@ class LoginForm(forms.Form):
     )
 
 
+class LoginWithCodeForm(LoginForm):
+    """The login form once strangers have spent a name's budget of wrong passphrases: the code
+    from the member's app is asked for in the same step, so the answer never says whether the
+    passphrase alone was right."""
+
+    code = forms.RegexField(
+        label=_("Code from your authenticator app"),
+        regex=r"^\s*\d{3}\s*\d{3}\s*$",
+        max_length=12,
+        required=False,
+        error_messages={"invalid": _("Type the six digits your app shows.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
 class JoinForm(forms.Form):
     code = forms.CharField(
         label=_("Invite code"),

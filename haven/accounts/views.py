@@ -27,7 +27,15 @@ from haven.accounts.approvals import (
     rules_change_request,
     waiting_for,
 )
-from haven.accounts.forms import CodeForm, InviteForm, JoinForm, LoginForm, RulesForm, TokenForm
+from haven.accounts.forms import (
+    CodeForm,
+    InviteForm,
+    JoinForm,
+    LoginForm,
+    LoginWithCodeForm,
+    RulesForm,
+    TokenForm,
+)
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
@@ -47,18 +55,61 @@ from haven.accounts.services import (
 from haven.core.ratelimit import Budget
 
 
-def _login_budget(request: HttpRequest, handle: str) -> tuple[Budget, bytes, bool]:
+def _login_budget(
+    request: HttpRequest, handle: str, *, step: str = "passphrase"
+) -> tuple[Budget, bytes, bool]:
     """Which failure budget a login attempt spends, and whether it comes from a known device.
 
-    Strangers share one budget per name; a browser the member has logged in from before has its
-    own, so guessing at a name from elsewhere cannot lock the member out.
+    Strangers share one budget per name for wrong passphrases and another for wrong codes, which
+    only someone who knows the passphrase can reach; a browser the member has logged in from
+    before has its own, so guessing at a name from elsewhere cannot lock the member out there.
     """
     token = request.COOKIES.get(settings.HAVEN_DEVICE_COOKIE, "")
     owner = known_device_owner(token)
     limit = settings.HAVEN_LOGIN_FAILURES_PER_HOUR
     if owner is not None and Member.objects.filter(pk=owner, handle=handle).exists():
         return Budget("login-fail-device", limit, timedelta(hours=1)), token.encode(), True
-    return Budget("login-fail", limit, timedelta(hours=1)), handle.encode(), False
+    name = "login-fail" if step == "passphrase" else "login-code-fail"
+    return Budget(name, limit, timedelta(hours=1)), handle.encode(), False
+
+
+def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
+    """A stranger's login once wrong passphrases from strangers have spent the name's budget.
+
+    Refusing outright would let anyone who knows a name keep its member out for good. Instead the
+    passphrase and the code from the member's app are asked for together and judged together:
+    the answer is the same for a wrong passphrase and for a right one with a wrong code, so the
+    flood learns nothing, while the right member with both gets in. Wrong codes after a right
+    passphrase still spend the code budget, which only a passphrase holder can reach.
+    """
+    form = LoginWithCodeForm(request.POST)
+    form.is_valid()
+    code = form.cleaned_data.get("code", "")
+    if not code or form.errors:
+        form.add_error(
+            None,
+            _(
+                "Too many wrong passphrases were typed for this name in browsers it has not "
+                "logged in from. To log in here, type your passphrase and the code from your "
+                "authenticator app together. Without a second factor: use a browser you have "
+                "logged in from before, wait an hour, or ask a coordinator."
+            ),
+        )
+        return render(request, "accounts/login.html", {"form": form}, status=429)
+    unlocked = member_unlock(handle=handle, passphrase=form.cleaned_data["passphrase"])
+    code_budget, subject, _known = _login_budget(request, handle, step="code")
+    if (
+        unlocked is not None
+        and unlocked.member.has_second_factor
+        and not code_budget.exhausted(subject)
+    ):
+        if totp_check(member=unlocked.member, private_key=unlocked.private_key, code=code):
+            return _complete_login(request, unlocked.member, unlocked.private_key, False)
+        code_budget.spend(subject)
+    form.add_error(
+        None, _("That name, passphrase and code do not match. Check all three and try again.")
+    )
+    return render(request, "accounts/login.html", {"form": form}, status=400)
 
 
 PENDING_MEMBER = "haven.pending-member"
@@ -83,6 +134,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
     handle = form.cleaned_data["handle"]
     budget, subject, known_device = _login_budget(request, handle)
     if budget.exhausted(subject):
+        if not known_device:
+            return _login_past_budget(request, handle)
         form.add_error(
             None, _("Too many wrong passphrases for this name. Wait an hour, or ask a coordinator.")
         )
@@ -143,7 +196,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
         return render(request, "accounts/login_code.html", {"form": form}, status=status)
-    budget, subject, known_device = _login_budget(request, member.handle)
+    budget, subject, known_device = _login_budget(request, member.handle, step="code")
     if budget.exhausted(subject):
         form.add_error(None, _("Too many wrong codes. Wait an hour, or ask a coordinator."))
         return render(request, "accounts/login_code.html", {"form": form}, status=429)

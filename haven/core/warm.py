@@ -17,8 +17,11 @@ from django.utils import translation
 
 
 def warm_up() -> None:
-    """Import every view, load every catalogue and compile every template."""
+    """Import every view, load every catalogue, codename list and template."""
+    from haven.crypto.codenames import load_word_lists
+
     get_resolver()._populate()  # private, but what the first resolve() would do anyway
+    load_word_lists()
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Ask for help")

@@ -221,8 +221,20 @@ def country_of(place_id: str) -> str:
     return place_by_id(place_id).country
 
 
+# What an unanswered optional question is taken to mean.
+DEFAULT_GROUP_SIZE = 1
+DEFAULT_URGENCY = Urgency.THREE
+
+
 class RequestForm(forms.Form):
-    """Everything a requester tells us. Coarse fields feed triage; the rest is sealed."""
+    """Everything a requester tells us. Coarse fields feed triage; the rest is sealed.
+
+    Only the essentials are required (what is needed, where, how to reach the requester); they
+    come first, so a frightened person on a small phone can send a request in two screens.
+    Everything after them is optional, with the defaults above when left unanswered.
+    """
+
+    ESSENTIALS = ("needs", "place", "contact")
 
     needs = FixedMultipleChoiceField(
         label=_("What do you need?"),
@@ -237,12 +249,21 @@ class RequestForm(forms.Form):
         widget=PlaceSelect,
         error_messages={"required": _("Choose the place nearest to you.")},
     )
+    contact = forms.CharField(
+        label=_("How can we reach you?"),
+        help_text=_(
+            "A Telegram or Signal name, an e-mail address or a phone number: whatever is safe "
+            "for you. It is encrypted before it is stored."
+        ),
+        max_length=200,
+        error_messages={"required": _("Give one way to reach you, or we cannot answer.")},
+    )
     group_size = forms.IntegerField(
         label=_("How many people, including you?"),
         min_value=1,
         max_value=MAX_GROUP,
         initial=1,
-        error_messages={"required": _("Say how many people need help (1 if only you).")},
+        required=False,
     )
     group_needs = FixedMultipleChoiceField(
         label=_("The place must allow for (optional)"),
@@ -254,33 +275,28 @@ class RequestForm(forms.Form):
         label=_("Languages you speak"),
         choices=list(LANGUAGE_NAMES.items()),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one language.")},
+        required=False,
+        help_text=_("If you choose none, the language of this page is taken."),
     )
     urgency = FixedTypedChoiceField(
         label=_("How urgent is it?"),
         choices=Urgency.choices,
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how urgent it is.")},
+        required=False,
+        empty_value=None,
+        help_text=_("Left unanswered, it is taken as “within a week”."),
     )
     date_from = forms.DateField(
         label=_("From which day do you need help?"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": _("Give the first day, for example today.")},
+        required=False,
+        help_text=_("Left empty, it is today."),
     )
     date_until = forms.DateField(
         label=_("Until which day? (optional)"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    contact = forms.CharField(
-        label=_("How can we reach you?"),
-        help_text=_(
-            "A Telegram or Signal name, an e-mail address or a phone number: whatever is safe "
-            "for you. It is encrypted before it is stored."
-        ),
-        max_length=200,
-        error_messages={"required": _("Give one way to reach you, or we cannot answer.")},
     )
     name = forms.CharField(
         label=_("What should we call you? (optional)"),
@@ -316,6 +332,16 @@ class RequestForm(forms.Form):
     )
     submission = forms.CharField(widget=forms.HiddenInput, max_length=128)
 
+    def essential_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.ESSENTIALS]
+
+    def optional_fields(self) -> list[forms.BoundField]:
+        return [field for field in self.visible_fields() if field.name not in self.ESSENTIALS]
+
+    def optional_errors(self) -> bool:
+        """Whether an optional answer needs fixing, so its section must be shown open."""
+        return self.is_bound and any(field.errors for field in self.optional_fields())
+
     def clean_submission(self) -> str:
         value: str = self.cleaned_data["submission"]
         if not SUBMISSION_KEY.match(value):
@@ -332,9 +358,26 @@ class RequestForm(forms.Form):
             raise ValidationError(_("Choose a place from the list."), code="place") from None
         return value
 
+    def clean_group_size(self) -> int:
+        value: int | None = self.cleaned_data["group_size"]
+        return DEFAULT_GROUP_SIZE if value is None else value
+
+    def clean_languages(self) -> list[str]:
+        value: list[str] = self.cleaned_data["languages"]
+        if value:
+            return value
+        page = (get_language() or "ru").split("-")[0]
+        return [page if page in LANGUAGE_NAMES else "ru"]
+
+    def clean_urgency(self) -> int:
+        value: int | None = self.cleaned_data["urgency"]
+        return DEFAULT_URGENCY if value is None else value
+
     def clean_date_from(self) -> date:
-        value: date = self.cleaned_data["date_from"]
+        value: date | None = self.cleaned_data["date_from"]
         today = timezone.localdate()
+        if value is None:
+            return today
         if value < today - timedelta(days=30):
             raise ValidationError(_("This day is more than a month ago; give today instead."))
         if value > today + timedelta(days=366):
@@ -367,6 +410,11 @@ def codename_error_message(error: InvalidCodename) -> str:
     """What to fix in a mistyped codename, in the requester's language."""
     if error.reason == "word-count":
         return gettext("A codename has seven words; you typed %(count)d.") % {"count": error.count}
+    if error.reason == "mixed-lists":
+        return gettext(
+            "These words mix Russian and English codename words, but a codename has words of one "
+            "language only. Check them against what you wrote down."
+        )
     return gettext("“%(word)s” is not one of the codename words. Check its spelling.") % {
         "word": error.word
     }

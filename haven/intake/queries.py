@@ -28,20 +28,26 @@ def _global_failures() -> Budget:
 def case_by_codename(codename: str) -> Case | None:
     """Find the case a normalised codename opens.
 
-    Every Tor client arrives as 127.0.0.1, so budgets are keyed on what survives Tor: the codename
-    tried (a known codename cannot be hammered) and one global budget of failures (guessing at scale
-    slows everyone down a little instead of succeeding).
+    Every Tor client arrives as 127.0.0.1, so no budget can be charged to the guesser; a budget
+    that refused every codename once guesses used it up would let one client lock every requester
+    out. So the codename is looked up first (a keyed digest and one indexed read, the same small
+    cost whatever the flood) and a right one always opens its case, within a budget of its own that
+    only whoever holds the codename can spend. Wrong guesses spend one global budget, taken in
+    shares from memory, so a flood of them costs the database no write; beyond it they are
+    answered "too many" and learn nothing more. What keeps guessing hopeless is the codename's
+    strength (see haven.crypto.codenames), not the budget.
     """
     digest = lookup_digest(codename, pepper=settings.HAVEN_PEPPER.encode())
-    per_codename, failures = _per_codename(), _global_failures()
-    for budget, subject in ((per_codename, digest), (failures, b"all")):
-        if budget.exhausted(subject):
-            budget.refusing()
-            raise TooManyAttempts
-    per_codename.spend(digest)
     case = Case.objects.select_related("organisation").filter(codename_digest=digest).first()
     if case is None:
-        failures.spend(b"all")
+        if not _global_failures().take(b"all"):
+            raise TooManyAttempts
+        return None
+    per_codename = _per_codename()
+    if per_codename.exhausted(digest):
+        per_codename.refusing()
+        raise TooManyAttempts
+    per_codename.spend(digest)
     return case
 
 

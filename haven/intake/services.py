@@ -88,11 +88,11 @@ def _content_digest(submission: Submission) -> bytes:
     return keyed_digest(body.encode("utf-8"), key=_pepper(), purpose="submission-body")
 
 
-def _codename_for(submission_key: str, content: bytes) -> str:
+def _codename_for(submission_key: str, content: bytes, language: str) -> str:
     # Derived, not random, so a retried submission is answered with the same codename without the
     # codename ever being stored. Without the pepper nobody can compute it.
     seed = keyed_digest(submission_key.encode() + content, key=_pepper(), purpose="codename-seed")
-    return codename_from_seed(seed)
+    return codename_from_seed(seed, language=language)
 
 
 def intake_within_budget() -> bool:
@@ -110,11 +110,17 @@ def request_submit(
     organisation: Organisation,
     submission: Submission,
     submission_key: str,
+    codename_language: str = "en",
     now: datetime | None = None,
 ) -> Accepted:
-    """Seal and store a request for help; a retry with the same key returns the first result."""
+    """Seal and store a request for help; a retry with the same key returns the first result.
+    The codename's words are from `codename_language`'s list (the page's language)."""
     sealed = sealed_case(
-        organisation=organisation, submission=submission, submission_key=submission_key, now=now
+        organisation=organisation,
+        submission=submission,
+        submission_key=submission_key,
+        codename_language=codename_language,
+        now=now,
     )
     case, codename = sealed.case, sealed.codename
     try:
@@ -150,12 +156,13 @@ def sealed_case(
     organisation: Organisation,
     submission: Submission,
     submission_key: str,
+    codename_language: str = "en",
     now: datetime | None = None,
 ) -> SealedRequest:
     """Build (not save) the rows for a submission, every personal field already sealed, and the
     codename that finds them."""
     content = _content_digest(submission)
-    codename = _codename_for(submission_key, content)
+    codename = _codename_for(submission_key, content, codename_language)
     hour = to_the_hour(now or timezone.now())
     case_id = uuid.uuid4()
     data_key = new_data_key()

@@ -10,8 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
@@ -26,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts import unlock
 from haven.cases.models import Case
 from haven.crypto import InvalidCodename
-from haven.crypto.codenames import normalise, requester_key_pair
+from haven.crypto.codenames import codename_language, normalise, requester_key_pair
 from haven.intake.forms import CodenameForm, RequestForm, codename_error_message
 from haven.intake.queries import (
     TooManyAttempts,
@@ -105,7 +106,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _blank_answers(today: date, *, submission: str) -> dict[str, object]:
-    return {"submission": submission, "date_from": today, "group_size": 1, "languages": ["ru"]}
+    return {"submission": submission, "date_from": today, "group_size": 1}
 
 
 @lru_cache(maxsize=8)
@@ -115,7 +116,7 @@ def _blank_fields(language: str, today: date) -> str:
     submission key (hidden) differs from one page to the next."""
     with override(language):
         form = RequestForm(initial=_blank_answers(today, submission=""))
-        return render_to_string("form_fields.html", {"form": form, "visible_only": True})
+        return render_to_string("intake/request_fields.html", {"form": form})
 
 
 def _ask_post(request: HttpRequest, slug: str) -> HttpResponse:
@@ -135,6 +136,7 @@ def _ask_post(request: HttpRequest, slug: str) -> HttpResponse:
             organisation=organisation,
             submission=Submission.from_cleaned(form.cleaned_data),
             submission_key=form.cleaned_data["submission"],
+            codename_language=codename_language(get_language()),
         )
     except SubmissionConflict:
         form.add_error(
@@ -202,6 +204,45 @@ def _database_away(request: HttpRequest, slug: str, form: RequestForm) -> HttpRe
         "intake/ask.html",
         {"form": form, "organisation": None, "slug": slug, "busy": True},
         status=503,
+    )
+
+
+# How much of a request over DATA_UPLOAD_MAX_MEMORY_SIZE is still read, to show it back.
+KEEP_OF_TOO_LARGE = 2 * 1024 * 1024
+
+
+@requester_page
+def ask_too_large(request: HttpRequest, slug: str) -> HttpResponse:
+    """A request form over the size limit: refused, but shown back with every answer in it and
+    the too-long ones marked, so nothing typed is lost. Nothing is stored.
+
+    Django refuses the body before it is read; here at most KEEP_OF_TOO_LARGE of it is read, so a
+    huge post still costs little memory (whatever lay beyond that is what cannot be shown back).
+    """
+    organisation = organisation_taking_requests(slug)
+    if organisation is None:
+        raise Http404
+    try:
+        raw = request.read(KEEP_OF_TOO_LARGE)
+    except OSError:
+        raw = b""
+    try:
+        data = QueryDict(raw, mutable=True, encoding=request.encoding or settings.DEFAULT_CHARSET)
+    except TooManyFieldsSent:
+        data = QueryDict(mutable=True)
+    if not data.get("submission"):  # cut off with the end of the body: Send again needs one
+        data["submission"] = secrets.token_urlsafe(24)
+    form = RequestForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "Your request was too long to send, so nothing was sent yet. Your answers are "
+            "below: shorten the ones marked, then press Send again."
+        ),
+    )
+    return render(
+        request, "intake/ask.html", {"form": form, "organisation": organisation}, status=413
     )
 
 

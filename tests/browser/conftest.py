@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
 
 CHROMIUM = Path(os.environ.get("HAVEN_CHROMIUM", "/usr/bin/chromium"))
 ARGS = [
@@ -33,6 +33,9 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+PHONE: ViewportSize = {"width": 360, "height": 640}
+
+
 class Visit:
     """One browser context with every request it makes recorded."""
 
@@ -57,8 +60,12 @@ class Visit:
 def visit(browser: Browser, live_server: object) -> Iterator[object]:
     contexts: list[BrowserContext] = []
 
-    def open_visit(*, javascript: bool = True, locale: str = "ru-RU") -> Visit:
-        context = browser.new_context(java_script_enabled=javascript, locale=locale)
+    def open_visit(*, javascript: bool = True, locale: str = "ru-RU", phone: bool = False) -> Visit:
+        # A phone: 360 CSS pixels wide, 640 high, as the smallest common Android screens.
+        viewport = PHONE if phone else None
+        context = browser.new_context(
+            java_script_enabled=javascript, locale=locale, viewport=viewport
+        )
         contexts.append(context)
         return Visit(context, live_server.url)  # type: ignore[attr-defined]
 

@@ -1,6 +1,7 @@
 """The request form, as a requester on a phone with JavaScript off would use it."""
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -115,7 +116,8 @@ def test_every_field_has_a_limit(organisation: Organisation) -> None:
     }
     response = client.post("/en/help/ark/", form)
     assert response.status_code == 400
-    assert response.content.decode().count("Ensure this value has at most") == 5
+    # Each said twice: in the summary at the top and beside its field.
+    assert response.content.decode().count("Ensure this value has at most") == 2 * 5
 
 
 def test_unknown_place_and_forged_choices_are_refused(organisation: Organisation) -> None:
@@ -188,3 +190,56 @@ def test_each_requester_sees_their_own_codename_on_a_page_in_their_language(
     assert 'href="/ru/help/ark/" lang="ru"' in pages["en"][1]
     assert "только этот один раз" in pages["ru"][1]
     assert "It is shown only this once" in pages["en"][1]
+
+
+# How a browser sends the request form (it has no file field).
+FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def test_a_post_over_the_size_limit_is_refused_with_every_answer_kept(
+    organisation: Organisation, settings: object
+) -> None:
+    client = Client()
+    story = "Нас трое. " * 30_000  # about 300,000 characters, 3 MB once form-encoded
+    form = {**_fresh_form(client, "en"), "story": story, "name": "Дмитрий"}
+    response = client.post("/en/help/ark/", urlencode(form, doseq=True), content_type=FORM_TYPE)
+    assert response.status_code == 413
+    page = response.content.decode()
+    assert "too long to send, so nothing was sent yet" in page
+    assert "Your situation in your own words (optional): Ensure this value has at most 4000" in page
+    assert 'value="Дмитрий"' in page and 'value="@signal_person"' in page
+    assert (
+        "Content-Security-Policy" in response
+        and "script-src 'none'" in response["Content-Security-Policy"]
+    )
+    assert Case.objects.count() == 0
+
+
+def test_a_post_far_over_the_size_limit_still_keeps_what_came_first(
+    organisation: Organisation,
+) -> None:
+    client = Client()
+    form = {**_fresh_form(client, "en"), "contact": "@kept", "story": "x" * 5_000_000}
+    response = client.post("/en/help/ark/", urlencode(form, doseq=True), content_type=FORM_TYPE)
+    assert response.status_code == 413
+    assert 'value="@kept"' in response.content.decode()
+
+
+def test_a_russian_page_gives_a_russian_codename_that_opens_in_either_script(
+    organisation: Organisation,
+) -> None:
+    from haven.crypto.spelling import latin_spellings
+
+    client = Client()
+    codename = _codename(client.post("/ru/help/ark/", _fresh_form(client, "ru")).content.decode())
+    words = codename.split()
+    assert len(words) == 7 and all("а" <= letter <= "я" for word in words for letter in word)
+    latin = " ".join(sorted(latin_spellings(word))[0] for word in words)
+    for typed in (codename, latin, codename.upper()):
+        assert Client().post("/en/status/", {"codename": typed}).status_code == 302, typed
+    english = Client()
+    english_codename = _codename(
+        english.post("/en/help/ark/", _fresh_form(english, "en")).content.decode()
+    )
+    assert english_codename.isascii()
+    assert Client().post("/ru/status/", {"codename": english_codename}).status_code == 302
