@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "haven.knowledge",
     "haven.volunteers",
     "haven.matching",
+    "haven.situation",
     "haven.api",
 ]
 
@@ -248,3 +249,12 @@ HAVEN_INTAKE_PER_MINUTE = env_int("HAVEN_INTAKE_PER_MINUTE", 6000, minimum=1)
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)
+# Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
+# (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
+HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)
+HAVEN_SITUATION_ANONYMOUS_PER_CROSSING_PER_HOUR = env_int(
+    "HAVEN_SITUATION_ANONYMOUS_PER_CROSSING_PER_HOUR", 120, minimum=1
+)
+HAVEN_SITUATION_PER_REQUESTER_PER_HOUR = env_int(
+    "HAVEN_SITUATION_PER_REQUESTER_PER_HOUR", 4, minimum=1
+)

@@ -14,6 +14,7 @@ urlpatterns = [
         path("network/", include("haven.volunteers.urls")),
         path("volunteer/", volunteer_apply, name="volunteer-apply"),
         path("knowledge/", include("haven.knowledge.urls")),
+        path("situation/", include("haven.situation.urls")),
     ),
 ]
 

@@ -97,6 +97,12 @@ ROUTES: dict[str, Who] = {
     "knowledge:revision": Who.COORDINATOR,
     "knowledge:revert": Who.COORDINATOR,
     "knowledge:stale": Who.COORDINATOR,
+    # The situation board: the board and the report form for anyone (no account, no script);
+    # the desk's view and reviewing reports for members.
+    "situation:board": Who.ANYONE,
+    "situation:report": Who.ANYONE,
+    "situation:desk": Who.MEMBER,
+    "situation:review": Who.MEMBER,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
