@@ -10,10 +10,13 @@ The rule, in full:
   one shift-change would keep yesterday's queue on the board, a half-life of an hour would throw
   away most reports before anyone else could corroborate them (times are rounded to the hour).
 - All anonymous reports of a crossing together weigh at most ANONYMOUS_CAP (2: less than one
-  requester): anyone can send them, so a flood of them must not outweigh people we can tell apart.
+  requester), and those of any one hour at most ANONYMOUS_HOUR_CAP (1): anyone can send them, so
+  a flood of them must not outweigh people we can tell apart, nor drown the honest anonymous
+  reports of the other hours.
 - The outcome with the most weight leads. It is *confirmed* when it holds AGREEMENT (70 %) of the
   weight and a volunteer sent or confirmed a report of it; *likely* when it holds 70 % and at
-  least two reports agree, one of them not anonymous; *disputed* when no outcome holds 70 %;
+  least two reports agree, one of them not anonymous (two not anonymous while a flood is flagged,
+  below); *disputed* when no outcome holds 70 %;
   otherwise *unconfirmed*. Anonymous reports alone are never more than unconfirmed, however many.
 - An hour with BURST_ANONYMOUS (30) or more anonymous reports of one crossing is flagged while it
   stays in the window (honest streams bring a few an hour), so the board and the desk can say that
@@ -75,6 +78,7 @@ WEIGHTS = {Kind.ANONYMOUS: 1.0, Kind.REQUESTER: 3.0, Kind.VOLUNTEER: 10.0}
 HALF_LIFE = timedelta(hours=3)
 WINDOW = timedelta(hours=12)
 ANONYMOUS_CAP = 2.0
+ANONYMOUS_HOUR_CAP = 1.0
 AGREEMENT = 0.7
 # An incident is shown when reports holding this share of the weight name it.
 INCIDENT_SHARE = 0.5
@@ -149,15 +153,7 @@ def assess(observations: Iterable[Observation], *, now: datetime) -> Assessment:
     ]
     if not counted:
         return Assessment(level=Level.NONE)
-    weights = [_base_weight(item) * decay(now - item.hour) for item in counted]
-    pairs = list(zip(counted, weights, strict=True))
-    anonymous = sum(weight for item, weight in pairs if _capped_anonymously(item))
-    if anonymous > ANONYMOUS_CAP:
-        scale = ANONYMOUS_CAP / anonymous
-        weights = [
-            w * scale if _capped_anonymously(item) else w
-            for item, w in zip(counted, weights, strict=True)
-        ]
+    weights = _capped(counted, [_base_weight(item) * decay(now - item.hour) for item in counted])
     total = sum(weights)
     by_outcome: defaultdict[Outcome, float] = defaultdict(float)
     for item, weight in zip(counted, weights, strict=True):
@@ -167,7 +163,7 @@ def assess(observations: Iterable[Observation], *, now: datetime) -> Assessment:
     backing = [item for item in counted if item.outcome == outcome]
     per_hour = Counter(item.hour for item in counted if item.kind == Kind.ANONYMOUS)
     burst = max(per_hour.values(), default=0) >= BURST_ANONYMOUS
-    level = _level(share=share, backing=backing)
+    level = _level(share=share, backing=backing, burst=burst)
     oldest = min(item.hour for item in counted)
     return Assessment(
         level=level,
@@ -189,13 +185,34 @@ def _severity(outcome: Outcome) -> int:
     return list(Outcome).index(outcome)
 
 
-def _level(*, share: float, backing: Sequence[Observation]) -> Level:
+def _capped(counted: Sequence[Observation], weights: list[float]) -> list[float]:
+    """Scale anonymous weights down so that one hour's weigh at most ANONYMOUS_HOUR_CAP and all of
+    them together at most ANONYMOUS_CAP, each outcome keeping its part."""
+    by_hour: defaultdict[datetime, float] = defaultdict(float)
+    for item, weight in zip(counted, weights, strict=True):
+        if _capped_anonymously(item):
+            by_hour[item.hour] += weight
+    hour_scale = {
+        hour: min(1.0, ANONYMOUS_HOUR_CAP / weight) if weight else 1.0
+        for hour, weight in by_hour.items()
+    }
+    anonymous = sum(weight * hour_scale[hour] for hour, weight in by_hour.items())
+    overall = min(1.0, ANONYMOUS_CAP / anonymous) if anonymous else 1.0
+    return [
+        weight * hour_scale[item.hour] * overall if _capped_anonymously(item) else weight
+        for item, weight in zip(counted, weights, strict=True)
+    ]
+
+
+def _level(*, share: float, backing: Sequence[Observation], burst: bool) -> Level:
     if share < AGREEMENT:
         return Level.DISPUTED
     if any(_vouched(item) for item in backing):
         return Level.CONFIRMED
     named = [item for item in backing if not _capped_anonymously(item)]
-    if len(backing) >= 2 and named:
+    # In a flood, anonymous reports cannot make up the second voice: it takes two named ones.
+    agreeing = len(named) if burst else len(backing)
+    if agreeing >= 2 and named:
         return Level.LIKELY
     return Level.UNCONFIRMED
 

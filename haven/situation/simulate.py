@@ -140,9 +140,11 @@ def lag(*, seeds: int = 200, stream: Stream | None = None) -> float:
     return total / seeds
 
 
-def flooded(*, seeds: int = 200, size: int = 500, stream: Stream | None = None) -> Tally:
-    """People pass; at hour 10, someone sends `size` anonymous reports of detentions. The board is
-    read from the flood's hour for four hours."""
+def flooded(
+    *, seeds: int = 200, size: int = 500, hours: int = 1, stream: Stream | None = None
+) -> Tally:
+    """People pass; from hour 10, for `hours` hours, someone sends `size` anonymous reports of
+    detentions an hour. The board is read from the flood's first hour for four hours."""
     stream = stream or Stream()
     tally = Tally()
     for seed in range(seeds):
@@ -151,7 +153,7 @@ def flooded(*, seeds: int = 200, size: int = 500, stream: Stream | None = None) 
         for step in range(14):
             hour = START + timedelta(hours=step)
             reports += honest_hour(rng, hour=hour, truth=Outcome.PASSED, stream=stream)
-            if step == 10:
+            if 10 <= step < 10 + hours:
                 reports += flood(hour=hour, size=size, outcome=Outcome.DETAINED)
             if step >= 10:
                 tally.add(assess(reports, now=hour + timedelta(minutes=59)), Outcome.PASSED)
@@ -164,7 +166,9 @@ def figures(seeds: int = 200) -> dict[str, object]:
     return {
         "recovery": recovery(seeds=seeds).figures(),
         "lag_hours": round(lag(seeds=seeds), 2),
+        "same_hours_without_flood": flooded(seeds=seeds, size=0).figures(),
         "flood_500": flooded(seeds=seeds).figures(),
+        "flood_500_an_hour_for_4_hours": flooded(seeds=seeds, hours=4).figures(),
         "flood_500_anonymous_only": flooded(seeds=seeds, stream=anonymous_only).figures(),
     }
 
