@@ -68,9 +68,7 @@ class Sighting:
 
 
 def _within_budgets(reporter: Reporter, sighting: Sighting) -> bool:
-    budgets = [
-        (Budget("situation", settings.HAVEN_SITUATION_PER_MINUTE, timedelta(minutes=1)), b"all")
-    ]
+    budgets = []
     if reporter.kind == Kind.ANONYMOUS:
         limit = settings.HAVEN_SITUATION_ANONYMOUS_PER_CROSSING_PER_HOUR
         budget = Budget("situation-crossing", limit, timedelta(hours=1))
@@ -78,6 +76,9 @@ def _within_budgets(reporter: Reporter, sighting: Sighting) -> bool:
     elif reporter.kind == Kind.REQUESTER:
         limit = settings.HAVEN_SITUATION_PER_REQUESTER_PER_HOUR
         budgets.append((Budget("situation-requester", limit, timedelta(hours=1)), reporter.subject))
+    # The global budget last: a report one of the narrower budgets refuses does not spend it.
+    everyone = Budget("situation", settings.HAVEN_SITUATION_PER_MINUTE, timedelta(minutes=1))
+    budgets.append((everyone, b"all"))
     return all(budget.take(subject) for budget, subject in budgets)
 
 
