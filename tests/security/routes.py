@@ -59,6 +59,7 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<uuid:message_id>",
         "<uuid:note_id>",
         "<int:hold_id>",
+        "<uuid:report_id>",
     ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]

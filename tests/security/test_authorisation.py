@@ -23,6 +23,9 @@ from haven.core.authz import ROUTES, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
+from haven.situation.models import Direction
+from haven.situation.scoring import Outcome, Queue
+from haven.situation.services import Reporter, Sighting, report_submit
 from haven.volunteers.services import (
     application_submit,
     bed_offer_save,
@@ -64,6 +67,7 @@ POST_ONLY = {
     "desk:message",
     "desk:shred",
     "desk:hold-approve",
+    "situation:review",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -273,6 +277,15 @@ def world(
     suspect = invite_member(coordinator, "sid", Role.COUNSELOR)
     clients["suspended"] = login(Client(), suspect)
     member_suspend(actor=coordinator.member, member=suspect.member, reason="walking the routes")
+    crossing_report = report_submit(
+        reporter=Reporter.anonymous(),
+        sighting=Sighting(
+            crossing="upper-lars",
+            direction=Direction.LEAVING,
+            queue=Queue.UNDER_2H,
+            outcome=Outcome.PASSED,
+        ),
+    )
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     return {
@@ -294,6 +307,7 @@ def world(
             "message_id": str(message.pk),
             "note_id": str(task.pk),
             "hold_id": str(hold.pk),
+            "report_id": str(crossing_report.pk),
         },
     }
 
