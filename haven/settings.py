@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "haven.volunteers",
     "haven.matching",
     "haven.situation",
+    "haven.reports",
     "haven.api",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
         path("volunteer/", volunteer_apply, name="volunteer-apply"),
         path("knowledge/", include("haven.knowledge.urls")),
         path("situation/", include("haven.situation.urls")),
+        path("figures/", include("haven.reports.urls")),
     ),
 ]
 

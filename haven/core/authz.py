@@ -103,6 +103,9 @@ ROUTES: dict[str, Who] = {
     "situation:report": Who.ANYONE,
     "situation:desk": Who.MEMBER,
     "situation:review": Who.MEMBER,
+    # Statistics of the organisation, small counts suppressed: coordinators.
+    "reports:figures": Who.COORDINATOR,
+    "reports:csv": Who.COORDINATOR,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
