@@ -1,5 +1,6 @@
 """Reading the board: every crossing's assessment from its recent reports."""
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,16 +63,40 @@ class CountryPair:
     crossings: list[CrossingState]
 
 
-def recent_reports(now: datetime | None = None) -> list[CrossingReport]:
-    """Reports of the board's window, newest first."""
+def recent_reports(
+    now: datetime | None = None, *, limit: int | None = None
+) -> list[CrossingReport]:
+    """Reports of the board's window, newest first (at most `limit` of them)."""
     now = now or timezone.now()
-    return list(CrossingReport.objects.filter(hour__gte=now - WINDOW).order_by("-hour", "crossing"))
+    found = CrossingReport.objects.filter(hour__gte=now - WINDOW).order_by("-hour", "crossing")
+    return list(found[:limit] if limit is not None else found)
 
 
-def board(now: datetime | None = None) -> list[CountryPair]:
+# Each web process keeps the board it drew for a few seconds: in a surge everyone reads it, and
+# drawing it reads every report of the window. A write in this process drops it at once.
+BOARD_SECONDS = 30.0
+_kept: list[tuple[float, list["CountryPair"]]] = []
+
+
+def forget_board() -> None:
+    """Drop the board this process keeps (after a report or a review)."""
+    _kept.clear()
+
+
+def board(now: datetime | None = None) -> list["CountryPair"]:
     """Every crossing, grouped by country pair, with its assessment for people leaving Russia and,
-    where there are reports of it, for people entering."""
-    now = now or timezone.now()
+    where there are reports of it, for people entering (as of at most BOARD_SECONDS ago)."""
+    if now is not None:
+        return _board(now)
+    moment = time.monotonic()
+    if _kept and moment - _kept[0][0] < BOARD_SECONDS:
+        return _kept[0][1]
+    drawn = _board(timezone.now())
+    _kept[:] = [(moment, drawn)]
+    return drawn
+
+
+def _board(now: datetime) -> list["CountryPair"]:
     grouped: dict[tuple[str, str], list[CrossingReport]] = {}
     for report in recent_reports(now):
         grouped.setdefault((report.crossing, report.direction), []).append(report)

@@ -16,6 +16,7 @@ from haven.core.rows import insert_together
 from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key
 from haven.situation.crossings import crossing_by_slug
 from haven.situation.models import CrossingReport, Direction
+from haven.situation.queries import forget_board
 from haven.situation.scoring import WINDOW, Incident, Kind, Outcome, Queue, Review
 
 NOTE_MAX = 200
@@ -118,6 +119,7 @@ def report_submit(
             data=data,
         )
         insert_together(report, event)
+        forget_board()
         return report
     organisation = member.organisation
     report.organisation = organisation
@@ -135,6 +137,7 @@ def report_submit(
             target_id=str(report.pk),
             data=data,
         )
+    forget_board()
     return report
 
 
@@ -157,4 +160,7 @@ def report_review(
         target_id=str(report.pk),
         data={"crossing": report.crossing, "decision": str(decision)},
     )
+    # Now, and again at commit, so a board drawn in between does not keep the old decision.
+    forget_board()
+    transaction.on_commit(forget_board)
     return report

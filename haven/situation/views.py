@@ -75,6 +75,10 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "situation/sent.html", {"reporter": reporter.kind}, status=201)
 
 
+# The desk lists the newest reports of the window; in a flood the board's counts say the rest.
+DESK_REPORTS = 300
+
+
 def desk(request: HttpRequest) -> HttpResponse:
     """The desk's view: the board, then every report of the window with confirm and dismiss."""
     keyring = getattr(request, "keyring", None)
@@ -96,7 +100,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             ),
             "note": note_of(item, keyring),
         }
-        for item in recent_reports()
+        for item in recent_reports(limit=DESK_REPORTS)
     ]
     return render(request, "situation/desk.html", {"pairs": _pairs(), "reports": reports})
 

@@ -10,6 +10,7 @@ from django.test import Client, override_settings
 from haven.audit.models import Event, Pending
 from haven.intake.services import Accepted
 from haven.situation.models import CrossingReport
+from haven.situation.queries import forget_board
 from tests.conftest import Persona, login, stored
 from tests.intake.test_weight import LIMIT, weigh
 
@@ -213,3 +214,14 @@ def test_board_and_report_pages_are_light_and_run_no_script(db: None, language: 
     assert b"<script" not in pages["board"]
     response = client.get(f"/{language}/situation/")
     assert "script-src 'none'" in response["Content-Security-Policy"]
+
+
+def test_board_is_kept_briefly_but_a_report_in_this_process_shows_at_once(db: None) -> None:
+    assert "Turned back" not in Client().get("/en/situation/").content.decode()
+    Client().post("/en/situation/report/", FORM)
+    assert "Turned back" in Client().get("/en/situation/").content.decode()
+    # A report written elsewhere (another web process) shows once the kept board is old.
+    CrossingReport.objects.update(outcome="detained")
+    assert "Detained" not in Client().get("/en/situation/").content.decode()
+    forget_board()
+    assert "Detained" in Client().get("/en/situation/").content.decode()
