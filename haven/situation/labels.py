@@ -3,7 +3,7 @@
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from haven.situation.scoring import Incident, Level, Outcome, Queue
+from haven.situation.scoring import Incident, Outcome, Queue
 
 OUTCOMES: dict[Outcome, Promise] = {
     Outcome.PASSED: _("Passed"),
@@ -22,11 +22,4 @@ QUEUES: dict[Queue, Promise] = {
     Queue.FROM_6H: _("6 to 12 hours"),
     Queue.FROM_12H: _("12 to 24 hours"),
     Queue.OVER_24H: _("More than a day"),
-}
-LEVELS: dict[Level, Promise] = {
-    Level.NONE: _("No recent reports"),
-    Level.UNCONFIRMED: _("Unconfirmed"),
-    Level.DISPUTED: _("Reports disagree"),
-    Level.LIKELY: _("Likely"),
-    Level.CONFIRMED: _("Confirmed by a volunteer"),
 }

@@ -7,7 +7,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from haven.situation.labels import INCIDENTS, LEVELS, OUTCOMES, QUEUES
+from haven.situation.labels import INCIDENTS, OUTCOMES, QUEUES
 from haven.situation.queries import CrossingState
 from haven.situation.scoring import Assessment, Kind, Level
 
@@ -17,7 +17,6 @@ class Shown:
     """One crossing and direction as the board writes it."""
 
     state: CrossingState
-    level: str
     headline: str
     evidence: str
     queue: str
@@ -109,12 +108,16 @@ def chart(hourly: tuple[int, ...]) -> SafeString:
     )
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def shown(state: CrossingState) -> Shown:
     """A crossing's state, written out."""
     assessment = state.assessment
     queue = ""
     if assessment.queue is not None:
-        queue_label = str(QUEUES[assessment.queue])
+        queue_label = _lower_first(str(QUEUES[assessment.queue]))
         queue = (
             _("Queue: %(queue)s.") % {"queue": queue_label}
             if assessment.is_fact
@@ -127,7 +130,6 @@ def shown(state: CrossingState) -> Shown:
         }
     return Shown(
         state=state,
-        level=str(LEVELS[assessment.level]),
         headline=headline(assessment),
         evidence=evidence(assessment),
         queue=queue,
