@@ -120,6 +120,24 @@ def recovery(*, seeds: int = 200, stream: Stream | None = None) -> Tally:
     return tally
 
 
+def by_phase(*, seeds: int = 200, stream: Stream | None = None) -> dict[str, Tally]:
+    """The same 24 hours as `recovery`, read every hour from the second: the steady first half
+    apart from the twelve hours after the change, while the old state's reports still weigh."""
+    stream = stream or Stream()
+    phases = {"steady": Tally(), "after_change": Tally()}
+    for seed in range(seeds):
+        rng = random.Random(seed)  # noqa: S311  # a repeatable simulation, not a secret
+        reports: list[Observation] = []
+        for step in range(24):
+            truth = Outcome.PASSED if step < 12 else Outcome.TURNED_BACK
+            hour = START + timedelta(hours=step)
+            reports += honest_hour(rng, hour=hour, truth=truth, stream=stream)
+            if step >= 2:
+                phase = phases["steady" if step < 12 else "after_change"]
+                phase.add(assess(reports, now=hour + timedelta(minutes=59)), truth)
+    return phases
+
+
 def lag(*, seeds: int = 200, stream: Stream | None = None) -> float:
     """Hours after the crossing starts turning men back until the board leads with it (mean)."""
     stream = stream or Stream()
@@ -165,6 +183,7 @@ def figures(seeds: int = 200) -> dict[str, object]:
     anonymous_only = Stream(requester_per_hour=0.0, volunteer_per_hour=0.0)
     return {
         "recovery": recovery(seeds=seeds).figures(),
+        **{f"recovery_{name}": tally.figures() for name, tally in by_phase(seeds=seeds).items()},
         "lag_hours": round(lag(seeds=seeds), 2),
         "same_hours_without_flood": flooded(seeds=seeds, size=0).figures(),
         "flood_500": flooded(seeds=seeds).figures(),

@@ -170,6 +170,9 @@ def test_simulated_board_recovers_the_true_state(figures: dict[str, dict[str, fl
     assert recovery["true_state_leads"] >= 0.85
     assert recovery["wrong_stated_as_fact"] <= 0.03
     assert figures["lag_hours"] <= 5  # type: ignore[operator]  # a float
+    steady = figures["recovery_steady"]
+    assert steady["true_state_leads"] >= 0.9
+    assert steady["wrong_stated_as_fact"] <= 0.02
 
 
 def test_simulated_flood_of_false_anonymous_reports_is_resisted(
