@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "haven.knowledge",
     "haven.volunteers",
     "haven.matching",
+    "haven.situation",
+    "haven.reports",
     "haven.api",
 ]
 
@@ -255,3 +257,12 @@ HAVEN_KNOWLEDGE_OLD_DAYS = env_int("HAVEN_KNOWLEDGE_OLD_DAYS", 365, minimum=2)
 # The organisation whose knowledge editors keep the facts every organisation here shows (its
 # slug); empty means the organisation made first on this install.
 HAVEN_KNOWLEDGE_PUBLISHER = env_str("HAVEN_KNOWLEDGE_PUBLISHER", "")
+# Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
+# (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
+HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)
+HAVEN_SITUATION_ANONYMOUS_PER_CROSSING_PER_HOUR = env_int(
+    "HAVEN_SITUATION_ANONYMOUS_PER_CROSSING_PER_HOUR", 120, minimum=1
+)
+HAVEN_SITUATION_PER_REQUESTER_PER_HOUR = env_int(
+    "HAVEN_SITUATION_PER_REQUESTER_PER_HOUR", 4, minimum=1
+)

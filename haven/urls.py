@@ -16,6 +16,8 @@ urlpatterns = [
         path("volunteer/", volunteer_choose, name="volunteer-choose"),
         path("volunteer/<slug:slug>/", volunteer_apply, name="volunteer-apply"),
         path("knowledge/", include("haven.knowledge.urls")),
+        path("situation/", include("haven.situation.urls")),
+        path("figures/", include("haven.reports.urls")),
     ),
 ]
 

@@ -110,6 +110,15 @@ ROUTES: dict[str, Who] = {
     "knowledge:history": Who.COORDINATOR,
     "knowledge:revisions": Who.COORDINATOR,
     "knowledge:revision": Who.COORDINATOR,
+    # The situation board: the board and the report form for anyone (no account, no script);
+    # the desk's view and reviewing reports for members.
+    "situation:board": Who.ANYONE,
+    "situation:report": Who.ANYONE,
+    "situation:desk": Who.MEMBER,
+    "situation:review": Who.MEMBER,
+    # Statistics of the organisation, small counts suppressed: coordinators.
+    "reports:figures": Who.COORDINATOR,
+    "reports:csv": Who.COORDINATOR,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,

@@ -26,6 +26,9 @@ from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
+from haven.situation.models import Direction
+from haven.situation.scoring import Outcome, Queue
+from haven.situation.services import Reporter, Sighting, report_submit
 from haven.volunteers.services import (
     application_submit,
     bed_offer_save,
@@ -78,6 +81,7 @@ POST_ONLY = {
     "desk:hold-approve",
     "accounts:approval-approve",
     "accounts:approval-refuse",
+    "situation:review",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -301,6 +305,15 @@ def world(
         target_id=str(other.case.pk),
         reason="walking every route",
     )
+    crossing_report = report_submit(
+        reporter=Reporter.anonymous(),
+        sighting=Sighting(
+            crossing="upper-lars",
+            direction=Direction.LEAVING,
+            queue=Queue.UNDER_2H,
+            outcome=Outcome.PASSED,
+        ),
+    )
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     return {
@@ -325,6 +338,7 @@ def world(
             "note_id": str(task.pk),
             "hold_id": str(hold.pk),
             "approval_id": str(approval.pk),
+            "report_id": str(crossing_report.pk),
         },
     }
 
