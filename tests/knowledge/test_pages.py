@@ -371,3 +371,9 @@ def test_another_organisation_reads_the_shared_facts_but_neither_rewrites_nor_se
     assert client.post(f"/en/knowledge/revisions/{revision.pk}/revert/").status_code == 403
     assert client.post(EDIT_URL, _edit_form(days="10")).status_code == 403
     assert FactRevision.objects.count() == 1
+
+
+def test_a_country_page_links_to_its_border_crossings(db: None) -> None:
+    georgia = Client().get("/en/knowledge/ge/").content.decode()
+    assert 'href="/en/situation/"' in georgia and "Upper Lars" in georgia
+    assert 'href="/en/situation/"' not in Client().get("/en/knowledge/de/").content.decode()

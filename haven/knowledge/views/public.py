@@ -32,6 +32,7 @@ from haven.knowledge.screener import Line, Verdict, screen
 from haven.knowledge.topics import TopicItem
 from haven.knowledge.topics import shipped_situations as load_situations
 from haven.knowledge.topics import shipped_topics as load_topics
+from haven.situation.crossings import CROSSINGS
 
 
 def _language() -> str:
@@ -145,6 +146,7 @@ def country_page(found: Country, status: Status | None, here: str) -> dict[str, 
         "danger_facts": rows,
         "here": here == found.iso2,
         "at_risk_here": here == found.iso2 and level in queries.DANGEROUS,
+        "crossings": [c for c in CROSSINGS if found.iso2 in (c.origin, c.destination)],
     }
 
 
