@@ -15,7 +15,7 @@ answer (surge.py draws how long that takes); a decline frees it and the group le
   from the day so far: the last hour's rate, the groups seen). A group whose best offer is worth
   less than its potential waits, kept for a more urgent group nearby; it is offered again when the
   potentials are refreshed (every ``refresh_minutes``) if the LP places its kind of group, when a
-  bed appears near it, and, whatever the potentials, just before it would leave.
+  bed appears near it, and once more just before it would leave.
 """
 
 from __future__ import annotations
@@ -59,9 +59,11 @@ class OnlineSettings:
 
     batch_minutes: int = 30
     refresh_minutes: int = 30
-    horizon_minutes: int = 180
+    horizon_minutes: int = 720
     forecast_scale: float = 1.0
     """Multiplies the forecast number of arrivals (1.0: the last hour's rate, as seen)."""
+    last_call_priced: bool = True
+    """Whether a group about to leave is still held to the potentials (False: any bed)."""
     seed: int = 0
 
 
@@ -101,6 +103,7 @@ class _Run:
         self.held_at = np.full(n, -1, dtype=np.int64)
         self.decided_at = np.full(n, -1, dtype=np.int64)
         self.potential = np.zeros(m, dtype=np.int64)
+        self.place_potential = np.zeros(len(day.instance.places), dtype=np.int64)
         self.suggested = 0
         self.decision_s: list[float] = []
         self.refresh_s: list[float] = []
@@ -170,6 +173,9 @@ class _Run:
 
     def _open(self, t: int, offer: int) -> None:
         self._set_alive(offer, True)
+        # Until the next refresh prices it, a new offer costs what the cheapest free bed in
+        # its city costs now.
+        self.potential[offer] = self.place_potential[int(self.offer_place[offer])]
         if self.policy != "batch":
             self._bed_appears(t, offer)
 
@@ -229,9 +235,9 @@ class _Run:
         if self.state[row] != _WAITING:
             return
         if self.policy == "dual":
-            # Last call: whatever the potentials say, a bed now beats no bed.
+            # Last call, under the newest potentials (or, if so set, at any bed).
             started = time.perf_counter()
-            offer = self._choose(row, priced=False)
+            offer = self._choose(row, priced=self.settings.last_call_priced)
             self.decision_s.append(time.perf_counter() - started)
             if offer >= 0:
                 self._hold(t, row, offer)
@@ -329,6 +335,7 @@ class _Run:
         rows = np.concatenate((waiting, self.forecast_rows(t)))
         offers = self._free_offers()
         self.potential[:] = 0
+        self.place_potential[:] = 0
         if not rows.size:
             self.refresh_s.append(time.perf_counter() - started)
             return
@@ -344,13 +351,24 @@ class _Run:
             classes.supply, capacity[market.offer_rows], *arcs, class_regions(market, classes)
         )
         self.potential[market.offer_rows] = solution.offer_price
+        cheapest = np.full(self.place_potential.size, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(cheapest, self.offer_place[market.offer_rows], solution.offer_price)
+        self.place_potential = np.where(cheapest == np.iinfo(np.int64).max, 0, cheapest)
         self.refresh_s.append(time.perf_counter() - started)
-        # Waiting groups of the kinds the LP places now are offered a bed again.
+        # Waiting groups of the kinds the LP places now are offered a bed again, as many of
+        # each kind as the LP places (forecast groups of the kind count as later arrivals).
         flow = np.bincount(arcs[0], weights=solution.flow, minlength=classes.supply.size)
-        positions = np.flatnonzero((flow[classes.of] > 0) & (market.rows < waiting.size))
-        again = waiting[market.rows[positions]]
-        order = np.lexsort((again, -self.requests.urgency[again]))
-        for row in again[order].tolist():
+        people = self.requests.size[rows[market.rows]]
+        again: list[int] = []
+        for c in np.flatnonzero(flow > 0).tolist():
+            members = classes.members[classes.starts[c] : classes.starts[c + 1]]
+            members = members[market.rows[members] < waiting.size]
+            if members.size:
+                count = -(-int(flow[c]) // int(people[members[0]]))
+                again += waiting[market.rows[members[:count]]].tolist()
+        ordered = np.array(again, dtype=np.int64)
+        ordered = ordered[np.lexsort((ordered, -self.requests.urgency[ordered]))]
+        for row in ordered.tolist():
             decided = time.perf_counter()
             offer = self._choose(row, priced=True)
             if offer >= 0:
