@@ -117,6 +117,7 @@ class _Run:
         self.offer_place = day.instance.offer_place
         self.waiting_at: list[set[int]] = [set() for _ in places]
         self.events: list[tuple[int, int, int]] = []
+        self.closed = False
 
     # -- the event loop -------------------------------------------------------------------
 
@@ -144,12 +145,12 @@ class _Run:
         }  # fmt: skip
         while events:
             t, kind, item = heapq.heappop(events)
-            if t > DAY_MIN:
+            if t >= DAY_MIN:
                 break
             handlers[kind](t, item)
-        # Answers still pending at midnight count as given: the bed was held for the group.
-        pending = np.flatnonzero(self.state == _HELD)
-        for row in pending.tolist():
+        # Answers still pending at midnight come as drawn, but nothing is suggested any more.
+        self.closed = True
+        for row in np.flatnonzero(self.state == _HELD).tolist():
             self._answer(DAY_MIN, row)
         problem = day.problem
         return DayOutcome(
@@ -189,7 +190,7 @@ class _Run:
         if self.day.declines[row]:
             self.state[row] = _GONE
             self.room[offer] += int(self.requests.size[row])
-            if self.alive[offer]:
+            if self.alive[offer] and not self.closed:
                 self.index.show(offer, int(self.room[offer]))
                 if self.policy != "batch":
                     self._bed_appears(t, offer)
