@@ -65,7 +65,10 @@ def test_the_day_checker_catches_a_placement_out_of_time_and_over_capacity(day, 
     assert any("holds" in p for p in day_violations(day, crowded))
     decliner = int(np.flatnonzero(day.declines)[0])
     taken = replace(outcome, offer_of=outcome.offer_of.copy(), decided_at=outcome.decided_at.copy())
-    taken.offer_of[decliner], taken.decided_at[decliner] = outcome.offer_of[row], day.arrive[decliner]
+    taken.offer_of[decliner], taken.decided_at[decliner] = (
+        outcome.offer_of[row],
+        day.arrive[decliner],
+    )
     assert any("declined" in p for p in day_violations(day, taken))
 
 
@@ -108,7 +111,7 @@ def test_unknown_policy_is_refused(day):
 
 
 def test_bench_reports_every_policy_and_the_forecast_table():
-    result = online_bench.run(600, 200, [1, 2], list(POLICIES), forecast_scales=(0.5, 2.0))
+    result = online_bench.run(300, 100, [1, 2], list(POLICIES), forecast_scales=(0.5, 2.0))
     summary = result["summary"]
     assert set(summary["policies"]) == set(POLICIES)
     assert set(summary["forecast"]) == {"0.5", "2.0"}

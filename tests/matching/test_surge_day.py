@@ -2,6 +2,7 @@ import time
 from dataclasses import replace
 
 import numpy as np
+
 from haven.matching.engine.bound import lp_bound
 from haven.matching.engine.hindsight import SLOT_MIN, hindsight_bound, timed_problem
 from haven.matching.engine.model import Weights

@@ -55,7 +55,9 @@ def _figures(day: SurgeDay, outcome: DayOutcome, bound: int, weights: Weights) -
             float(people[urgent & placed].sum() / max(1, int(people[urgent].sum()))), 4
         ),
         "people_placed": int(people[placed].sum()),
-        "mean_km": round(float(np.dot(distance, people[rows]) / max(1, int(people[rows].sum()))), 1),
+        "mean_km": round(
+            float(np.dot(distance, people[rows]) / max(1, int(people[rows].sum()))), 1
+        ),
         "decisions": len(outcome.decision_s),
         "p99_decision_ms": round(float(np.percentile(decisions, 99)), 3),
         "refreshes": len(refresh),
@@ -132,9 +134,7 @@ def summarise(days: list[dict[str, Any]]) -> dict[str, Any]:
     for section in ("policies", "forecast"):
         for name in first[section]:
             keys = first[section][name].keys()
-            summary[section][name] = {
-                k: _median([d[section][name][k] for d in days]) for k in keys
-            }
+            summary[section][name] = {k: _median([d[section][name][k] for d in days]) for k in keys}
     return summary
 
 
@@ -148,17 +148,13 @@ def run(
 ) -> dict[str, Any]:
     """Every seed's day and the medians."""
     settings = settings or OnlineSettings()
-    days = [
-        run_day(arrivals, offers, s, policies, settings, forecast_scales) for s in seeds
-    ]
+    days = [run_day(arrivals, offers, s, policies, settings, forecast_scales) for s in seeds]
     return {"summary": summarise(days), "days": days}
 
 
 def _row(label: str, row: dict[str, Any]) -> str:
     refresh = row.get("median_refresh_s")
-    refresh_text = (
-        f"{refresh:.2f}/{row['max_refresh_s']:.2f}" if refresh is not None else "-"
-    )
+    refresh_text = f"{refresh:.2f}/{row['max_refresh_s']:.2f}" if refresh is not None else "-"
     return (
         f"{label:<26}{row['share_of_hindsight']:>10.2%}{row['urgent_placed_share']:>9.1%}"
         f"{row['urgent_placed']:>9,.0f}{row['people_placed']:>9,.0f}{row['mean_km']:>9.1f}"
@@ -217,9 +213,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh-minutes", type=int, default=30, help="potentials refresh interval (30)"
     )
-    parser.add_argument(
-        "--horizon-minutes", type=int, default=720, help="forecast horizon (720)"
-    )
+    parser.add_argument("--horizon-minutes", type=int, default=720, help="forecast horizon (720)")
     parser.add_argument(
         "--forecast-scales",
         default="0.5,2",
@@ -230,7 +224,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _numbers(text: str, kind: Callable[[str], Any], label: str, error: Callable[[str], Any]) -> list[Any]:
+def _numbers(
+    text: str, kind: Callable[[str], Any], label: str, error: Callable[[str], Any]
+) -> list[Any]:
     try:
         return [kind(part) for part in text.split(",") if part.strip()]
     except ValueError:

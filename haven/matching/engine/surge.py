@@ -116,7 +116,7 @@ def surge_day(arrivals: int, offers: int, seed: int) -> SurgeDay:
     burst_rows: list[I8] = []
     if towns and arrivals:
         free = rng.permutation(arrivals)
-        per = int(round(BURST_SHARE * arrivals))
+        per = round(BURST_SHARE * arrivals)
         for k in range(BURSTS):
             rows = free[k * per : (k + 1) * per]
             town = towns[int(rng.integers(len(towns)))]
@@ -140,9 +140,9 @@ def surge_day(arrivals: int, offers: int, seed: int) -> SurgeDay:
     lagged = np.roll(profile, 60)
     lagged[:60] = profile[0]
     lagged[:ANNOUNCEMENT_MIN] *= 0.3
-    opens = np.where(
-        later, rng.choice(DAY_MIN, size=offers, p=lagged / lagged.sum()), 0
-    ).astype(np.int64)
+    opens = np.where(later, rng.choice(DAY_MIN, size=offers, p=lagged / lagged.sum()), 0).astype(
+        np.int64
+    )
     withdrawn = rng.random(offers) < WITHDRAWN
     span = (30 + rng.exponential(480, size=offers)).astype(np.int64)
     closes = np.where(withdrawn, np.minimum(opens + span, DAY_MIN), DAY_MIN).astype(np.int64)
