@@ -74,6 +74,10 @@ class OfferIndex:
         self.remaining[offer] -= people
         self._cap[self.position_of[offer]] -= people
 
+    def show(self, offer: int, room: int) -> None:
+        """Let look-ups see ``room`` places at ``offer`` (0 hides it: withdrawn, not yet open)."""
+        self._cap[self.position_of[offer]] = room
+
     def nearby(self, lat: float, lon: float) -> tuple[I8, F8]:
         """Positions (in location order) and distances of the offers within the radius."""
         point = unit_vectors(np.array([lat]), np.array([lon]))[0]

@@ -76,6 +76,15 @@ class Command(BaseCommand):
             "and Haven's optimiser against the LP upper bound (no database involved).",
         )
         add_arguments(match)
+        from haven.matching.engine.online_bench import add_arguments as add_online_arguments
+
+        online = kinds.add_parser(
+            "online",
+            help="Play seeded surge days under each online policy (nearest free bed, greedy, "
+            "batch optimiser, dual-price suggestions) against the hindsight LP bound (no "
+            "database involved).",
+        )
+        add_online_arguments(online)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "desk":
@@ -99,6 +108,13 @@ class Command(BaseCommand):
                 raise CommandError(message)
 
             self.stdout.write(render(options, refuse))
+        elif options["kind"] == "online":
+            from haven.matching.engine.online_bench import render as render_online
+
+            def refuse_online(message: str) -> None:
+                raise CommandError(message)
+
+            self.stdout.write(render_online(options, refuse_online))
 
     def _intake(self, options: dict[str, Any]) -> None:
         from haven.intake.bench import BenchRefused, run
