@@ -9,9 +9,6 @@ source, both languages, dates that agree with the sources, references that resol
 
 from __future__ import annotations
 
-import json
-import re
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import date
 from enum import StrEnum
@@ -54,7 +51,20 @@ from haven.knowledge.facts import (
     Text,
     Visa,
     VisaFreeDays,
-    earliest_day,
+)
+from haven.knowledge.reading import (
+    ISO2,
+    SLUG,
+    ContentError,
+    check_text,
+    choice,
+    entries,
+    maybe,
+    need,
+    partial_date,
+    repeated,
+    sources,
+    text,
 )
 
 __all__ = [
@@ -102,139 +112,61 @@ __all__ = [
 
 CONTENT_DIR = Path(__file__).with_name("content")
 
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_ISO2 = re.compile(r"[A-Z]{2}")
-_SLUG = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
-_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
-
-
-class ContentError(ValueError):
-    """A content file is not shaped as this module expects; the message says where."""
-
-
-def _maybe[T](obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T | None:
-    """The value under ``key``, which must be present and of ``kind`` or null."""
-    if key not in obj:
-        raise ContentError(f"{path}.{key}: missing")
-    value = obj[key]
-    if value is None or (isinstance(value, kind) and not (kind is int and isinstance(value, bool))):
-        return value
-    raise ContentError(f"{path}.{key}: expected {kind.__name__}, got {type(value).__name__}")
-
-
-def _need[T](obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T:
-    value = _maybe(obj, key, path, kind)
-    if value is None:
-        raise ContentError(f"{path}.{key}: must not be null")
-    return value
-
-
-def _choice[E: StrEnum](enum: type[E], value: str, path: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in enum)
-        raise ContentError(f"{path}: {value!r} is not one of {choices}") from None
-
 
 def _pick[E: StrEnum](obj: Mapping[str, Any], key: str, path: str, enum: type[E]) -> E:
-    return _choice(enum, _need(obj, key, path, str), f"{path}.{key}")
+    return choice(enum, need(obj, key, path, str), f"{path}.{key}")
 
 
 def _picks[E: StrEnum](obj: Mapping[str, Any], key: str, path: str, enum: type[E]) -> frozenset[E]:
-    return frozenset(_choice(enum, str(v), f"{path}.{key}") for v in _need(obj, key, path, list))
-
-
-def _text(obj: Mapping[str, Any], key: str, path: str) -> Text:
-    raw = _need(obj, key, path, dict)
-    return Text(
-        en=_need(raw, "en", f"{path}.{key}", str), ru=_need(raw, "ru", f"{path}.{key}", str)
-    )
-
-
-def _partial_date(obj: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = _maybe(obj, key, path, str)
-    try:
-        if value is None or (_PARTIAL_DATE.fullmatch(value) and earliest_day(value)):
-            return value
-    except ValueError:
-        pass
-    raise ContentError(f"{path}.{key}: {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return frozenset(choice(enum, str(v), f"{path}.{key}") for v in need(obj, key, path, list))
 
 
 def _sourced(obj: Mapping[str, Any], path: str, item_id: str) -> dict[str, Any]:
     """The keyword arguments every Sourced shares. ``verified`` (a knowledge editor's last check)
     is absent from the shipped files: nobody has checked a fact before an install's editors do."""
-    verified = _partial_date(obj, "verified", path) if "verified" in obj else None
+    verified = partial_date(obj, "verified", path) if "verified" in obj else None
     if verified is not None and len(verified) != len("YYYY-MM-DD"):
         raise ContentError(f"{path}.verified: {verified!r} is not a full date (YYYY-MM-DD)")
     return {
         "id": item_id,
-        "sources": _sources(obj, path),
+        "sources": sources(obj, path),
         "verified": date.fromisoformat(verified) if verified else None,
-        "uncertain": _need(obj, "uncertain", path, bool),
-        "known": _need(obj, "known", path, bool) if "known" in obj else True,
+        "uncertain": need(obj, "uncertain", path, bool),
+        "known": need(obj, "known", path, bool) if "known" in obj else True,
     }
-
-
-def _sources(obj: Mapping[str, Any], path: str) -> tuple[Source, ...]:
-    sources = []
-    for i, raw in enumerate(_need(obj, "sources", path, list)):
-        at = f"{path}.sources[{i}]"
-        if not isinstance(raw, dict):
-            raise ContentError(f"{at}: expected an object")
-        sources.append(
-            Source(
-                url=_need(raw, "url", at, str),
-                title=_need(raw, "title", at, str),
-                date=_partial_date(raw, "date", at),
-                approximate=raw.get("approximate") is True,
-            )
-        )
-    return tuple(sources)
-
-
-def _entries(path: Path) -> list[dict[str, Any]]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ContentError(f"{path.name}: cannot read: {error}") from error
-    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
-        raise ContentError(f"{path.name}: expected a list of objects")
-    return raw
 
 
 def _fact(
     raw: Mapping[str, Any], file: str, iso2: str, name: str
 ) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """The field's object, its path and the keyword arguments every Fact shares."""
-    obj = _need(raw, name, f"{file}: {iso2}", dict)
+    obj = need(raw, name, f"{file}: {iso2}", dict)
     fact_id = f"{iso2}.{name}"
     at = f"{file}: {fact_id}"
-    return obj, at, {**_sourced(obj, at, fact_id), "value": _text(obj, "value", at)}
+    return obj, at, {**_sourced(obj, at, fact_id), "value": text(obj, "value", at)}
 
 
 def _country(raw: Mapping[str, Any], file: str, iso2: str) -> Country:
     obj, at, common = _fact(raw, file, iso2, "entry_documents")
     entry = EntryDocuments(
         **common,
-        internal_passport_ok=_maybe(obj, "internal_passport_ok", at, bool),
+        internal_passport_ok=maybe(obj, "internal_passport_ok", at, bool),
         exceptional_entry=_picks(obj, "exceptional_entry", at, Status),
     )
     obj, at, common = _fact(raw, file, iso2, "visa_free_days")
     visa = VisaFreeDays(
         **common,
-        days=_maybe(obj, "days", at, int),
+        days=maybe(obj, "days", at, int),
         visa=_pick(obj, "visa", at, Visa),
     )
     obj, at, common = _fact(raw, file, iso2, "border_status")
     border = BorderStatus(**common, state=_pick(obj, "state", at, BorderState))
     obj, at, common = _fact(raw, file, iso2, "asylum_practice")
     outlook = {}
-    for key, value in _need(obj, "outlook", at, dict).items():
+    for key, value in need(obj, "outlook", at, dict).items():
         if key != ANY_STATUS:
-            _choice(Status, key, f"{at}.outlook")
-        outlook[key] = _choice(Outlook, str(value), f"{at}.outlook.{key}")
+            choice(Status, key, f"{at}.outlook")
+        outlook[key] = choice(Outlook, str(value), f"{at}.outlook.{key}")
     asylum = AsylumPractice(**common, outlook=MappingProxyType(outlook))
     obj, at, common = _fact(raw, file, iso2, "return_risk")
     risk = ReturnRisk(
@@ -243,12 +175,12 @@ def _country(raw: Mapping[str, Any], file: str, iso2: str) -> Country:
         affects=_picks(obj, "affects", at, Status),
     )
     obj, at, common = _fact(raw, file, iso2, "help_groups")
-    help_groups = HelpGroups(**common, shelter=_need(obj, "shelter", at, bool))
+    help_groups = HelpGroups(**common, shelter=need(obj, "shelter", at, bool))
     danger = {}
     for key, field_name in zip(DANGER_KEYS, DANGER_FIELDS, strict=True):
         obj, at, common = _fact(raw, file, iso2, field_name)
         danger[key] = Danger(**common, level=_pick(obj, "level", at, RiskLevel))
-    name = _text(raw, "name", f"{file}: {iso2}")
+    name = text(raw, "name", f"{file}: {iso2}")
     return Country(
         iso2, name, entry, visa, border, asylum, risk, help_groups, MappingProxyType(danger)
     )
@@ -257,15 +189,15 @@ def _country(raw: Mapping[str, Any], file: str, iso2: str) -> Country:
 def country_from_dict(raw: Mapping[str, Any], where: str) -> Country:
     """Build one country from an object shaped like an entry of countries.json (as the database
     holds it); raise ContentError naming ``where`` and the first malformed place."""
-    return _country(raw, where, _need(raw, "iso2", f"{where}: country", str))
+    return _country(raw, where, need(raw, "iso2", f"{where}: country", str))
 
 
 def load_countries(path: Path | None = None) -> tuple[Country, ...]:
     """Read countries.json; raise ContentError naming the first place it is malformed."""
     path = path or CONTENT_DIR / "countries.json"
     return tuple(
-        _country(raw, path.name, _need(raw, "iso2", f"{path.name}: [{i}]", str))
-        for i, raw in enumerate(_entries(path))
+        _country(raw, path.name, need(raw, "iso2", f"{path.name}: [{i}]", str))
+        for i, raw in enumerate(entries(path))
     )
 
 
@@ -273,20 +205,20 @@ def load_grounds(path: Path | None = None) -> tuple[Ground, ...]:
     """Read grounds.json; raise ContentError naming the first place it is malformed."""
     path = path or CONTENT_DIR / "grounds.json"
     grounds = []
-    for i, raw in enumerate(_entries(path)):
-        gid = _need(raw, "id", f"{path.name}: [{i}]", str)
+    for i, raw in enumerate(entries(path)):
+        gid = need(raw, "id", f"{path.name}: [{i}]", str)
         at = f"{path.name}: {gid}"
-        when = _need(raw, "applies_when", at, dict)
-        countries = _maybe(when, "countries", f"{at}.applies_when", list)
+        when = need(raw, "applies_when", at, dict)
+        countries = maybe(when, "countries", f"{at}.applies_when", list)
         grounds.append(
             Ground(
                 **_sourced(raw, at, gid),
                 kind=_pick(raw, "kind", at, GroundKind),
-                title=_text(raw, "title", at),
-                citation=_need(raw, "citation", at, str),
-                date=_partial_date(raw, "date", at) or "",
-                urls=tuple(map(str, _need(raw, "urls", at, list))),
-                summary=_text(raw, "summary", at),
+                title=text(raw, "title", at),
+                citation=need(raw, "citation", at, str),
+                date=partial_date(raw, "date", at) or "",
+                urls=tuple(map(str, need(raw, "urls", at, list))),
+                summary=text(raw, "summary", at),
                 applies_when=Conditions(
                     statuses=_picks(when, "statuses", f"{at}.applies_when", Status),
                     countries=None if countries is None else frozenset(map(str, countries)),
@@ -301,29 +233,27 @@ def load_checklists(path: Path | None = None) -> tuple[Checklist, ...]:
     """Read checklists.json; raise ContentError naming the first place it is malformed."""
     path = path or CONTENT_DIR / "checklists.json"
     checklists = []
-    for i, raw in enumerate(_entries(path)):
-        cid = _need(raw, "id", f"{path.name}: [{i}]", str)
+    for i, raw in enumerate(entries(path)):
+        cid = need(raw, "id", f"{path.name}: [{i}]", str)
         at = f"{path.name}: {cid}"
         items = []
-        for j, item in enumerate(_need(raw, "items", at, list)):
+        for j, item in enumerate(need(raw, "items", at, list)):
             where = f"{at}.items[{j}]"
             if not isinstance(item, dict):
                 raise ContentError(f"{where}: expected an object")
             items.append(
                 ChecklistItem(
-                    id=_need(item, "id", where, str),
+                    id=need(item, "id", where, str),
                     kind=_pick(item, "kind", where, ItemKind),
-                    text=_text(item, "text", where),
-                    facts=tuple(map(str, _need(item, "facts", where, list))),
-                    sources=_sources(item, where),
-                    advice=_need(item, "advice", where, bool),
+                    text=text(item, "text", where),
+                    facts=tuple(map(str, need(item, "facts", where, list))),
+                    sources=sources(item, where),
+                    advice=need(item, "advice", where, bool),
                 )
             )
-        title = _text(raw, "title", at)
-        country = _maybe(raw, "country", at, str)
-        checklists.append(
-            Checklist(cid, country, _need(raw, "route", at, str), title, tuple(items))
-        )
+        title = text(raw, "title", at)
+        country = maybe(raw, "country", at, str)
+        checklists.append(Checklist(cid, country, need(raw, "route", at, str), title, tuple(items)))
     return tuple(checklists)
 
 
@@ -351,39 +281,22 @@ def validate(content: Content) -> list[str]:
     problems: list[str] = []
     isos = [c.iso2 for c in content.countries]
     ground_ids = [g.id for g in content.grounds]
-    problems += [f"countries: {iso} appears twice" for iso in _repeated(isos)]
-    problems += [f"grounds: {gid} appears twice" for gid in _repeated(ground_ids)]
+    problems += [f"countries: {iso} appears twice" for iso in repeated(isos)]
+    problems += [f"grounds: {gid} appears twice" for gid in repeated(ground_ids)]
     for country in content.countries:
-        if not _ISO2.fullmatch(country.iso2):
+        if not ISO2.fullmatch(country.iso2):
             problems.append(f"countries: {country.iso2!r} is not an ISO 3166 alpha-2 code")
-        problems += _check_text(f"{country.iso2}.name", country.name)
+        problems += check_text(f"{country.iso2}.name", country.name)
         for fact in country.all_facts():
-            problems += _check_sourced(fact) + _check_text(f"{fact.id}.value", fact.value)
+            problems += _check_sourced(fact) + check_text(f"{fact.id}.value", fact.value)
             problems += _check_structure(fact)
     for ground in content.grounds:
         problems += _check_ground(ground, set(isos))
     problems += [
-        f"checklists: {cid} appears twice" for cid in _repeated(c.id for c in content.checklists)
+        f"checklists: {cid} appears twice" for cid in repeated(c.id for c in content.checklists)
     ]
     for checklist in content.checklists:
         problems += _check_checklist(checklist, content)
-    return problems
-
-
-def _repeated(values: Iterable[str]) -> list[str]:
-    return sorted(value for value, count in Counter(values).items() if count > 1)
-
-
-def _check_text(where: str, text: Text) -> list[str]:
-    problems = []
-    if not text.en.strip():
-        problems.append(f"{where}: English text is missing")
-    elif _CYRILLIC.search(text.en):
-        problems.append(f"{where}: English text contains Cyrillic letters")
-    if not text.ru.strip():
-        problems.append(f"{where}: Russian translation is missing")
-    elif not _CYRILLIC.search(text.ru):
-        problems.append(f"{where}: Russian text has no Cyrillic letters (not translated?)")
     return problems
 
 
@@ -437,10 +350,10 @@ def _check_structure(fact: Fact) -> list[str]:
 
 def _check_ground(ground: Ground, isos: set[str]) -> list[str]:
     problems = _check_sourced(ground)
-    if not _SLUG.fullmatch(ground.id):
+    if not SLUG.fullmatch(ground.id):
         problems.append(f"{ground.id}: ground ids are lower_snake_case")
-    problems += _check_text(f"{ground.id}.title", ground.title)
-    problems += _check_text(f"{ground.id}.summary", ground.summary)
+    problems += check_text(f"{ground.id}.title", ground.title)
+    problems += check_text(f"{ground.id}.summary", ground.summary)
     if not ground.citation.strip():
         problems.append(f"{ground.id}: citation is missing")
     if not ground.date:
@@ -464,15 +377,15 @@ def _check_ground(ground: Ground, isos: set[str]) -> list[str]:
 
 def _check_checklist(checklist: Checklist, content: Content) -> list[str]:
     where = f"checklist {checklist.id}"
-    problems = _check_text(f"{where}.title", checklist.title)
+    problems = check_text(f"{where}.title", checklist.title)
     if checklist.country is not None and content.country(checklist.country) is None:
         problems.append(f"{where}: unknown country {checklist.country}")
     problems += [
-        f"{where}: item {i} appears twice" for i in _repeated(i.id for i in checklist.items)
+        f"{where}: item {i} appears twice" for i in repeated(i.id for i in checklist.items)
     ]
     for item in checklist.items:
         at = f"{where}.{item.id}"
-        problems += _check_text(at, item.text) + _check_sources(at, item.sources)
+        problems += check_text(at, item.text) + _check_sources(at, item.sources)
         for fact_id in item.facts:
             if content.fact(fact_id) is None:
                 kind = "fact" if "." in fact_id else "ground"

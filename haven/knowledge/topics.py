@@ -14,9 +14,6 @@ says how old the evidence is, never that anyone verified the item on that day. N
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -24,8 +21,23 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from haven.knowledge.content import CONTENT_DIR, ContentError
+from haven.knowledge.content import CONTENT_DIR
 from haven.knowledge.facts import Source, Text, earliest_day
+from haven.knowledge.reading import (
+    ISO2,
+    PARTIAL_DATE,
+    SLUG,
+    ContentError,
+    check_text,
+    choice,
+    entries,
+    maybe,
+    need,
+    partial_date,
+    repeated,
+    sources,
+    text,
+)
 
 __all__ = [
     "Section",
@@ -41,10 +53,6 @@ __all__ = [
     "validate_topics",
 ]
 
-_PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
-_ISO2 = re.compile(r"[A-Z]{2}")
-_SLUG = re.compile(r"[a-z0-9]+(_[a-z0-9]+)*")
-_CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 EVERYWHERE = "all"
 SITUATION_ITEMS = range(3, 7)  # how many items a situation may point at
 
@@ -137,51 +145,12 @@ class Situation:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _maybe[T](obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T | None:
-    """The value under ``key``, which must be present and of ``kind`` or null."""
-    if key not in obj:
-        raise ContentError(f"{path}.{key}: missing")
-    value = obj[key]
-    if value is None or isinstance(value, kind):
-        return value
-    raise ContentError(f"{path}.{key}: expected {kind.__name__}, got {type(value).__name__}")
-
-
-def _need[T](obj: Mapping[str, Any], key: str, path: str, kind: type[T]) -> T:
-    value = _maybe(obj, key, path, kind)
-    if value is None:
-        raise ContentError(f"{path}.{key}: must not be null")
-    return value
-
-
-def _choice[E: StrEnum](enum: type[E], value: str, path: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        choices = ", ".join(member.value for member in enum)
-        raise ContentError(f"{path}: {value!r} is not one of {choices}") from None
-
-
 def _text_of(raw: Mapping[str, Any], path: str) -> Text:
-    return Text(en=_need(raw, "en", path, str), ru=_need(raw, "ru", path, str))
-
-
-def _text(obj: Mapping[str, Any], key: str, path: str) -> Text:
-    return _text_of(_need(obj, key, path, dict), f"{path}.{key}")
-
-
-def _partial_date(obj: Mapping[str, Any], key: str, path: str) -> str | None:
-    value = _maybe(obj, key, path, str)
-    try:
-        if value is None or (_PARTIAL_DATE.fullmatch(value) and earliest_day(value)):
-            return value
-    except ValueError:
-        pass
-    raise ContentError(f"{path}.{key}: {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    return Text(en=need(raw, "en", path, str), ru=need(raw, "ru", path, str))
 
 
 def _strings(obj: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
-    values = _need(obj, key, path, list)
+    values = need(obj, key, path, list)
     for i, value in enumerate(values):
         if not isinstance(value, str):
             raise ContentError(f"{path}.{key}[{i}]: expected str, got {type(value).__name__}")
@@ -190,37 +159,10 @@ def _strings(obj: Mapping[str, Any], key: str, path: str) -> tuple[str, ...]:
 
 def _objects(obj: Mapping[str, Any], key: str, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each element of the list under ``key`` with its place, all of them objects."""
-    for i, raw in enumerate(_need(obj, key, path, list)):
+    for i, raw in enumerate(need(obj, key, path, list)):
         if not isinstance(raw, dict):
             raise ContentError(f"{path}.{key}[{i}]: expected an object")
         yield f"{path}.{key}[{i}]", raw
-
-
-def _entries(path: Path) -> list[dict[str, Any]]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
-        raise ContentError(f"{path.name}: cannot read: {error}") from error
-    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
-        raise ContentError(f"{path.name}: expected a list of objects")
-    return raw
-
-
-def _sources(obj: Mapping[str, Any], path: str) -> tuple[Source, ...]:
-    sources = []
-    for at, raw in _objects(obj, "sources", path):
-        approximate = raw.get("approximate", False)
-        if not isinstance(approximate, bool):
-            raise ContentError(f"{at}.approximate: expected bool")
-        sources.append(
-            Source(
-                url=_need(raw, "url", at, str),
-                title=_need(raw, "title", at, str),
-                date=_partial_date(raw, "date", at),
-                approximate=approximate,
-            )
-        )
-    return tuple(sources)
 
 
 def _applies_to(obj: Mapping[str, Any], path: str) -> tuple[str, ...] | None:
@@ -232,19 +174,19 @@ def _applies_to(obj: Mapping[str, Any], path: str) -> tuple[str, ...] | None:
 
 
 def _item(raw: Mapping[str, Any], at: str) -> TopicItem:
-    item_id = _need(raw, "id", at, str)
+    item_id = need(raw, "id", at, str)
     at = f"{at.rpartition('.')[0]}.{item_id}"
-    reason = _maybe(raw, "uncertain_reason", at, dict)
+    reason = maybe(raw, "uncertain_reason", at, dict)
     return TopicItem(
         id=item_id,
-        text=_text(raw, "text", at),
+        text=text(raw, "text", at),
         applies_to=_applies_to(raw, at),
-        sources=_sources(raw, at),
-        date=_partial_date(raw, "date", at),
-        uncertain=_need(raw, "uncertain", at, bool),
+        sources=sources(raw, at),
+        date=partial_date(raw, "date", at),
+        uncertain=need(raw, "uncertain", at, bool),
         uncertain_reason=None if reason is None else _text_of(reason, f"{at}.uncertain_reason"),
-        warning=_need(raw, "warning", at, bool),
-        advice=_need(raw, "advice", at, bool),
+        warning=need(raw, "warning", at, bool),
+        advice=need(raw, "advice", at, bool),
     )
 
 
@@ -252,13 +194,13 @@ def load_topics(path: Path | None = None) -> Topics:
     """Read topics.json; raise ContentError naming the first place it is malformed."""
     path = path or CONTENT_DIR / "topics.json"
     sections = []
-    for i, raw in enumerate(_entries(path)):
-        section_id = _need(raw, "id", f"{path.name}: [{i}]", str)
+    for i, raw in enumerate(entries(path)):
+        section_id = need(raw, "id", f"{path.name}: [{i}]", str)
         at = f"{path.name}: {section_id}"
         sections.append(
             Section(
-                id=_choice(SectionId, section_id, f"{at}.id"),
-                title=_text(raw, "title", at),
+                id=choice(SectionId, section_id, f"{at}.id"),
+                title=text(raw, "title", at),
                 items=tuple(_item(item, where) for where, item in _objects(raw, "items", at)),
             )
         )
@@ -269,17 +211,17 @@ def load_situations(path: Path | None = None) -> tuple[Situation, ...]:
     """Read situations.json; raise ContentError naming the first place it is malformed."""
     path = path or CONTENT_DIR / "situations.json"
     situations = []
-    for i, raw in enumerate(_entries(path)):
-        situation_id = _need(raw, "id", f"{path.name}: [{i}]", str)
+    for i, raw in enumerate(entries(path)):
+        situation_id = need(raw, "id", f"{path.name}: [{i}]", str)
         at = f"{path.name}: {situation_id}"
         situations.append(
             Situation(
-                id=_choice(SituationId, situation_id, f"{at}.id"),
-                title=_text(raw, "title", at),
-                next_step=_text(raw, "next_step", at),
+                id=choice(SituationId, situation_id, f"{at}.id"),
+                title=text(raw, "title", at),
+                next_step=text(raw, "next_step", at),
                 items=_strings(raw, "items", at),
                 countries=_strings(raw, "countries", at),
-                ask_counselor=_need(raw, "ask_counselor", at, bool),
+                ask_counselor=need(raw, "ask_counselor", at, bool),
             )
         )
     return tuple(situations)
@@ -314,39 +256,22 @@ def validate_topics(
     today = today or dt.datetime.now(tz=dt.UTC).date()
     problems: list[str] = []
     section_ids = [s.id.value for s in topics.sections]
-    problems += [f"topics: section {sid} appears twice" for sid in _repeated(section_ids)]
+    problems += [f"topics: section {sid} appears twice" for sid in repeated(section_ids)]
     problems += [f"topics: section {s} is missing" for s in SectionId if s not in section_ids]
     item_ids = [item.id for _, item in topics.items()]
-    problems += [f"topics: item {iid} appears twice" for iid in _repeated(item_ids)]
+    problems += [f"topics: item {iid} appears twice" for iid in repeated(item_ids)]
     for section in topics.sections:
-        problems += _check_text(f"{section.id}.title", section.title)
+        problems += check_text(f"{section.id}.title", section.title)
         if not section.items:
             problems.append(f"{section.id}: has no items")
         for item in section.items:
             problems += _check_item(f"{section.id}.{item.id}", item, countries, today)
     situations = tuple(situations)
     situation_ids = [s.id.value for s in situations]
-    problems += [f"situations: {sid} appears twice" for sid in _repeated(situation_ids)]
+    problems += [f"situations: {sid} appears twice" for sid in repeated(situation_ids)]
     problems += [f"situations: {s} is missing" for s in SituationId if s not in situation_ids]
     for situation in situations:
         problems += _check_situation(situation, set(item_ids), countries)
-    return problems
-
-
-def _repeated(values: Iterable[str]) -> list[str]:
-    return sorted(value for value, count in Counter(values).items() if count > 1)
-
-
-def _check_text(where: str, text: Text) -> list[str]:
-    problems = []
-    if not text.en.strip():
-        problems.append(f"{where}: English text is missing")
-    elif _CYRILLIC.search(text.en):
-        problems.append(f"{where}: English text contains Cyrillic letters")
-    if not text.ru.strip():
-        problems.append(f"{where}: Russian translation is missing")
-    elif not _CYRILLIC.search(text.ru):
-        problems.append(f"{where}: Russian text has no Cyrillic letters (not translated?)")
     return problems
 
 
@@ -355,7 +280,7 @@ def _check_countries(
 ) -> list[str]:
     problems = []
     for code in codes:
-        if not _ISO2.fullmatch(code):
+        if not ISO2.fullmatch(code):
             problems.append(f"{where}: {code!r} is not an ISO 3166 alpha-2 code")
         elif countries is not None and code not in countries:
             problems.append(f"{where}: country {code} has no country page")
@@ -366,9 +291,9 @@ def _check_date(where: str, value: str | None, today: dt.date) -> list[str]:
     if value is None:
         return []
     try:
-        if _PARTIAL_DATE.fullmatch(value) and earliest_day(value) <= today:
+        if PARTIAL_DATE.fullmatch(value) and earliest_day(value) <= today:
             return []
-        if _PARTIAL_DATE.fullmatch(value):
+        if PARTIAL_DATE.fullmatch(value):
             return [f"{where}: date {value} is in the future"]
     except ValueError:
         pass
@@ -378,8 +303,8 @@ def _check_date(where: str, value: str | None, today: dt.date) -> list[str]:
 def _check_item(
     where: str, item: TopicItem, countries: Collection[str] | None, today: dt.date
 ) -> list[str]:
-    problems = _check_text(where, item.text)
-    if not _SLUG.fullmatch(item.id):
+    problems = check_text(where, item.text)
+    if not SLUG.fullmatch(item.id):
         problems.append(f"{where}: item ids are lower_snake_case")
     if item.applies_to is not None:
         if not item.applies_to:
@@ -406,7 +331,7 @@ def _check_item(
     if not item.uncertain and item.uncertain_reason is not None:
         problems.append(f"{where}: uncertain_reason given for an item that is not uncertain")
     if item.uncertain_reason is not None:
-        problems += _check_text(f"{where}.uncertain_reason", item.uncertain_reason)
+        problems += check_text(f"{where}.uncertain_reason", item.uncertain_reason)
     return problems
 
 
@@ -414,19 +339,19 @@ def _check_situation(
     situation: Situation, item_ids: set[str], countries: Collection[str] | None
 ) -> list[str]:
     where = f"situation {situation.id}"
-    problems = _check_text(f"{where}.title", situation.title)
-    problems += _check_text(f"{where}.next_step", situation.next_step)
+    problems = check_text(f"{where}.title", situation.title)
+    problems += check_text(f"{where}.next_step", situation.next_step)
     if len(situation.items) not in SITUATION_ITEMS:
         problems.append(
             f"{where}: points at {len(situation.items)} items, not "
             f"{SITUATION_ITEMS.start}-{SITUATION_ITEMS.stop - 1}"
         )
-    problems += [f"{where}: item {i} appears twice" for i in _repeated(situation.items)]
+    problems += [f"{where}: item {i} appears twice" for i in repeated(situation.items)]
     problems += [
         f"{where}: unknown topic item {item_id!r}"
         for item_id in situation.items
         if item_id not in item_ids
     ]
     problems += _check_countries(f"{where}.countries", situation.countries, countries)
-    problems += [f"{where}: country {c} appears twice" for c in _repeated(situation.countries)]
+    problems += [f"{where}: country {c} appears twice" for c in repeated(situation.countries)]
     return problems
