@@ -12,7 +12,7 @@ files lives in ``haven.knowledge.content``; nothing here imports Django.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -160,9 +160,7 @@ class Sourced:
 
     @property
     def newest_source(self) -> Source | None:
-        """The source with the latest date, or None when no source is dated."""
-        dated = [s for s in self.sources if s.date is not None]
-        return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
+        return newest_source(self.sources)
 
     @property
     def newest_source_day(self) -> dt.date | None:
@@ -338,6 +336,13 @@ class Content:
         facts = (self.fact(fact_id) for fact_id in item.facts)
         found = [*item.sources, *(s for f in facts if f is not None for s in f.sources)]
         return tuple(dict.fromkeys(found))
+
+
+def newest_source(sources: Iterable[Source]) -> Source | None:
+    """The source with the latest date (by the last day it can mean, then the first), or None
+    when none is dated."""
+    dated = [source for source in sources if source.date is not None]
+    return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
 
 
 def earliest_day(partial: str) -> dt.date:

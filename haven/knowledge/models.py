@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
-from haven.knowledge.facts import ALL_FIELDS, Source, Text
+from haven.knowledge.facts import ALL_FIELDS, Source, Text, newest_source
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -119,8 +119,7 @@ class Fact(models.Model):
 
     @property
     def newest_source(self) -> Source | None:
-        dated = [s for s in self.source_list if s.date is not None]
-        return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
+        return newest_source(self.source_list)
 
     @property
     def seen_on(self) -> date | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from haven.knowledge.content import CONTENT_DIR
-from haven.knowledge.facts import Source, Text, earliest_day
+from haven.knowledge.facts import Source, Text, earliest_day, newest_source
 from haven.knowledge.reading import (
     ISO2,
     PARTIAL_DATE,
@@ -94,8 +94,7 @@ class TopicItem:
     @property
     def newest_source(self) -> Source | None:
         """The source the item's date comes from (its ``approximate`` says how sure that is)."""
-        dated = [s for s in self.sources if s.date is not None]
-        return max(dated, key=lambda s: earliest_day(s.date or ""), default=None)
+        return newest_source(self.sources)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from django import template
 from django.utils.translation import get_language
 
 from haven.knowledge.age import source_date_words
-from haven.knowledge.facts import Source, Text
+from haven.knowledge.facts import Source, Text, newest_source
 from haven.knowledge.queries import is_editor
 
 register = template.Library()
@@ -33,5 +33,4 @@ def knowledge_editor(member: object) -> bool:
 @register.filter
 def newest(sources: Iterable[Source]) -> Source | None:
     """The source with the latest date, or None when none is dated."""
-    dated = [source for source in sources if source.date is not None]
-    return max(dated, key=lambda s: (s.latest_day, s.earliest_day)) if dated else None
+    return newest_source(sources)
