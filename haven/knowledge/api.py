@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from haven.api.schemas import Detail, Errors
 from haven.knowledge import facts, queries
-from haven.knowledge.age import Grade, fact_age
+from haven.knowledge.age import Grade
 from haven.knowledge.content import Content, Source, Sourced
 from haven.knowledge.facts import (
     BorderState,
@@ -275,13 +275,7 @@ def _used(item: Sourced, today: date, days: int) -> dict[str, Any]:
         "sources": _sources(item.sources),
         "verified": item.verified,
         "stale": item.is_stale(today, days),
-        "age": fact_age(
-            verified=item.verified,
-            newest=item.newest_source,
-            today=today,
-            fresh_days=days,
-            old_days=queries.old_after_days(),
-        ).grade,
+        "age": queries.age_of(item, today).grade,
         "uncertain": item.uncertain,
         "known": item.known,
     }

@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from haven.knowledge.age import Age, Grade, fact_age
+from haven.knowledge.age import Age, Grade
 from haven.knowledge.facts import (
     ANY_STATUS,
     BorderState,
@@ -32,6 +32,7 @@ from haven.knowledge.facts import (
     Visa,
 )
 from haven.knowledge.models import Fact
+from haven.knowledge.queries import age_of
 from haven.knowledge.screener import Line, Verdict
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -308,20 +309,14 @@ class UsedFact:
 
 
 def used_facts(
-    ids: Iterable[str], content: Content, language: str, *, today: date, fresh: int, old: int
+    ids: Iterable[str], content: Content, language: str, *, today: date
 ) -> dict[str, UsedFact]:
     found: dict[str, UsedFact] = {}
     for fact_id in ids:
         item = content.fact(fact_id)
         if item is None:
             continue
-        age = fact_age(
-            verified=item.verified,
-            newest=item.newest_source,
-            today=today,
-            fresh_days=fresh,
-            old_days=old,
-        )
+        age = age_of(item, today)
         label = fact_ref(fact_id, content, language).label
         found[fact_id] = UsedFact(fact_id, label, item.sources, age, item.uncertain)
     return found

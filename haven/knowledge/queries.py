@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 from django.conf import settings
 from django.db.models import QuerySet
@@ -25,6 +26,7 @@ from haven.knowledge.facts import (
     DANGER_KEY_OF,
     Checklist,
     RiskLevel,
+    Source,
     Status,
     Text,
 )
@@ -49,7 +51,17 @@ def today() -> date:
     return timezone.localdate()
 
 
-def age_of(fact: Fact, day: date | None = None) -> Age:
+class Dated(Protocol):
+    """A fact, a ground or a topic item: what an age is counted from."""
+
+    @property
+    def verified(self) -> date | None: ...
+    @property
+    def newest_source(self) -> Source | None: ...
+
+
+def age_of(fact: Dated, day: date | None = None) -> Age:
+    """Its age by the install's thresholds, as of ``day`` (today by default)."""
     return fact_age(
         verified=fact.verified,
         newest=fact.newest_source,

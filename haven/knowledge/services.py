@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -255,7 +256,8 @@ def _checked(against: Sequence[str], sources: Sequence[Source]) -> list[str]:
         raise ValidationError(
             {"checked_against": [_("You can only verify against the fact's own sources.")]}
         )
-    return [url for url in urls if url in set(against)]
+    wanted = set(against)
+    return [url for url in urls if url in wanted]
 
 
 @transaction.atomic
@@ -273,14 +275,7 @@ def fact_verify(
         )
     before = locked.state()
     today = timezone.localdate()
-    after = FactState(
-        value=before.value,
-        sources=before.sources,
-        verified=today,
-        uncertain=before.uncertain,
-        known=before.known,
-        details=before.details,
-    )
+    after = replace(before, verified=today)
     locked.verified, locked.verified_by, locked.verified_against = today, actor, checked
     locked.save(update_fields=["verified", "verified_by", "verified_against"])
     return _revision(
@@ -301,15 +296,7 @@ def fact_revert(*, actor: Member, revision: FactRevision, note: str = "") -> Fac
 
     What was checked is not what the fact says any more, so a reverted fact counts as unchecked."""
     _require_editor(actor)
-    old = revision.old()
-    after = FactState(
-        value=old.value,
-        sources=old.sources,
-        verified=None,
-        uncertain=old.uncertain,
-        known=old.known,
-        details=old.details,
-    )
+    after = replace(revision.old(), verified=None)
     return _change(
         actor=actor,
         fact=revision.fact,
@@ -374,14 +361,8 @@ def _canonical(state: FactState) -> FactState:
         key: sorted(value) if isinstance(value, list) else value
         for key, value in state.details.items()
     }
-    return FactState(
-        value=state.value,
-        sources=state.sources,
-        verified=None,  # a check alone is a verification, not an edit
-        uncertain=state.uncertain,
-        known=state.known,
-        details=details,
-    )
+    # A check alone is a verification, not an edit.
+    return replace(state, verified=None, details=details)
 
 
 def _change(

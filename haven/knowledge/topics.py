@@ -92,6 +92,12 @@ class TopicItem:
         return self.applies_to is None or iso2 in self.applies_to
 
     @property
+    def verified(self) -> dt.date | None:
+        """Topic items ship with a release and are not checked item by item on an install: their
+        age is their newest source's."""
+        return None
+
+    @property
     def newest_source(self) -> Source | None:
         """The source the item's date comes from (its ``approximate`` says how sure that is)."""
         return newest_source(self.sources)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.intake.views import requester_page
 from haven.knowledge import queries
-from haven.knowledge.age import Age, fact_age
+from haven.knowledge.age import Age
 from haven.knowledge.facts import DANGER_KEY_OF, DANGER_KEYS, RiskLevel, Source, Status
 from haven.knowledge.forms import ScreenerForm
 from haven.knowledge.models import Country
@@ -167,14 +167,7 @@ def screener(request: HttpRequest) -> HttpResponse:
     screening = screen(
         form.answers(), content, today=today, stale_after_days=queries.stale_after_days()
     )
-    used = used_facts(
-        screening.facts,
-        content,
-        language,
-        today=today,
-        fresh=queries.stale_after_days(),
-        old=queries.old_after_days(),
-    )
+    used = used_facts(screening.facts, content, language, today=today)
 
     def why(lines: Iterable[Line]) -> list[dict[str, object]]:
         return [
@@ -220,13 +213,7 @@ def screener(request: HttpRequest) -> HttpResponse:
 
 
 def _topic_age(item: TopicItem) -> Age:
-    return fact_age(
-        verified=None,
-        newest=item.newest_source,
-        today=queries.today(),
-        fresh_days=queries.stale_after_days(),
-        old_days=queries.old_after_days(),
-    )
+    return queries.age_of(item)
 
 
 def _items(items: Iterable[TopicItem]) -> list[dict[str, object]]:

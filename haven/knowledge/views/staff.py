@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from haven.knowledge import queries
-from haven.knowledge.age import fact_age
 from haven.knowledge.content import Checklist, Content, Ground
 from haven.knowledge.forms import ScreenerForm
 from haven.knowledge.present import (
@@ -73,13 +72,7 @@ def _ground(ground: Ground) -> dict[str, object]:
         "statuses": [STATUS_LABELS[s] for s in STATUS_LABELS if s in when.statuses],
         "countries": sorted(when.countries) if when.countries is not None else None,
         "proof": [DOCUMENT_LABELS[d] for d in DOCUMENT_LABELS if d in when.proof_documents],
-        "age": fact_age(
-            verified=ground.verified,
-            newest=ground.newest_source,
-            today=queries.today(),
-            fresh_days=queries.stale_after_days(),
-            old_days=queries.old_after_days(),
-        ),
+        "age": queries.age_of(ground),
     }
 
 
