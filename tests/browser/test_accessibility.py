@@ -85,6 +85,17 @@ def inspector(browser: Browser) -> Iterator[Callable[..., Inspector]]:
         one.context.close()
 
 
+# The knowledge pages a requester reads: situations, sections, a dangerous country for a reader
+# who is there, its sources, the danger-first country list.
+KNOWLEDGE_PAGES = (
+    "/knowledge/now/detained/",
+    "/knowledge/topic/leaving_russia/",
+    "/knowledge/countries/?status=deserter&here=kz",
+    "/knowledge/kz/?status=deserter&here=kz",
+    "/knowledge/kz/",
+    "/knowledge/kz/sources/",
+)
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_requester_pages_have_no_accessibility_faults(
     visit: Callable[..., object],
@@ -116,7 +127,7 @@ def test_requester_pages_have_no_accessibility_faults(
     page.locator("input[name=codename]").fill(codename)
     page.locator("form button[type=submit]").first.click()
     checker.check(page, "status")
-    for path in ("/status/messages/", "/status/forget/"):
+    for path in ("/status/messages/", "/status/forget/", *KNOWLEDGE_PAGES):
         page.goto(origin + path)
         checker.check(page, path)
     print(f"\n{language}: {checker.checked} requester pages, faults: {checker.found or 'none'}")
@@ -126,12 +137,18 @@ def test_requester_pages_have_no_accessibility_faults(
 STAFF_PAGES = [
     "/en/accounts/",
     "/en/accounts/team/",
+    "/en/accounts/approvals/",
+    "/en/accounts/rules/",
     "/en/desk/",
     "/en/desk/mine/",
     "/en/desk/match/",
     "/en/knowledge/",
     "/en/knowledge/counsel/",
     "/en/knowledge/counsel/screener/",
+    "/en/knowledge/counsel/kz/",
+    "/en/knowledge/review/",
+    "/en/knowledge/edit/kz/danger_deserter/",
+    "/en/knowledge/revisions/",
     "/en/knowledge/screener/",
     "/en/network/applications/",
     "/en/network/offers/",

@@ -129,6 +129,10 @@ def test_requester_starts_from_where_they_are_on_a_phone_without_javascript(
     # Sources fold away: a long address never pushes the facts off the screen.
     assert page.locator("details.sources").first.evaluate("d => d.open") is False
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.locator('a[href="/ru/knowledge/topic/detained_abroad/"]').first.click()
+    page.wait_for_url(re.compile(r"/ru/knowledge/topic/detained_abroad/$"))
+    assert page.locator("ul.topic-items li").count() >= 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert session.foreign() == []  # type: ignore[attr-defined]
     assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
 
@@ -168,6 +172,12 @@ def test_a_dangerous_countrys_first_screen_says_the_danger_on_a_phone(
     assert danger.bounding_box()["y"] < PHONE["height"] * 1.5
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(tmp_path / f"kz-{language}.png"))
+    # Each part names its newest source; every source, with its address, is one click away.
+    danger.locator('a[href$="/sources/#danger_deserter"]').click()
+    page.wait_for_url(re.compile(rf"/{language}/knowledge/kz/sources/#danger_deserter$"))
+    assert page.locator("#danger_deserter").count() == 1
+    assert "https://" in page.locator("main ol").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert session.foreign() == []  # type: ignore[attr-defined]
 
 

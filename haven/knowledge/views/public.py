@@ -247,16 +247,15 @@ def situation(request: HttpRequest, situation: str) -> HttpResponse:
     items = topics.items_for(found)
     names = dict(queries.country_choices(_language()))
     levels = queries.danger_levels()
+    worst = {iso2: queries.worst(levels.get(iso2, {})) for iso2 in found.countries}
     countries = [
-        (
-            iso2,
-            names[iso2],
-            DANGER_SHORT[queries.worst(levels.get(iso2, {}))],
-            queries.worst(levels.get(iso2, {})),
-        )
+        (iso2, names[iso2], DANGER_SHORT[worst[iso2]], worst[iso2])
         for iso2 in found.countries
         if iso2 in names
     ]
+    # The sections its items come from, to read on.
+    shown = {item.id for item in items}
+    sections = [s for s in topics.sections if any(item.id in shown for item in s.items)]
     return render(
         request,
         "knowledge/public/situation.html",
@@ -264,7 +263,7 @@ def situation(request: HttpRequest, situation: str) -> HttpResponse:
             "situation": found,
             "items": _items(items),
             "countries": countries,
-            "sections": topics.sections,
+            "sections": sections,
         },
     )
 
