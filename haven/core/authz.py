@@ -5,6 +5,7 @@ route for every persona, so a new page cannot ship without a rule. Object-level 
 another organisation) live in the queries each view calls, and the same test checks them.
 """
 
+from collections.abc import Callable
 from enum import StrEnum
 
 
@@ -178,6 +179,11 @@ RULES: dict[str, frozenset[Rule]] = {
     "desk:shred": frozenset({R.TWO_PERSON, R.OWN_ORGANISATION}),
     "api:case-reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
 }
+
+
+# Rules that an app decides for its own role, registered by the app when it starts
+# (haven.knowledge registers who is a knowledge editor), so that this module imports no app.
+ROLE_CHECKS: dict[Who, Callable[[object], bool]] = {}
 
 
 # Pages a member who must have a second factor but has none yet may still open: every other

@@ -96,6 +96,7 @@ KNOWLEDGE_PAGES = (
     "/knowledge/kz/sources/",
 )
 
+
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_requester_pages_have_no_accessibility_faults(
     visit: Callable[..., object],
