@@ -4,14 +4,16 @@ Requester endpoints take the same fields and the same validation as the web form
 take `Authorization: Bearer hvn_…` tokens; haven.core.authz decides who may call what.
 """
 
+import json
 import re
 import secrets
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
@@ -29,10 +31,11 @@ from haven.api.schemas import (
     RevealOut,
     StatusOut,
 )
-from haven.cases.models import Case
+from haven.cases.models import Case, Need, Urgency
 from haven.cases.models import Status as CaseStatus
 from haven.cases.queries import DeskFilter, case_for, desk_page
 from haven.cases.services import RevealRefused, case_reveal
+from haven.core.places import COUNTRIES
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise
 from haven.intake.forms import RequestForm, codename_error_message
@@ -50,6 +53,9 @@ from haven.intake.services import (
 )
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+# What haven.core.middleware answers a staff call before the view runs: 401 without a valid
+# token, 403 for a member the endpoint is not for (and the view's own refusals).
+REFUSED: dict[int, type[Detail]] = {401: Detail, 403: Detail}
 
 
 class StaffToken(HttpBearer):
@@ -81,6 +87,16 @@ def invalid_body(request: HttpRequest, error: NinjaValidationError) -> HttpRespo
     return api.create_response(request, {"errors": errors}, status=422)
 
 
+@api.exception_handler(ValueError)
+def unreadable_body(request: HttpRequest, error: ValueError) -> HttpResponse:
+    """A body that is not JSON at all (JSONDecodeError and UnicodeDecodeError are ValueErrors):
+    a 400 that says what to send, never the HTML error page or a 500."""
+    if not isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+        raise error
+    detail = _("The body is not valid JSON. Send one JSON object, encoded as UTF-8.")
+    return api.create_response(request, {"detail": detail}, status=400)
+
+
 def _organisation(slug: str) -> Organisation | None:
     if slug:
         if not SLUG.fullmatch(slug):
@@ -92,7 +108,7 @@ def _organisation(slug: str) -> Organisation | None:
 
 @api.post(
     "/intake",
-    response={200: IntakeOut, 201: IntakeOut, 409: Detail, 422: Errors, 429: Detail},
+    response={200: IntakeOut, 201: IntakeOut, 400: Detail, 409: Detail, 422: Errors, 429: Detail},
     url_name="intake",
     summary="Ask for help",
 )
@@ -145,7 +161,7 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
 
 @api.post(
     "/status",
-    response={200: StatusOut, 404: Errors, 422: Errors, 429: Detail},
+    response={200: StatusOut, 400: Detail, 404: Errors, 422: Errors, 429: Detail},
     url_name="status",
     summary="Where a request stands",
 )
@@ -187,17 +203,46 @@ def _case_out(case: Case) -> dict[str, object]:
 
 
 class CaseQuery(Schema):
-    country: str = ""
-    need: str = ""
-    urgency: int | None = None
-    status: str = ""
-    page: int = 1
+    """Each filter left out, or sent empty, filters nothing."""
+
+    country: str = Field("", json_schema_extra={"enum": ["", *COUNTRIES]})
+    need: str = Field("", json_schema_extra={"enum": ["", *Need.values]})
+    urgency: int | None = Field(None, json_schema_extra={"enum": list(Urgency.values)})
+    status: str = Field("", json_schema_extra={"enum": ["", *CaseStatus.values]})
+    page: int = Field(1, json_schema_extra={"minimum": 1}, description="Past the last, the last")
 
 
-@api.get("/cases", response=CasePage, auth=StaffToken(), url_name="cases", summary="The desk")
-def cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, object]:
+def _outside_choices(query: CaseQuery) -> dict[str, list[str]]:
+    """The filters the document lists choices for, checked against them, field by field."""
+    choices: dict[str, tuple[object, Sequence[object]]] = {
+        "country": (query.country.upper(), COUNTRIES),
+        "need": (query.need, Need.values),
+        "urgency": (query.urgency, Urgency.values),
+        "status": (query.status, CaseStatus.values),
+    }
+    errors = {
+        name: [_("Choose one of: %(choices)s.") % {"choices": ", ".join(map(str, allowed))}]
+        for name, (value, allowed) in choices.items()
+        if value not in ("", None, *allowed)
+    }
+    if query.page < 1:
+        errors["page"] = [_("Pages are counted from 1.")]
+    return errors
+
+
+@api.get(
+    "/cases",
+    response={200: CasePage, 422: Errors, **REFUSED},
+    auth=StaffToken(),
+    url_name="cases",
+    summary="The desk",
+)
+def cases(request: HttpRequest, query: Query[CaseQuery]) -> Status[object]:
     """Coarse fields only, most urgent first, then oldest first."""
     member = request.api_unlocked.member  # type: ignore[attr-defined]  # set by the middleware
+    errors = _outside_choices(query)
+    if errors:
+        return Status(422, {"errors": errors})
     page = desk_page(
         member,
         DeskFilter(
@@ -209,18 +254,19 @@ def cases(request: HttpRequest, query: Query[CaseQuery]) -> dict[str, object]:
         query.page,
         settings.HAVEN_DESK_PAGE_SIZE,
     )
-    return {
+    body = {
         "count": page.paginator.count,
         "count_capped": page.paginator.capped,  # type: ignore[attr-defined]  # a CappedPaginator
         "page": page.number,
         "pages": page.paginator.num_pages,
         "results": [_case_out(case) for case in page.object_list],
     }
+    return Status(200, body)
 
 
 @api.get(
     "/cases/{case_id}",
-    response={200: CaseOut, 404: Detail},
+    response={200: CaseOut, 404: Detail, 422: Errors, **REFUSED},
     auth=StaffToken(),
     url_name="case",
     summary="One case, coarse fields",
@@ -235,7 +281,7 @@ def case(request: HttpRequest, case_id: UUID) -> Status[object]:
 
 @api.post(
     "/cases/{case_id}/reveal",
-    response={200: RevealOut, 403: Detail, 404: Detail},
+    response={200: RevealOut, 400: Detail, 404: Detail, 422: Errors, **REFUSED},
     auth=StaffToken(),
     url_name="case-reveal",
     summary="Open the sealed fields, with a reason",

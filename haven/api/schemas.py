@@ -1,7 +1,28 @@
+from collections.abc import Iterable
 from datetime import date, datetime
 from uuid import UUID
 
 from ninja import Field, Schema
+from pydantic.json_schema import JsonDict, JsonValue
+
+from haven.cases.models import GroupNeeds, MilitaryStatus, Need, Urgency
+from haven.core.geography import LANGUAGE_NAMES
+from haven.core.places import COUNTRIES, load_places
+from haven.intake.forms import MAX_GROUP, other_place_id
+
+
+def _one_of(values: Iterable[JsonValue], **schema: JsonValue) -> JsonDict:
+    """Publish a field's choices without letting pydantic refuse them first: the request form
+    checks them and answers with its own message, in the caller's language."""
+    return {"enum": list(values), **schema}
+
+
+def _each_of(values: Iterable[str], **schema: JsonValue) -> JsonDict:
+    return {"items": {"type": "string", "enum": list(values)}, "uniqueItems": True, **schema}
+
+
+def _place_ids() -> list[str]:
+    return [place.id for place in load_places()] + [other_place_id(c) for c in COUNTRIES]
 
 
 class IntakeIn(Schema):
@@ -10,19 +31,41 @@ class IntakeIn(Schema):
         max_length=40,
         description="Slug of the organisation; may be left out when only one takes requests.",
     )
-    needs: list[str] = Field(..., description="shelter, legal, route, money, medical, talk")
-    place: str = Field(..., max_length=40, description="A place id such as kz-almaty, or kz-other")
-    group_size: int = Field(..., description="People in the group, 1 to 30")
-    group_needs: list[str] = Field(
-        default_factory=list, description="children, women_only, pets, step_free"
+    needs: list[str] = Field(
+        ..., json_schema_extra=_each_of(Need.values, minItems=1), description="What is needed"
     )
-    languages: list[str] = Field(..., description="ISO 639-1 codes, for example ru, en")
-    urgency: int = Field(..., description="1 (within a month) to 5 (tonight)")
-    date_from: date
+    place: str = Field(
+        ...,
+        json_schema_extra=_one_of(_place_ids()),
+        description="A place id such as kz-almaty, or kz-other for elsewhere in the country",
+    )
+    group_size: int | None = Field(
+        None,
+        json_schema_extra={"minimum": 1, "maximum": MAX_GROUP},
+        description=f"People in the group, 1 to {MAX_GROUP}; left out, 1",
+    )
+    group_needs: list[str] = Field(
+        default_factory=list, json_schema_extra=_each_of(GroupNeeds.values)
+    )
+    languages: list[str] = Field(
+        default_factory=list,
+        json_schema_extra=_each_of(LANGUAGE_NAMES),
+        description="ISO 639-1 codes; left out, the language of the request",
+    )
+    urgency: int | None = Field(
+        None,
+        json_schema_extra=_one_of(Urgency.values),
+        description="1 (within a month) to 5 (tonight); left out, 3 (within a week)",
+    )
+    date_from: date | None = Field(None, description="Left out, today")
     date_until: date | None = None
     contact: str = Field(..., max_length=200)
     name: str = Field("", max_length=100)
-    military_status: str = Field("", max_length=20)
+    military_status: str = Field(
+        "",
+        json_schema_extra=_one_of(["", *MilitaryStatus.values]),
+        description='"" when the requester prefers not to say',
+    )
     location_detail: str = Field("", max_length=300)
     story: str = Field("", max_length=4000)
     for_counselor: str = Field("", max_length=2000)

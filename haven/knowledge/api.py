@@ -288,7 +288,7 @@ def _used_facts(content: Content, ids: set[str], today: date, days: int) -> dict
 
 @router.post(
     "/screener",
-    response={200: ScreeningOut, 422: Errors},
+    response={200: ScreeningOut, 400: Detail, 422: Errors},
     url_name="screener",
     summary="Where a person could go, and why",
 )
