@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "haven.situation",
     "haven.reports",
     "haven.api",
+    "haven.notifications",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,27 @@ HAVEN_KNOWLEDGE_OLD_DAYS = env_int("HAVEN_KNOWLEDGE_OLD_DAYS", 365, minimum=2)
 # The organisation whose knowledge editors keep the facts every organisation here shows (its
 # slug); empty means the organisation made first on this install.
 HAVEN_KNOWLEDGE_PUBLISHER = env_str("HAVEN_KNOWLEDGE_PUBLISHER", "")
+# Notifications by e-mail (counts only), sent by `haven worker`. With no HAVEN_SMTP_HOST nothing is
+# sent and the notifications page says so.
+HAVEN_SMTP_HOST = env_str("HAVEN_SMTP_HOST", "")
+HAVEN_NOTIFY_FROM = env_str("HAVEN_NOTIFY_FROM", "haven@localhost")
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": HAVEN_SMTP_HOST or "localhost",
+            "port": env_int("HAVEN_SMTP_PORT", 25, minimum=1),
+            "username": env_str("HAVEN_SMTP_USER", ""),
+            "password": (
+                secret("HAVEN_SMTP_PASSWORD", production=PRODUCTION, dev_store=DATA_DIR / "secrets")
+                if env_str("HAVEN_SMTP_USER", "")
+                else ""
+            ),
+            "use_tls": env_bool("HAVEN_SMTP_STARTTLS", PRODUCTION),
+            "timeout": env_int("HAVEN_SMTP_TIMEOUT", 20, minimum=1),
+        },
+    }
+}
 # Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
 # (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
 HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)

@@ -18,6 +18,7 @@ urlpatterns = [
         path("knowledge/", include("haven.knowledge.urls")),
         path("situation/", include("haven.situation.urls")),
         path("figures/", include("haven.reports.urls")),
+        path("notifications/", include("haven.notifications.urls")),
     ),
 ]
 

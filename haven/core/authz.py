@@ -120,6 +120,13 @@ ROUTES: dict[str, Who] = {
     # Statistics of the organisation, small counts suppressed: coordinators.
     "reports:figures": Who.COORDINATOR,
     "reports:csv": Who.COORDINATOR,
+    # Notifications: every member sets their own channel; the organisation's cadence is a
+    # coordinator's (the service refuses anyone else too).
+    "notifications:settings": Who.MEMBER,
+    "notifications:channel": Who.MEMBER,
+    "notifications:switch": Who.MEMBER,
+    "notifications:remove": Who.MEMBER,
+    "notifications:cadence": Who.COORDINATOR,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,

@@ -71,12 +71,22 @@ def _knowledge_review() -> dict[str, object]:
     return {"waiting": reminder.waiting, "dangerous": reminder.dangerous}
 
 
+def _notify() -> dict[str, object]:
+    from haven.notifications.services import send_due
+
+    done = send_due()
+    return {"sent": done.sent, "failed": done.failed, "waiting": done.waiting}
+
+
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
     Job("knowledge-review", timedelta(days=7), _knowledge_review),
+    # Each member's own cadence (the organisation's choice) decides when they are told; this
+    # only looks for whoever is due.
+    Job("notify", timedelta(minutes=1), _notify),
 )
 
 

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.accounts.models import Member
+from haven.accounts.models import Member, Role
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
 from haven.cases.models import ENDED, Case, Status
@@ -32,6 +32,8 @@ from haven.crypto.sealing import (
     wrap_key,
 )
 from haven.messaging.models import Message
+from haven.notifications.models import Topic
+from haven.notifications.services import notify
 
 MAX_TEXT = 4000
 
@@ -142,9 +144,27 @@ def message_from_requester(
         target_id=str(case.pk),
         data={"number": message.number, "photo": photo is not None},
     )
+    notify(member_ids=_told_of_messages(case), topic=Topic.MESSAGE)
     if case.status in (Status.WAITING, *ENDED):
         case_move(actor=None, case=case, status=Status.IN_PROGRESS)
     return message
+
+
+def _told_of_messages(case: Case) -> list[int]:
+    """Who hears of a requester's message: the members the case is shared with, and the
+    organisation's coordinators when it is shared with nobody yet."""
+    shared = list(
+        case.shares.filter(
+            unshared_at__isnull=True, sealed_key__isnull=False, member__is_active=True
+        ).values_list("member_id", flat=True)
+    )
+    if shared:
+        return shared
+    return list(
+        Member.objects.filter(
+            organisation_id=case.organisation_id, role=Role.COORDINATOR, is_active=True
+        ).values_list("pk", flat=True)
+    )
 
 
 def _open_all(messages: list[Message], thread_key: bytes) -> list[OpenMessage]:

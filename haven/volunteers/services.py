@@ -23,6 +23,8 @@ from haven.crypto.keys import keyed_digest, seal_to
 from haven.crypto.sealing import open_data_key, open_fields, seal_fields
 from haven.intake.forms import country_of
 from haven.matching.cache import bump
+from haven.notifications.models import Topic
+from haven.notifications.services import notify
 from haven.volunteers.models import (
     Application,
     ApplicationStatus,
@@ -576,6 +578,7 @@ def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placemen
         status=Status.IN_PROGRESS, updated_hour=to_the_hour(timezone.now())
     )
     bump(offer.organisation_id, offer.country)
+    notify(member_ids=[offer.member_id], topic=Topic.PROPOSAL)
     audit_record(
         actor=actor,
         action="placement.confirm",

@@ -140,6 +140,7 @@ STAFF_PAGES = [
     "/en/accounts/team/",
     "/en/accounts/approvals/",
     "/en/accounts/rules/",
+    "/en/notifications/",
     "/en/desk/",
     "/en/desk/mine/",
     "/en/desk/match/",

@@ -82,6 +82,10 @@ POST_ONLY = {
     "accounts:approval-approve",
     "accounts:approval-refuse",
     "situation:review",
+    "notifications:channel",
+    "notifications:switch",
+    "notifications:remove",
+    "notifications:cadence",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {

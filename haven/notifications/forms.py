@@ -1,0 +1,27 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from haven.notifications.services import EVERY_MINUTES_RANGE
+
+
+class ChannelForm(forms.Form):
+    address = forms.CharField(
+        label=_("E-mail address"),
+        max_length=254,
+        help_text=_(
+            "Only counts are sent there (“2 new proposals”), never a name, place or story. "
+            "An address used for nothing else is safest."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    language = forms.ChoiceField(label=_("Language of the messages"), choices=settings.LANGUAGES)
+
+
+class CadenceForm(forms.Form):
+    every_minutes = forms.IntegerField(
+        label=_("Tell each member at most every (minutes)"),
+        min_value=EVERY_MINUTES_RANGE[0],
+        max_value=EVERY_MINUTES_RANGE[1],
+        help_text=_("Fewer messages say less about when work arrives."),
+    )

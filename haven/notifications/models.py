@@ -1,0 +1,61 @@
+"""Notifications that carry no content: who wants them, where, and what is waiting to be told.
+
+A notice row says only "this member has one more proposal (or message)": no case, no place, no
+name. The worker sends a member at most one notification per cadence, with the counts alone, and
+deletes the notices it told.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import Member, Organisation
+
+
+class Kind(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+
+
+class Channel(models.Model):
+    """Where one member is told. The address is sealed under a key derived from the server's
+    pepper, bound to the member, because the worker must open it with no member logged in."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EMAIL)
+    address_sealed = models.BinaryField()
+    language = models.CharField(max_length=5, default="ru")
+    enabled = models.BooleanField(default=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} channel of member {self.member_id}"
+
+
+class Topic(models.TextChoices):
+    PROPOSAL = "proposal", _("a guest proposed to you")
+    MESSAGE = "message", _("a new message on a case of yours")
+
+
+class Notice(models.Model):
+    """One thing a member has not been told of yet; deleted once told."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    topic = models.CharField(max_length=10, choices=Topic.choices)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.topic} for member {self.member_id}"
+
+
+class Cadence(models.Model):
+    """How often an organisation's members may be told at most (the organisation's choice)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="+")
+    every_minutes = models.PositiveSmallIntegerField(default=15)
+
+    def __str__(self) -> str:
+        return f"every {self.every_minutes} min for organisation {self.organisation_id}"

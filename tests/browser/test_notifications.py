@@ -1,0 +1,33 @@
+"""A host turns on notifications by e-mail, is told what a notification reveals, and turns
+them off again, in a real browser with JavaScript off."""
+
+from collections.abc import Callable
+
+import pytest
+
+from haven.notifications.models import Channel
+from tests.browser.test_network import _log_in
+from tests.conftest import Persona
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_host_turns_notifications_on_and_off(visit: Callable[..., object], host: Persona) -> None:
+    session = visit(javascript=False, locale="ru-RU")
+    _log_in(session, host)
+    page = session.page  # type: ignore[attr-defined]
+    page.goto(f"{session.origin}/ru/accounts/")  # type: ignore[attr-defined]
+    page.get_by_role("link", name="Уведомления").click()
+    assert "никогда не узнают, кто, где и почему" in page.locator("main").inner_text()
+    page.locator("input[name=address]").fill("hana at home")
+    page.get_by_role("button", name="Сохранить").click()
+    assert "name@example.org" in page.locator("main").inner_text()
+    assert page.locator("input[name=address]").input_value() == "hana at home"
+    page.locator("input[name=address]").fill("hana.notices@example.org")
+    page.get_by_role("button", name="Сохранить").click()
+    assert "Уведомления включены." in page.locator("[role=status]").inner_text()
+    assert Channel.objects.get(member=host.member).enabled
+    page.get_by_role("button", name="Выключить уведомления").click()
+    assert "Уведомления выключены." in page.locator("[role=status]").inner_text()
+    assert not Channel.objects.get(member=host.member).enabled
+    assert session.foreign() == []  # type: ignore[attr-defined]
