@@ -71,8 +71,15 @@ def _knowledge_review() -> dict[str, object]:
     return {"waiting": reminder.waiting, "dangerous": reminder.dangerous}
 
 
+def _deliver_referrals() -> dict[str, object]:
+    from haven.referrals.delivery import deliver_due
+
+    return dict(deliver_due())
+
+
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
+    Job("deliver-referrals", timedelta(seconds=5), _deliver_referrals),
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
