@@ -131,6 +131,9 @@ ROUTES: dict[str, Who] = {
     "api:countries": Who.API_ANYONE,
     "api:country": Who.API_ANYONE,
     "api:screener": Who.API_ANYONE,
+    # Deliveries between installs: the sender's signature, checked against the partners the
+    # addressed organisation confirmed, decides (haven.referrals.delivery), not a token.
+    "api:referrals": Who.API_ANYONE,
 }
 
 

@@ -1,0 +1,231 @@
+"""Two real Haven servers on loopback, each with its own SQLite database, walk referrals both
+ways: Ark (install A) refers to Wald (install B), who accepts; Wald refers back, and Ark
+declines. B is away at first, so A's worker retries once B is up."""
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        return int(listener.getsockname()[1])
+
+
+@dataclass
+class Install:
+    directory: Path
+    port: int
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("HAVEN_", "DJANGO_", "PYTEST"))
+        }
+        env.update(
+            HAVEN_ENV="development",
+            HAVEN_DATA_DIR=str(self.directory),
+            HAVEN_ADDRESS=self.address,
+            HAVEN_MEMBER_KDF="min",
+            PYTHONPATH=str(ROOT),
+        )
+        return env
+
+    def run(self, *arguments: str) -> str:
+        done = subprocess.run(  # fixed arguments, no shell
+            [sys.executable, *arguments],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr.decode()[-3000:]
+        return done.stdout.decode()
+
+    def act(self, action: str, **arguments: object) -> dict[str, object]:
+        out = self.run("-m", "tests.referrals.side", action, json.dumps(arguments))
+        return dict(json.loads(out.strip().splitlines()[-1]))
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(  # fixed arguments, no shell
+            [
+                sys.executable,
+                "-m",
+                "haven.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                "1",
+            ],
+            cwd=ROOT,
+            env=self.env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.address}/healthz", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise AssertionError(f"the server on {self.address} did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
+
+def _post(install: Install, body: bytes, signature: bytes) -> tuple[int, dict[str, object]]:
+    request = urllib.request.Request(  # noqa: S310  # loopback
+        f"{install.address}/api/v1/referrals",
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "Haven-Signature": base64.b64encode(signature).decode(),
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+@pytest.fixture
+def installs(tmp_path: Path) -> Iterator[tuple[Install, Install]]:
+    pair = (Install(tmp_path / "a", _free_port()), Install(tmp_path / "b", _free_port()))
+    for install in pair:
+        install.directory.mkdir()
+        install.run("-m", "haven.cli", "migrate", "--verbosity", "0")
+    yield pair
+    for install in pair:
+        install.stop()
+
+
+def _actions(state: dict[str, object]) -> list[str]:
+    return [str(event["action"]) for event in state["events"]]  # type: ignore[attr-defined, index]
+
+
+def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, Install]) -> None:
+    a, b = installs
+    ark = a.act("setup", slug="ark", handle="anna")
+    wald = b.act("setup", slug="wald", handle="wolf")
+    # Each coordinator adds the other by address and the fingerprint compared out of band.
+    to_wald = a.act("add_partner", handle="anna", name="Wald", address=b.address,
+                    signing=wald["signing"], box=wald["box"], fingerprint=wald["fingerprint"])  # fmt: skip
+    to_ark = b.act("add_partner", handle="wolf", name="Ark", address=a.address,
+                   signing=ark["signing"], box=ark["box"], fingerprint=ark["fingerprint"])  # fmt: skip
+    a.start()
+
+    # A → B: proposed, consented while B is away; the worker keeps it and retries.
+    asked = a.act("request", handle="anna")
+    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald["partner"])
+    a.act("consent", case=asked["case"], referral=proposed["referral"])
+    a.run("-m", "haven.cli", "worker", "--once")
+    waiting = a.act("state", referral=proposed["referral"])
+    assert waiting["referral"] == "sending"
+    assert waiting["attempts"] == 1 and "unreachable" in str(waiting["last_error"])
+
+    b.start()
+    a.act("due_now")
+    assert a.act("deliver")["sent"] == 1
+    assert a.act("state", referral=proposed["referral"])["referral"] == "sent"
+    arrived = b.act("state", referral=proposed["referral"])
+    assert arrived["arrival"] == "received"
+    assert "referral.receive" in _actions(arrived)
+
+    # The same signed delivery again is taken as a repeat, not a second referral.
+    envelope = base64.b64decode(str(proposed["envelope"]))
+    signature = base64.b64decode(str(proposed["signature"]))
+    assert _post(b, envelope, signature)[0] == 200
+
+    answered = b.act("answer", handle="wolf", referral=proposed["referral"], accept=True,
+                     note="Пишите нам, мы найдём юриста.")  # fmt: skip
+    assert answered["status"] == "accepted"
+    assert answered["fields"] == {
+        "name": "Алексей",
+        "story": "Получил повестку, уехал в тот же день.",
+    }
+    b.run("-m", "haven.cli", "worker", "--once")
+    back = a.act("state", referral=proposed["referral"], codename=asked["codename"])
+    assert back["referral"] == "accepted"
+    assert back["note"] == "Пишите нам, мы найдём юриста."
+    assert {"referral.propose", "referral.consent", "referral.send", "referral.answer"} <= set(
+        _actions(back)
+    )
+    send = next(e for e in back["events"] if e["action"] == "referral.send")  # type: ignore[attr-defined]
+    assert send["data"]["partner"] == wald["fingerprint"]
+    accepted_at_b = b.act("state", referral=proposed["referral"])
+    accept = next(e for e in accepted_at_b["events"] if e["action"] == "referral.accept")  # type: ignore[attr-defined]
+    assert accept["data"]["partner"] == ark["fingerprint"]
+
+    # B → A: Wald refers a case of its own; Ark declines; the answer travels back.
+    asked_b = b.act("request", handle="wolf")
+    proposed_b = b.act("propose", handle="wolf", case=asked_b["case"], partner=to_ark["partner"])
+    b.act("consent", case=asked_b["case"], referral=proposed_b["referral"])
+    assert b.act("deliver")["sent"] == 1
+    declined = a.act(
+        "answer", handle="anna", referral=proposed_b["referral"], accept=False, note=""
+    )
+    assert declined["status"] == "declined" and declined["case"] == ""
+    assert a.act("deliver")["sent"] == 1
+    assert b.act("state", referral=proposed_b["referral"])["referral"] == "declined"
+
+
+def test_another_install_refuses_bad_deliveries_and_keeps_nothing(
+    installs: tuple[Install, Install],
+) -> None:
+    a, b = installs
+    ark = a.act("setup", slug="ark", handle="anna")
+    wald = b.act("setup", slug="wald", handle="wolf")
+    to_wald = a.act("add_partner", handle="anna", name="Wald", address=b.address,
+                    signing=wald["signing"], box=wald["box"], fingerprint=wald["fingerprint"])  # fmt: skip
+    asked = a.act("request", handle="anna")
+    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald["partner"])
+    envelope = base64.b64decode(str(proposed["envelope"]))
+    signature = base64.b64decode(str(proposed["signature"]))
+    b.start()
+    # Wald has not added Ark yet: an unknown sender.
+    status, answer = _post(b, envelope, signature)
+    assert (status, answer["code"]) == (403, "unknown-sender")
+    b.act("add_partner", handle="wolf", name="Ark", address=a.address,
+          signing=ark["signing"], box=ark["box"], fingerprint=ark["fingerprint"])  # fmt: skip
+    tampered = envelope.replace(b'"emergency":false', b'"emergency":true ')
+    assert _post(b, tampered, signature)[1]["code"] == "bad-signature"
+    assert _post(b, b"{not json", signature)[1]["code"] == "malformed"
+    assert _post(b, envelope, signature)[0] == 201
+    # Another delivery under the same referral id is a replay.
+    proposed_again = json.loads(envelope)
+    proposed_again["package"] = base64.b64encode(b"other").decode()
+    status, answer = _post(b, json.dumps(proposed_again).encode(), signature)
+    assert status in (401, 409)
+    state = b.act("state", referral=proposed["referral"])
+    refused = [e["data"]["reason"] for e in state["events"] if e["action"] == "referral.refused"]  # type: ignore[attr-defined]
+    assert refused[:3] == ["unknown-sender", "bad-signature", "malformed"]
+    assert state["arrival"] == "received"
