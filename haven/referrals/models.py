@@ -91,6 +91,15 @@ class ReferralStatus(models.TextChoices):
     DECLINED = "declined", pgettext_lazy("referral status", "Declined")
 
 
+# The sealed fields a coordinator may choose to send, as the desk names them.
+FIELD_LABELS = {
+    "name": _("Name"),
+    "contact": _("Contact"),
+    "military_status": _("Military status"),
+    "location_detail": _("Where exactly"),
+    "story": _("Their story"),
+    "for_counselor": _("For the counselor"),
+}
 # What a package may carry besides the sealed fields of the case.
 THREAD = "thread"
 DOCUMENTS = "documents"

@@ -10,6 +10,7 @@ from haven.cases.services import case_key
 from haven.crypto.sealing import FieldSealer
 from haven.messaging.services import OpenMessage, thread_for_requester, unread_for_requester
 from haven.referrals.models import (
+    FIELD_LABELS,
     Arrival,
     ArrivalStatus,
     Document,
@@ -82,6 +83,8 @@ class RequesterView:
 
     referral: Referral
     partner_name: str
+    # The names of the fields that go (or went) along, in the page's language.
+    labels: list[str]
     emergency_reason: str
     answer_note: str
     # On this install, the receiving side's own case: its status and its messages to them.
@@ -111,6 +114,9 @@ def for_requester(case: Case, requester_private: bytes | None) -> list[Requester
             RequesterView(
                 referral=referral,
                 partner_name=referral.partner.name,
+                labels=[
+                    str(FIELD_LABELS[name]) for name in referral.fields if name in FIELD_LABELS
+                ],
                 emergency_reason=emergency_reason_for_requester(referral, requester_private),
                 answer_note=answer_for_requester(referral, requester_private),
                 their_case=their_case,
@@ -121,5 +127,7 @@ def for_requester(case: Case, requester_private: bytes | None) -> list[Requester
     return views
 
 
-def waiting_for_requester(case: Case) -> int:
-    return Referral.objects.filter(case=case, status=ReferralStatus.PROPOSED).count()
+def referral_counts(case: Case) -> tuple[int, int]:
+    """How many referrals a case has, and how many of them wait for the requester."""
+    statuses = list(Referral.objects.filter(case=case).values_list("status", flat=True))
+    return len(statuses), statuses.count(ReferralStatus.PROPOSED)
