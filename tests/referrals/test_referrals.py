@@ -88,7 +88,7 @@ def test_consented_referral_becomes_a_case_of_the_partner_under_its_own_key(
     assert sealer.open("name", bytes(seal.name)) == "Алексей"
     assert seal.contact is None
     # Ark's key does not open it.
-    with pytest.raises(Exception):  # noqa: B017, PT011  # RevealRefused or Locked, both refusals
+    with pytest.raises(Exception):  # noqa: B017  # RevealRefused or Locked, both refusals
         case_key(keyring_of(coordinator), new_case)
     assert deliver_due()["sent"] == 1
     referral.refresh_from_db()

@@ -4,100 +4,14 @@ declines. B is away at first, so A's worker retries once B is up."""
 
 import base64
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        return int(listener.getsockname()[1])
-
-
-@dataclass
-class Install:
-    directory: Path
-    port: int
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def env(self) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("HAVEN_", "DJANGO_", "PYTEST"))
-        }
-        env.update(
-            HAVEN_ENV="development",
-            HAVEN_DATA_DIR=str(self.directory),
-            HAVEN_ADDRESS=self.address,
-            HAVEN_MEMBER_KDF="min",
-            PYTHONPATH=str(ROOT),
-        )
-        return env
-
-    def run(self, *arguments: str) -> str:
-        done = subprocess.run(  # fixed arguments, no shell
-            [sys.executable, *arguments],
-            cwd=ROOT,
-            env=self.env(),
-            capture_output=True,
-            timeout=120,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr.decode()[-3000:]
-        return done.stdout.decode()
-
-    def act(self, action: str, **arguments: object) -> dict[str, object]:
-        out = self.run("-m", "tests.referrals.side", action, json.dumps(arguments))
-        return dict(json.loads(out.strip().splitlines()[-1]))
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(  # fixed arguments, no shell
-            [
-                sys.executable,
-                "-m",
-                "haven.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--workers",
-                "1",
-            ],
-            cwd=ROOT,
-            env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.address}/healthz", timeout=2):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise AssertionError(f"the server on {self.address} did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-            self.process = None
+from haven.referrals.installs import Install, free_port
 
 
 def _post(install: Install, body: bytes, signature: bytes) -> tuple[int, dict[str, object]]:
@@ -119,10 +33,9 @@ def _post(install: Install, body: bytes, signature: bytes) -> tuple[int, dict[st
 
 @pytest.fixture
 def installs(tmp_path: Path) -> Iterator[tuple[Install, Install]]:
-    pair = (Install(tmp_path / "a", _free_port()), Install(tmp_path / "b", _free_port()))
+    pair = (Install(tmp_path / "a", free_port()), Install(tmp_path / "b", free_port()))
     for install in pair:
-        install.directory.mkdir()
-        install.run("-m", "haven.cli", "migrate", "--verbosity", "0")
+        install.migrate()
     yield pair
     for install in pair:
         install.stop()
@@ -137,15 +50,13 @@ def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, 
     ark = a.act("setup", slug="ark", handle="anna")
     wald = b.act("setup", slug="wald", handle="wolf")
     # Each coordinator adds the other by address and the fingerprint compared out of band.
-    to_wald = a.act("add_partner", handle="anna", name="Wald", address=b.address,
-                    signing=wald["signing"], box=wald["box"], fingerprint=wald["fingerprint"])  # fmt: skip
-    to_ark = b.act("add_partner", handle="wolf", name="Ark", address=a.address,
-                   signing=ark["signing"], box=ark["box"], fingerprint=ark["fingerprint"])  # fmt: skip
+    to_wald = a.add("anna", "Wald", b, wald)
+    to_ark = b.add("wolf", "Ark", a, ark)
     a.start()
 
     # A → B: proposed, consented while B is away; the worker keeps it and retries.
     asked = a.act("request", handle="anna")
-    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald["partner"])
+    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald)
     a.act("consent", case=asked["case"], referral=proposed["referral"])
     a.run("-m", "haven.cli", "worker", "--once")
     waiting = a.act("state", referral=proposed["referral"])
@@ -187,7 +98,7 @@ def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, 
 
     # B → A: Wald refers a case of its own; Ark declines; the answer travels back.
     asked_b = b.act("request", handle="wolf")
-    proposed_b = b.act("propose", handle="wolf", case=asked_b["case"], partner=to_ark["partner"])
+    proposed_b = b.act("propose", handle="wolf", case=asked_b["case"], partner=to_ark)
     b.act("consent", case=asked_b["case"], referral=proposed_b["referral"])
     assert b.act("deliver")["sent"] == 1
     declined = a.act(
@@ -204,18 +115,16 @@ def test_another_install_refuses_bad_deliveries_and_keeps_nothing(
     a, b = installs
     ark = a.act("setup", slug="ark", handle="anna")
     wald = b.act("setup", slug="wald", handle="wolf")
-    to_wald = a.act("add_partner", handle="anna", name="Wald", address=b.address,
-                    signing=wald["signing"], box=wald["box"], fingerprint=wald["fingerprint"])  # fmt: skip
+    to_wald = a.add("anna", "Wald", b, wald)
     asked = a.act("request", handle="anna")
-    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald["partner"])
+    proposed = a.act("propose", handle="anna", case=asked["case"], partner=to_wald)
     envelope = base64.b64decode(str(proposed["envelope"]))
     signature = base64.b64decode(str(proposed["signature"]))
     b.start()
     # Wald has not added Ark yet: an unknown sender.
     status, answer = _post(b, envelope, signature)
     assert (status, answer["code"]) == (403, "unknown-sender")
-    b.act("add_partner", handle="wolf", name="Ark", address=a.address,
-          signing=ark["signing"], box=ark["box"], fingerprint=ark["fingerprint"])  # fmt: skip
+    b.add("wolf", "Ark", a, ark)
     tampered = envelope.replace(b'"emergency":false', b'"emergency":true ')
     assert _post(b, tampered, signature)[1]["code"] == "bad-signature"
     assert _post(b, b"{not json", signature)[1]["code"] == "malformed"
