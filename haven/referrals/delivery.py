@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -297,7 +298,7 @@ def _send_answer(arrival: Arrival) -> bool:
     return False
 
 
-def _claim(model: type[Referral] | type[Arrival], pk: object, attempts: int) -> bool:
+def _claim(model: type[Referral] | type[Arrival], pk: UUID, attempts: int) -> bool:
     """Take one outbox row for this worker (a conditional UPDATE, like the job claims)."""
     return bool(
         model.objects.filter(pk=pk, attempts=attempts, next_attempt_at__lte=timezone.now()).update(

@@ -79,7 +79,7 @@ class AcceptKeyForm(forms.Form):
 
 class ProposeForm(forms.Form):
     partner = forms.ChoiceField(label=_("Refer to"), choices=[])
-    fields = forms.MultipleChoiceField(
+    chosen = forms.MultipleChoiceField(
         label=_("Sealed fields that go along"),
         choices=list(FIELD_LABELS.items()),
         widget=forms.CheckboxSelectMultiple,

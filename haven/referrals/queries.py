@@ -2,6 +2,7 @@
 
 import base64
 from dataclasses import dataclass
+from uuid import UUID
 
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring
@@ -60,7 +61,7 @@ def arrivals_of(member: Member) -> list[Arrival]:
     )
 
 
-def arrival_for(member: Member, arrival_id: object) -> Arrival | None:
+def arrival_for(member: Member, arrival_id: UUID) -> Arrival | None:
     return (
         Arrival.objects.filter(organisation_id=member.organisation_id, pk=arrival_id)
         .select_related("partner", "case")

@@ -43,7 +43,7 @@ def _member(request: HttpRequest) -> Member:
 
 
 def _keyring(request: HttpRequest) -> Keyring | None:
-    return request.keyring  # type: ignore[attr-defined, no-any-return]
+    return request.keyring  # type: ignore[attr-defined]  # set by AuthorizationMiddleware
 
 
 # The directory.
@@ -231,7 +231,7 @@ def refer(request: HttpRequest, case_id: UUID) -> HttpResponse:
             keyring=keyring,
             case=case,
             partner=partner,
-            fields=form.cleaned_data["fields"],
+            fields=form.cleaned_data["chosen"],
             with_thread=form.cleaned_data["with_thread"],
             with_documents=form.cleaned_data["with_documents"],
             reason=form.cleaned_data["reason"],

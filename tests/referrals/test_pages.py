@@ -19,7 +19,7 @@ def _refer(desk: Client, requested: Accepted, partners: Pair, **extra: str) -> R
         f"/en/referrals/case/{requested.case.pk}/",
         {
             "partner": partners.to_other.pk,
-            "fields": ["name", "story"],
+            "chosen": ["name", "story"],
             "reason": "They need a lawyer in Germany.",
             **extra,
         },

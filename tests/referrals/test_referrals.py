@@ -19,7 +19,7 @@ from haven.referrals.services import (
     referral_consent,
     referral_propose,
 )
-from tests.conftest import Persona, invite_member, keyring_of
+from tests.conftest import Persona, invite_member, keyring_of, stored
 from tests.referrals.conftest import Pair
 
 
@@ -80,12 +80,12 @@ def test_consented_referral_becomes_a_case_of_the_partner_under_its_own_key(
     assert arrival.package is None
     new_case: Case = arrival.case  # type: ignore[assignment]
     assert new_case.organisation == outsider.member.organisation
-    assert bytes(new_case.sealed_key) != bytes(requested.case.sealed_key)
+    assert stored(new_case.sealed_key) != stored(requested.case.sealed_key)
     # Other opens the new case with its own keys; only the chosen fields came.
     other_key = case_key(keyring_of(outsider), new_case)
     seal = CaseSeal.objects.get(case=new_case)
     sealer = FieldSealer(other_key, str(new_case.pk))
-    assert sealer.open("name", bytes(seal.name)) == "Алексей"
+    assert sealer.open("name", stored(seal.name)) == "Алексей"
     assert seal.contact is None
     # Ark's key does not open it.
     with pytest.raises(Exception):  # noqa: B017  # RevealRefused or Locked, both refusals

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,8 +42,8 @@ def installs(tmp_path: Path) -> Iterator[tuple[Install, Install]]:
         install.stop()
 
 
-def _actions(state: dict[str, object]) -> list[str]:
-    return [str(event["action"]) for event in state["events"]]  # type: ignore[attr-defined, index]
+def _actions(state: dict[str, Any]) -> list[str]:
+    return [str(event["action"]) for event in state["events"]]
 
 
 def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, Install]) -> None:
@@ -90,10 +91,10 @@ def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, 
     assert {"referral.propose", "referral.consent", "referral.send", "referral.answer"} <= set(
         _actions(back)
     )
-    send = next(e for e in back["events"] if e["action"] == "referral.send")  # type: ignore[attr-defined]
+    send = next(e for e in back["events"] if e["action"] == "referral.send")
     assert send["data"]["partner"] == wald["fingerprint"]
     accepted_at_b = b.act("state", referral=proposed["referral"])
-    accept = next(e for e in accepted_at_b["events"] if e["action"] == "referral.accept")  # type: ignore[attr-defined]
+    accept = next(e for e in accepted_at_b["events"] if e["action"] == "referral.accept")
     assert accept["data"]["partner"] == ark["fingerprint"]
 
     # B → A: Wald refers a case of its own; Ark declines; the answer travels back.
@@ -135,6 +136,6 @@ def test_another_install_refuses_bad_deliveries_and_keeps_nothing(
     status, answer = _post(b, json.dumps(proposed_again).encode(), signature)
     assert status in (401, 409)
     state = b.act("state", referral=proposed["referral"])
-    refused = [e["data"]["reason"] for e in state["events"] if e["action"] == "referral.refused"]  # type: ignore[attr-defined]
+    refused = [e["data"]["reason"] for e in state["events"] if e["action"] == "referral.refused"]
     assert refused[:3] == ["unknown-sender", "bad-signature", "malformed"]
     assert state["arrival"] == "received"
