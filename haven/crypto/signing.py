@@ -41,6 +41,11 @@ def signing_pair_from(organisation_private: bytes) -> SigningPair:
     return SigningPair(public=bytes(key.verify_key), seed=seed)
 
 
+def public_of_seed(seed: bytes) -> bytes:
+    """The public half of a signing key given by its seed."""
+    return bytes(nacl.signing.SigningKey(seed).verify_key)
+
+
 def sign(seed: bytes, message: bytes) -> bytes:
     """A detached Ed25519 signature of `message`."""
     return bytes(nacl.signing.SigningKey(seed).sign(message).signature)

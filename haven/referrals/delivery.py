@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
-from haven.crypto.signing import BadSignature, fingerprint, verify
+from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
 from haven.referrals import envelopes
 from haven.referrals.models import (
     REFUSALS,
@@ -29,6 +29,7 @@ from haven.referrals.models import (
     Partner,
     Referral,
     ReferralStatus,
+    RelayedMessage,
 )
 from haven.referrals.services import partner_offer_key
 
@@ -97,6 +98,8 @@ def receive(body: bytes, signature_header: str | None) -> Outcome:
     if identity is None:
         return _refuse("wrong-fingerprint", None, size)
     organisation = identity.organisation
+    if delivery.kind == "relay":
+        return _relayed(organisation, delivery, body, signature)
     try:
         verify(delivery.signing_public, body, signature)
     except BadSignature:
@@ -190,6 +193,7 @@ def _answered(
                 status=status,
                 answered_hour=to_the_hour(timezone.now()),
                 answer_for_requester=delivery.note or None,
+                relay_public=delivery.relay_public or None,
             )
             audit_record(
                 actor=None,
@@ -207,6 +211,60 @@ def _answered(
         else:
             return _refuse("replayed", organisation, 0, partner=partner.fingerprint)
     return _refuse("unknown-referral", organisation, 0, partner=partner.fingerprint)
+
+
+def _relayed(
+    organisation: Organisation, delivery: envelopes.Delivery, body: bytes, signature: bytes
+) -> Outcome:
+    """Keep the partner's messages to the requester, signed with the relay key its signed answer
+    named. They stay sealed under its thread key: only the requester opens them."""
+    referral = (
+        Referral.objects.select_related("partner")
+        .filter(
+            pk=delivery.referral_id,
+            organisation=organisation,
+            status=ReferralStatus.ACCEPTED,
+            relay_public__isnull=False,
+        )
+        .first()
+    )
+    if referral is None:
+        return _refuse("unknown-referral", organisation, len(body))
+    try:
+        verify(bytes(referral.relay_public or b""), body, signature)
+    except BadSignature:
+        return _refuse("bad-signature", organisation, len(body))
+    if bytes(referral.relay_public or b"") != delivery.signing_public:
+        return _refuse("bad-signature", organisation, len(body))
+    with transaction.atomic():
+        Referral.objects.filter(pk=referral.pk).update(thread_for_requester=delivery.thread)
+        known = set(RelayedMessage.objects.filter(referral=referral).values_list("id", flat=True))
+        fresh = [
+            RelayedMessage(
+                id=message.id,
+                referral=referral,
+                number=message.number,
+                created_hour=message.hour,
+                body=message.body,
+            )
+            for message in delivery.messages
+            if message.id not in known
+        ]
+        RelayedMessage.objects.bulk_create(fresh)
+        if fresh:
+            audit_record(
+                actor=None,
+                action="referral.relay",
+                organisation=organisation,
+                target_type="case",
+                target_id=str(referral.case_id),
+                data={
+                    "referral": str(referral.pk),
+                    "partner": referral.partner.fingerprint,
+                    "messages": len(fresh),
+                },
+            )
+    return Outcome(201 if fresh else 200)
 
 
 # Sending.
@@ -333,4 +391,58 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
             sent += 1
         else:
             failed += 1
-    return {"sent": sent, "waiting": failed}
+    relayed = relay_due(limit)
+    return {"sent": sent, "waiting": failed, "relayed": relayed}
+
+
+def relay_due(limit: int = 50) -> int:
+    """Relay our volunteers' new messages to the requesters of cases that came from another
+    install, to the organisation they log in at; return how many messages went."""
+    from haven.messaging.models import Message
+
+    relayed = 0
+    arrivals = Arrival.objects.select_related("partner", "case", "organisation").filter(
+        status=ArrivalStatus.ACCEPTED,
+        relay_seed__isnull=False,
+        envelope__isnull=True,
+        case__isnull=False,
+        partner__local__isnull=True,
+    )
+    for arrival in arrivals[:limit]:
+        case = arrival.case
+        if case is None or case.shredded or not case.thread_key_requester:
+            continue
+        messages = list(
+            Message.objects.filter(
+                case=case, from_requester=False, number__gt=arrival.relayed_number
+            ).order_by("number")[: envelopes.MOST_RELAYED]
+        )
+        if not messages or not arrival.partner.confirmed:
+            continue
+        travelling = tuple(
+            envelopes.Relayed(
+                message.pk, message.number, message.created_hour.isoformat(), bytes(message.body)
+            )
+            for message in messages
+            if message.body
+        )
+        if not travelling:
+            Arrival.objects.filter(pk=arrival.pk).update(relayed_number=messages[-1].number)
+            continue
+        seed = bytes(arrival.relay_seed or b"")
+        body, signature = envelopes.build(
+            kind="relay",
+            referral_id=arrival.pk,
+            signing_public=public_of_seed(seed),
+            signing_seed=seed,
+            box_public=bytes(arrival.organisation.public_key),
+            organisation_slug="",
+            to_fingerprint=arrival.partner.fingerprint,
+            thread=bytes(case.thread_key_requester),
+            messages=travelling,
+        )
+        outcome = _post(arrival.partner, body, signature)
+        if outcome.status in (200, 201):
+            Arrival.objects.filter(pk=arrival.pk).update(relayed_number=messages[-1].number)
+            relayed += len(messages)
+    return relayed

@@ -17,7 +17,9 @@ from django.conf import settings
 from haven.crypto.signing import sign
 
 VERSION = 1
-KINDS = ("referral", "answer")
+KINDS = ("referral", "answer", "relay")
+# A relay carries at most this many messages.
+MOST_RELAYED = 50
 ANSWERS = ("accepted", "declined")
 SIGNATURE_HEADER = "Haven-Signature"
 
@@ -54,6 +56,21 @@ class Delivery:
     emergency: bool
     answer: str
     note: bytes
+    # An accepted answer names the key its relays are signed with; a relay carries the receiver's
+    # thread key sealed to the requester and the messages sealed under it.
+    relay_public: bytes = b""
+    thread: bytes = b""
+    messages: tuple["Relayed", ...] = ()
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """One message as it travels: still sealed under the thread key."""
+
+    id: UUID
+    number: int
+    hour: str
+    body: bytes
 
 
 def build(
@@ -69,6 +86,9 @@ def build(
     emergency: bool = False,
     answer: str = "",
     note: bytes = b"",
+    relay_public: bytes = b"",
+    thread: bytes = b"",
+    messages: tuple[Relayed, ...] = (),
 ) -> tuple[bytes, bytes]:
     """The body and its signature."""
     body = json.dumps(
@@ -87,6 +107,12 @@ def build(
             "emergency": emergency,
             "answer": answer,
             "note": b64(note),
+            "relay": b64(relay_public),
+            "thread": b64(thread),
+            "messages": [
+                {"id": str(m.id), "number": m.number, "hour": m.hour, "body": b64(m.body)}
+                for m in messages
+            ],
         },
         separators=(",", ":"),
         sort_keys=True,
@@ -126,6 +152,9 @@ def parse(body: bytes) -> Delivery:
         emergency=data["emergency"],
         answer=data["answer"],
         note=unb64(data.get("note")),
+        relay_public=unb64(data.get("relay", "")),
+        thread=unb64(data.get("thread", "")),
+        messages=_messages(data.get("messages", [])),
     )
     if len(delivery.signing_public) != 32 or len(delivery.box_public) != 32:
         raise Malformed("bad key length")
@@ -133,7 +162,29 @@ def parse(body: bytes) -> Delivery:
         raise Malformed("a referral without a package")
     if delivery.kind == "answer" and delivery.answer not in ANSWERS:
         raise Malformed("an answer that is neither accepted nor declined")
+    if delivery.relay_public and len(delivery.relay_public) != 32:
+        raise Malformed("bad relay key length")
+    if delivery.kind == "relay" and not (delivery.thread and delivery.messages):
+        raise Malformed("a relay without its thread key or messages")
     return delivery
+
+
+def _messages(items: object) -> tuple[Relayed, ...]:
+    if not isinstance(items, list) or len(items) > MOST_RELAYED:
+        raise Malformed("bad messages")
+    relayed = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("number"), int):
+            raise Malformed("bad message")
+        hour = item.get("hour")
+        if not isinstance(hour, str) or len(hour) > 40:
+            raise Malformed("bad message hour")
+        try:
+            message_id = UUID(str(item.get("id")))
+        except ValueError:
+            raise Malformed("bad message id") from None
+        relayed.append(Relayed(message_id, item["number"], hour, unb64(item.get("body"))))
+    return tuple(relayed)
 
 
 def signature_from_header(value: str | None) -> bytes:

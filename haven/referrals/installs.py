@@ -193,10 +193,26 @@ def answer(handle: str, referral: str, accept: bool, note: str) -> dict[str, obj
     }
 
 
+def write(handle: str, case: str, text: str) -> dict[str, object]:
+    """A member writes to the requester on a case."""
+    from haven.accounts.models import Member
+    from haven.cases.models import Case
+    from haven.messaging.services import message_to_requester
+
+    message = message_to_requester(
+        actor=Member.objects.get(handle=handle),
+        keyring=_keyring(handle),
+        case=Case.objects.get(pk=case),
+        text=text,
+    )
+    return {"message": str(message.pk)}
+
+
 def state(referral: str, codename: str = "") -> dict[str, object]:
     from haven.audit.models import Event
     from haven.crypto.codenames import requester_key_pair
     from haven.referrals.models import Arrival, Referral
+    from haven.referrals.queries import relayed_texts
     from haven.referrals.services import answer_for_requester
 
     sent = Referral.objects.filter(pk=referral).first()
@@ -208,6 +224,7 @@ def state(referral: str, codename: str = "") -> dict[str, object]:
         "last_error": sent.last_error if sent else "",
         "arrival": arrived.status if arrived else "",
         "note": answer_for_requester(sent, private) if sent else "",
+        "relayed": relayed_texts(sent, private) if sent else [],
         "events": [
             {"action": event.action, "data": event.data}
             for event in Event.objects.filter(action__startswith="referral.").order_by("id")

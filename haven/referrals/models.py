@@ -139,6 +139,10 @@ class Referral(models.Model):
     # to the requester's key by the partner: this side cannot read it).
     partner_fingerprint = models.CharField(max_length=40, blank=True)
     answer_for_requester = models.BinaryField(null=True)
+    # For a partner on another install that accepted: the key its relayed messages are signed
+    # with (named in its signed answer), and its thread key sealed to the requester.
+    relay_public = models.BinaryField(max_length=32, null=True)
+    thread_for_requester = models.BinaryField(null=True)
 
     class Meta:
         indexes = [
@@ -189,6 +193,11 @@ class Arrival(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=40, blank=True)
+    # For a sender on another install: the seed of the key our messages to the requester are
+    # relayed with, and the number of the last message relayed. A seized database can sign a
+    # relay with it, but cannot make a message the requester's thread key opens.
+    relay_seed = models.BinaryField(null=True)
+    relayed_number = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -201,6 +210,20 @@ class Arrival(models.Model):
 
     def __str__(self) -> str:
         return f"arrival {self.pk}"
+
+
+class RelayedMessage(models.Model):
+    """A message the partner's volunteers wrote to the requester, relayed from another install:
+    sealed under the partner's thread key, which only the requester opens here."""
+
+    id = models.UUIDField(primary_key=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="relayed")
+    number = models.PositiveIntegerField()
+    created_hour = models.CharField(max_length=40)
+    body = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"relayed message {self.pk}"
 
 
 class Document(models.Model):

@@ -8,6 +8,8 @@ from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
 from haven.cases.services import case_key
+from haven.crypto import CryptoError
+from haven.crypto.keys import open_sealed
 from haven.crypto.sealing import FieldSealer
 from haven.messaging.services import OpenMessage, thread_for_requester, unread_for_requester
 from haven.referrals.models import (
@@ -20,6 +22,7 @@ from haven.referrals.models import (
     Partner,
     Referral,
     ReferralStatus,
+    RelayedMessage,
 )
 from haven.referrals.services import answer_for_requester, emergency_reason_for_requester
 
@@ -92,6 +95,8 @@ class RequesterView:
     their_case: Case | None
     messages: list[OpenMessage]
     unread: int
+    # From a partner on another install: its messages, relayed here and opened with their key.
+    relayed: list[str]
 
 
 def for_requester(case: Case, requester_private: bytes | None) -> list[RequesterView]:
@@ -123,9 +128,28 @@ def for_requester(case: Case, requester_private: bytes | None) -> list[Requester
                 their_case=their_case,
                 messages=messages,
                 unread=unread_for_requester(their_case) if their_case else 0,
+                relayed=relayed_texts(referral, requester_private),
             )
         )
     return views
+
+
+def relayed_texts(referral: Referral, requester_private: bytes | None) -> list[str]:
+    """The partner's relayed messages, opened with the thread key sealed to the requester."""
+    if requester_private is None or not referral.thread_for_requester:
+        return []
+    relayed = list(RelayedMessage.objects.filter(referral=referral).order_by("number"))
+    if not relayed:
+        return []
+    try:
+        thread_key = open_sealed(requester_private, bytes(referral.thread_for_requester))
+        return [
+            FieldSealer(thread_key, str(message.pk)).open("body", bytes(message.body))
+            for message in relayed
+        ]
+    except CryptoError:
+        # Not sealed for this requester, or altered on the way: nothing is shown.
+        return []
 
 
 def referral_counts(case: Case) -> tuple[int, int]:

@@ -676,6 +676,9 @@ def arrival_answer(
     identity = identity_ensure(keyring=keyring)
     pair = signing_pair_from(_organisation_private(keyring))
     partner = arrival.partner
+    # A sender on another install learns, in this signed answer, the key our later messages to
+    # the requester are relayed with.
+    relay = signing_pair_from(random_bytes(32)) if accept and partner.local_id is None else None
     envelope, signature = envelopes.build(
         kind="answer",
         referral_id=arrival.pk,
@@ -686,8 +689,10 @@ def arrival_answer(
         to_fingerprint=partner.fingerprint,
         answer="accepted" if accept else "declined",
         note=seal_to(package.requester_public_key, note.encode("utf-8")) if note else b"",
+        relay_public=relay.public if relay else b"",
     )
     Arrival.objects.filter(pk=arrival.pk).update(
+        relay_seed=relay.seed if relay else None,
         status=ArrivalStatus.ACCEPTED if accept else ArrivalStatus.DECLINED,
         package=None,
         case=case,

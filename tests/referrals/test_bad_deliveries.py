@@ -158,7 +158,37 @@ def test_nothing_is_sent_to_a_partner_whose_keys_wait_for_acceptance(
     Partner.objects.filter(pk=partners.to_other.pk).update(
         offered_fingerprint="12345 12345 12345 12345 12345 12345"
     )
-    assert deliver_due() == {"sent": 0, "waiting": 1}
+    assert deliver_due() == {"sent": 0, "waiting": 1, "relayed": 0}
     referral.refresh_from_db()
     assert referral.last_error == "partner-unconfirmed"
     assert not Arrival.objects.exists()
+
+
+def test_a_relay_not_signed_with_the_key_the_partners_answer_named_is_refused(
+    coordinator: Persona, requested: Accepted, partners: Pair
+) -> None:
+    from haven.referrals import envelopes
+    from haven.referrals.models import ReferralStatus, RelayedMessage
+    from haven.referrals.services import identity_ensure
+
+    referral = _proposed(coordinator, requested, partners)
+    named = signing_pair_from(new_key_pair().private)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.ACCEPTED, relay_public=named.public
+    )
+    ark = identity_ensure(keyring=keyring_of(coordinator))
+    impostor = signing_pair_from(new_key_pair().private)
+    for pair, expected in ((impostor, (401, "bad-signature")), (named, (201, "ok"))):
+        body, signature = envelopes.build(
+            kind="relay",
+            referral_id=referral.pk,
+            signing_public=pair.public,
+            signing_seed=pair.seed,
+            box_public=bytes(ark.box_public),
+            organisation_slug="",
+            to_fingerprint=ark.fingerprint,
+            thread=b"sealed thread key",
+            messages=(envelopes.Relayed(referral.pk, 1, "2026-12-04T03:00:00+00:00", b"sealed"),),
+        )
+        assert _post(body, signature) == expected
+    assert RelayedMessage.objects.count() == 1

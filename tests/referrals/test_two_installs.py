@@ -93,6 +93,14 @@ def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, 
     )
     send = next(e for e in back["events"] if e["action"] == "referral.send")
     assert send["data"]["partner"] == wald["fingerprint"]
+    # Wald's volunteers write to the requester; the message is relayed to Ark, where only the
+    # requester's codename opens it.
+    b.act("write", handle="wolf", case=answered["case"], text="Приходите во вторник в десять.")
+    assert b.act("deliver")["relayed"] == 1
+    relayed = a.act("state", referral=proposed["referral"], codename=asked["codename"])
+    assert relayed["relayed"] == ["Приходите во вторник в десять."]
+    assert a.act("state", referral=proposed["referral"])["relayed"] == []
+    assert b.act("deliver")["relayed"] == 0
     accepted_at_b = b.act("state", referral=proposed["referral"])
     accept = next(e for e in accepted_at_b["events"] if e["action"] == "referral.accept")
     assert accept["data"]["partner"] == ark["fingerprint"]
