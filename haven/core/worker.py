@@ -79,11 +79,11 @@ def _deliver_referrals() -> dict[str, object]:
 
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
-    Job("deliver-referrals", timedelta(seconds=5), _deliver_referrals),
     Job("match", timedelta(minutes=15), _match),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
     Job("knowledge-review", timedelta(days=7), _knowledge_review),
+    Job("deliver-referrals", timedelta(seconds=5), _deliver_referrals),
 )
 
 
