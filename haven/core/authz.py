@@ -102,6 +102,7 @@ ROUTES: dict[str, Who] = {
     "referrals:partner-remote": Who.COORDINATOR,
     "referrals:partner-key": Who.COORDINATOR,
     "referrals:refer": Who.COORDINATOR,
+    "referrals:document": Who.COORDINATOR,
     "referrals:arrivals": Who.COORDINATOR,
     "referrals:arrival-decide": Who.COORDINATOR,
     # The knowledge base: requester-safe pages, counselors' pages, editors' review and editing;
@@ -197,6 +198,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "api:case-reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "referrals:partner-key": frozenset({R.OWN_ORGANISATION}),
     "referrals:refer": frozenset({R.OWN_ORGANISATION}),
+    "referrals:document": frozenset({R.HOLD, R.OWN_ORGANISATION}),
     "referrals:arrival-decide": frozenset({R.OWN_ORGANISATION}),
 }
 

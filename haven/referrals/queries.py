@@ -72,6 +72,26 @@ def arrival_for(member: Member, arrival_id: UUID) -> Arrival | None:
     )
 
 
+def documents_of(case: Case) -> list[Document]:
+    return list(Document.objects.filter(case=case).order_by("number"))
+
+
+def document_for(member: Member, document_id: UUID) -> Document | None:
+    """A referred document of a case of the member's organisation, for its coordinators."""
+    if not member.is_coordinator:
+        return None
+    return (
+        Document.objects.filter(pk=document_id, case__organisation_id=member.organisation_id)
+        .select_related("case", "case__organisation")
+        .first()
+    )
+
+
+def arrival_of(case: Case) -> Arrival | None:
+    """The arrival a case was made from, if it came by referral."""
+    return Arrival.objects.filter(case=case).select_related("partner").first()
+
+
 def document_bytes(*, keyring: Keyring, document: Document) -> bytes:
     """A referred document, opened with the case's key."""
     sealer = FieldSealer(case_key(keyring, document.case), str(document.pk))

@@ -18,7 +18,7 @@ from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring, Locked
 from haven.audit.services import audit_record, to_the_hour
 from haven.cases.models import SEALED_FIELDS, Case, CaseSeal, Note, Status
-from haven.cases.services import RevealRefused, case_key
+from haven.cases.services import RevealRefused, case_key, reveal_gate
 from haven.crypto import CryptoError
 from haven.crypto.keys import open_sealed, random_bytes, seal_to
 from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key, wrap_key
@@ -542,6 +542,28 @@ def answer_for_requester(referral: Referral, requester_private: bytes | None) ->
         return open_sealed(requester_private, bytes(referral.answer_for_requester)).decode()
     except CryptoError:
         return ""
+
+
+def document_open(*, actor: Member, keyring: Keyring, document: Document) -> bytes:
+    """Open a document that came with a referral, for a coordinator (audited like a reveal)."""
+    from haven.referrals.queries import document_bytes
+
+    _require_coordinator(actor)
+    if document.case.organisation_id != actor.organisation_id:
+        raise PermissionError("a document of the coordinator's own organisation")
+    # Reading a document counts as opening its case: the same hourly limit, refused under a hold.
+    reveal_gate(actor, f"case:{document.case_id}", actor.organisation)
+    with transaction.atomic():
+        _audit(
+            actor, actor.organisation, "referral.document", "case", str(document.case_id),
+            document=document.number,
+        )  # fmt: skip
+        try:
+            return document_bytes(keyring=keyring, document=document)
+        except CryptoError:
+            raise RevealRefused(
+                _("This document does not open: it may have been altered. Tell an admin.")
+            ) from None
 
 
 # Answering an arrival (the receiving side).

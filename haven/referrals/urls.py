@@ -10,6 +10,7 @@ urlpatterns = [
     path("partners/remote/", views.partner_remote, name="partner-remote"),
     path("partners/<int:partner_id>/key/", views.partner_key, name="partner-key"),
     path("case/<uuid:case_id>/", views.refer, name="refer"),
+    path("documents/<uuid:document_id>/", views.document, name="document"),
     path("arrivals/", views.arrivals, name="arrivals"),
     path("arrivals/<uuid:arrival_id>/", views.arrival_decide, name="arrival-decide"),
 ]

@@ -29,6 +29,7 @@ from haven.referrals.models import Referral, ReferralStatus
 from haven.referrals.services import (
     ReferralRefused,
     arrival_answer,
+    document_open,
     identity_ensure,
     partner_accept_key,
     partner_add_local,
@@ -198,6 +199,8 @@ def _refer_page(
             "case": case,
             "form": form or ProposeForm(partners=choices),
             "referrals": queries.referrals_of(case),
+            "arrival": queries.arrival_of(case),
+            "documents": queries.documents_of(case),
             "field_labels": FIELD_LABELS,
         },
         status=status,
@@ -242,6 +245,26 @@ def refer(request: HttpRequest, case_id: UUID) -> HttpResponse:
         form.add_error(None, str(refusal))
         return _refer_page(request, case_id, form, status=400)
     return redirect("referrals:refer", case_id=case.pk)
+
+
+@require_GET
+def document(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """A document that came with a referral, opened with the case's key (audited)."""
+    member = _member(request)
+    found = queries.document_for(member, document_id)
+    if found is None:
+        raise Http404
+    keyring = _keyring(request)
+    if keyring is None:
+        return _refer_page(request, found.case_id, status=403)
+    try:
+        data = document_open(actor=member, keyring=keyring, document=found)
+    except RevealRefused:
+        return _refer_page(request, found.case_id, status=403)
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = f'attachment; filename="document-{found.number}.bin"'
+    return response
 
 
 # Arrivals.

@@ -143,3 +143,48 @@ def test_a_counselor_gets_no_referral_page(
 ) -> None:
     response = member_client(counselor).get(f"/en/referrals/case/{requested.case.pk}/")
     assert response.status_code == 403
+
+
+def test_a_referred_document_opens_for_the_receiving_coordinator_only(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    from haven.audit.models import Event
+    from haven.referrals.delivery import deliver_due
+    from haven.referrals.models import Document
+    from haven.referrals.services import arrival_answer, referral_consent, referral_propose
+
+    referral = referral_propose(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=requested.case,
+        partner=partners.to_other,
+        fields=["story"],
+        with_thread=False,
+        with_documents=True,
+        reason="They need a lawyer in Germany.",
+        documents=[b"%PDF-1.4 a scanned call-up paper"],
+    )
+    referral_consent(case=requested.case, referral=referral, accept=True)
+    deliver_due()
+    arrival = arrival_answer(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        arrival=Arrival.objects.get(pk=referral.pk),
+        accept=True,
+    )
+    document = Document.objects.get(case=arrival.case)
+    other_desk = member_client(outsider)
+    page = other_desk.get(f"/en/referrals/case/{arrival.case_id}/").content.decode()
+    assert "Referred to us by Ark" in page
+    opened = other_desk.get(f"/en/referrals/documents/{document.pk}/")
+    assert opened.status_code == 200
+    assert opened.content == b"%PDF-1.4 a scanned call-up paper"
+    assert opened["Content-Disposition"].startswith("attachment")
+    assert Event.objects.filter(action="referral.document").count() == 1
+    assert (
+        member_client(coordinator).get(f"/en/referrals/documents/{document.pk}/").status_code == 404
+    )

@@ -66,6 +66,7 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<int:partner_id>",
         "<uuid:referral_id>",
         "<uuid:arrival_id>",
+        "<uuid:document_id>",
     ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]

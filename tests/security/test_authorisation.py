@@ -27,7 +27,13 @@ from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
 from haven.referrals.delivery import deliver_due
-from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
+from haven.referrals.models import Arrival, Document
+from haven.referrals.services import (
+    arrival_answer,
+    identity_ensure,
+    partner_add_local,
+    referral_propose,
+)
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
@@ -128,6 +134,7 @@ OBJECT_ROUTES = {
     "referrals:refer",
     "referrals:partner-key",
     "referrals:arrival-decide",
+    "referrals:document",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
@@ -363,6 +370,29 @@ def world(
         emergency_reason="walking every route",
     )
     deliver_due()
+    # And one more, with a document, that Ark accepted: it became a case of Ark's.
+    third = make_request(other_organisation, contact="@third").case
+    case_triage(actor=outsider.member, case=third, decision="accept")
+    with_document = referral_propose(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        case=third,
+        partner=to_ark,
+        fields=[],
+        with_thread=False,
+        with_documents=False,
+        reason="walking every route",
+        emergency_reason="walking every route",
+        documents=[b"a scanned document"],
+    )
+    deliver_due()
+    taken = arrival_answer(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        arrival=Arrival.objects.get(pk=with_document.pk),
+        accept=True,
+    )
+    document = Document.objects.get(case=taken.case)
     return {
         "clients": clients,
         "tokens": tokens,
@@ -389,6 +419,7 @@ def world(
             "partner_id": str(to_other.pk),
             "referral_id": str(referral.pk),
             "arrival_id": str(sent.pk),
+            "document_id": str(document.pk),
         },
     }
 

@@ -65,6 +65,7 @@ def answers(
         "partner_id": "1",
         "referral_id": "00000000-0000-4000-8000-000000000000",
         "arrival_id": "00000000-0000-4000-8000-000000000000",
+        "document_id": "00000000-0000-4000-8000-000000000000",
     }
     collected: list[tuple[str, Any]] = []
     for client in (Client(), login(Client(), coordinator)):
