@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "haven.matching",
     "haven.situation",
     "haven.reports",
+    "haven.referrals",
     "haven.api",
     "haven.notifications",
 ]
@@ -252,6 +253,11 @@ HAVEN_INTAKE_PER_MINUTE = env_int("HAVEN_INTAKE_PER_MINUTE", 6000, minimum=1)
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 # The longest an API token lives; a member may ask for less.
 HAVEN_API_TOKEN_MAX_DAYS = env_int("HAVEN_API_TOKEN_MAX_DAYS", 30, minimum=1)
+# This install's address as its referral partners reach it (https://…, or http:// on loopback or
+# an onion service); empty when it refers only within itself.
+HAVEN_ADDRESS = env_str("HAVEN_ADDRESS", "").rstrip("/")
+# The largest referral delivery accepted over the API (a package with its documents).
+HAVEN_REFERRAL_MAX_BYTES = env_int("HAVEN_REFERRAL_MAX_BYTES", 16 * 1024 * 1024, minimum=65_536)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)
 # Past this many days since its last check (or its newest source) a fact is "old", not "ageing".

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     *i18n_patterns(
         path("", include("haven.intake.urls")),
+        path("status/referrals/", include("haven.referrals.requester_urls")),
+        path("referrals/", include("haven.referrals.urls")),
         path("accounts/", include("haven.accounts.urls")),
         path("desk/", include("haven.cases.urls")),
         path("network/", include("haven.volunteers.urls")),

@@ -74,6 +74,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", "haven.knowledge.api.router")
+api.add_router("", "haven.referrals.api.router")
 
 
 @api.exception_handler(NinjaValidationError)

@@ -35,6 +35,10 @@ ROUTES: dict[str, Who] = {
     "intake:inbox": Who.ANYONE,
     "intake:photo": Who.ANYONE,
     "intake:forget": Who.ANYONE,
+    # The requester's referrals: open to anyone, they act on the case the session's codename
+    # login found (and send everyone else to that login).
+    "referral-status:list": Who.ANYONE,
+    "referral-status:consent": Who.ANYONE,
     # Volunteers.
     "accounts:login": Who.ANYONE,
     "accounts:login-code": Who.ANYONE,
@@ -90,6 +94,17 @@ ROUTES: dict[str, Who] = {
     "desk:shred": Who.COORDINATOR,
     "desk:place": Who.COORDINATOR,
     "desk:match": Who.COORDINATOR,
+    # Referrals: only coordinators keep the partner directory, refer and answer arrivals (a
+    # counselor or host cannot); each sees only its own organisation's partners and arrivals.
+    "referrals:partners": Who.COORDINATOR,
+    "referrals:identity": Who.COORDINATOR,
+    "referrals:partner-local": Who.COORDINATOR,
+    "referrals:partner-remote": Who.COORDINATOR,
+    "referrals:partner-key": Who.COORDINATOR,
+    "referrals:refer": Who.COORDINATOR,
+    "referrals:document": Who.COORDINATOR,
+    "referrals:arrivals": Who.COORDINATOR,
+    "referrals:arrival-decide": Who.COORDINATOR,
     # The knowledge base: requester-safe pages, counselors' pages, editors' review and editing;
     # coordinators of any organisation read the changes (other organisations' handles left out).
     "knowledge:home": Who.ANYONE,
@@ -138,6 +153,9 @@ ROUTES: dict[str, Who] = {
     "api:countries": Who.API_ANYONE,
     "api:country": Who.API_ANYONE,
     "api:screener": Who.API_ANYONE,
+    # Deliveries between installs: the sender's signature, checked against the partners the
+    # addressed organisation confirmed, decides (haven.referrals.delivery), not a token.
+    "api:referrals": Who.API_ANYONE,
 }
 
 
@@ -185,6 +203,10 @@ RULES: dict[str, frozenset[Rule]] = {
     "desk:share": frozenset({R.HOLD, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "desk:shred": frozenset({R.TWO_PERSON, R.OWN_ORGANISATION}),
     "api:case-reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
+    "referrals:partner-key": frozenset({R.OWN_ORGANISATION}),
+    "referrals:refer": frozenset({R.OWN_ORGANISATION}),
+    "referrals:document": frozenset({R.HOLD, R.OWN_ORGANISATION}),
+    "referrals:arrival-decide": frozenset({R.OWN_ORGANISATION}),
 }
 
 

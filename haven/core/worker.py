@@ -78,6 +78,12 @@ def _notify() -> dict[str, object]:
     return {"sent": done.sent, "failed": done.failed, "waiting": done.waiting}
 
 
+def _deliver_referrals() -> dict[str, object]:
+    from haven.referrals.delivery import deliver_due
+
+    return dict(deliver_due())
+
+
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
@@ -87,6 +93,7 @@ JOBS = (
     # Each member's own cadence (the organisation's choice) decides when they are told; this
     # only looks for whoever is due.
     Job("notify", timedelta(minutes=1), _notify),
+    Job("deliver-referrals", timedelta(seconds=5), _deliver_referrals),
 )
 
 

@@ -26,6 +26,7 @@ def test_openapi_document_lists_every_endpoint(db: None) -> None:
         "/api/v1/countries",
         "/api/v1/countries/{iso2}",
         "/api/v1/screener",
+        "/api/v1/referrals",
     }
     assert spec["components"]["securitySchemes"]["StaffToken"]["scheme"] == "bearer"
 

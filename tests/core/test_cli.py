@@ -209,9 +209,16 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
     assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
     first = _haven(tmp_path, "worker", "--once")
     assert first.returncode == 0, first.stderr
-    ran = "ran: link-audit, match, forget-rate-counters, shred-due, knowledge-review, notify"
+    ran = (
+        "ran: link-audit, match, forget-rate-counters, shred-due, knowledge-review, notify, "
+        "deliver-referrals"
+    )
     assert ran in first.stdout
-    assert "nothing was due" in _haven(tmp_path, "worker", "--once").stdout
+    # Run again at once, nothing but the jobs of a few seconds can be due (on a loaded machine
+    # the two starts may lie more than their five seconds apart).
+    again = _haven(tmp_path, "worker", "--once").stdout
+    ran_again = set(again.strip().removeprefix("ran: ").split(", "))
+    assert "nothing was due" in again or ran_again <= {"link-audit", "deliver-referrals"}, again
 
 
 def test_org_set_changes_the_rules_and_refuses_impossible_weights(tmp_path: Path) -> None:

@@ -63,6 +63,10 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<int:hold_id>",
         "<int:approval_id>",
         "<uuid:report_id>",
+        "<int:partner_id>",
+        "<uuid:referral_id>",
+        "<uuid:arrival_id>",
+        "<uuid:document_id>",
     ):
         if converter in path:
             key = converter.strip("<>{}").split(":")[-1]

@@ -26,6 +26,14 @@ from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
+from haven.referrals.delivery import deliver_due
+from haven.referrals.models import Arrival, Document
+from haven.referrals.services import (
+    arrival_answer,
+    identity_ensure,
+    partner_add_local,
+    referral_propose,
+)
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
@@ -86,6 +94,13 @@ POST_ONLY = {
     "notifications:switch",
     "notifications:remove",
     "notifications:cadence",
+    "api:referrals",
+    "referrals:identity",
+    "referrals:partner-local",
+    "referrals:partner-remote",
+    "referrals:partner-key",
+    "referrals:arrival-decide",
+    "referral-status:consent",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -99,7 +114,7 @@ SHARED_CASE_ROUTES = {
     "desk:photo",
 }
 # Routes about one thing of the logged-in requester's case: another case's requester finds none.
-REQUESTER_OBJECT_ROUTES = {"intake:photo"}
+REQUESTER_OBJECT_ROUTES = {"intake:photo", "referral-status:consent"}
 # Routes about one thing of the first organisation: another organisation's coordinator finds none.
 OBJECT_ROUTES = {
     *SHARED_CASE_ROUTES,
@@ -120,6 +135,10 @@ OBJECT_ROUTES = {
     "network:review-clear",
     "accounts:approval-approve",
     "accounts:approval-refuse",
+    "referrals:refer",
+    "referrals:partner-key",
+    "referrals:arrival-decide",
+    "referrals:document",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
@@ -320,6 +339,64 @@ def world(
     )
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
+    # Ark and the other organisation refer to each other: Ark proposes the case to it, and it
+    # sent Ark one of its own.
+    identity_ensure(keyring=keyring_of(coordinator))
+    identity_ensure(keyring=keyring_of(outsider))
+    other_organisation = outsider.member.organisation
+    to_other = partner_add_local(
+        actor=coordinator.member, other=other_organisation, needs=[], countries=[], languages=[]
+    )
+    to_ark = partner_add_local(
+        actor=outsider.member, other=organisation, needs=[], countries=[], languages=[]
+    )
+    referral = referral_propose(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=accepted.case,
+        partner=to_other,
+        fields=["story"],
+        with_thread=False,
+        with_documents=False,
+        reason="walking every route",
+    )
+    theirs = make_request(other_organisation, contact="@theirs").case
+    case_triage(actor=outsider.member, case=theirs, decision="accept")
+    sent = referral_propose(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        case=theirs,
+        partner=to_ark,
+        fields=["story"],
+        with_thread=False,
+        with_documents=False,
+        reason="walking every route",
+        emergency_reason="walking every route",
+    )
+    deliver_due()
+    # And one more, with a document, that Ark accepted: it became a case of Ark's.
+    third = make_request(other_organisation, contact="@third").case
+    case_triage(actor=outsider.member, case=third, decision="accept")
+    with_document = referral_propose(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        case=third,
+        partner=to_ark,
+        fields=[],
+        with_thread=False,
+        with_documents=False,
+        reason="walking every route",
+        emergency_reason="walking every route",
+        documents=[b"a scanned document"],
+    )
+    deliver_due()
+    taken = arrival_answer(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        arrival=Arrival.objects.get(pk=with_document.pk),
+        accept=True,
+    )
+    document = Document.objects.get(case=taken.case)
     return {
         "clients": clients,
         "tokens": tokens,
@@ -343,6 +420,10 @@ def world(
             "hold_id": str(hold.pk),
             "approval_id": str(approval.pk),
             "report_id": str(crossing_report.pk),
+            "partner_id": str(to_other.pk),
+            "referral_id": str(referral.pk),
+            "arrival_id": str(sent.pk),
+            "document_id": str(document.pk),
         },
     }
 

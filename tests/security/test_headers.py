@@ -20,7 +20,13 @@ from tests.security.routes import all_routes, concrete
 from tests.security.test_authorisation import POST_ONLY
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUESTER_PREFIXES = ("intake:", "quick-exit", "situation:board", "situation:report")
+REQUESTER_PREFIXES = (
+    "intake:",
+    "referral-status:",
+    "quick-exit",
+    "situation:board",
+    "situation:report",
+)
 
 
 def _csp(header: str) -> dict[str, str]:
@@ -56,6 +62,10 @@ def answers(
         "hold_id": "1",
         "approval_id": "1",
         "report_id": "00000000-0000-4000-8000-000000000000",
+        "partner_id": "1",
+        "referral_id": "00000000-0000-4000-8000-000000000000",
+        "arrival_id": "00000000-0000-4000-8000-000000000000",
+        "document_id": "00000000-0000-4000-8000-000000000000",
     }
     collected: list[tuple[str, Any]] = []
     for client in (Client(), login(Client(), coordinator)):

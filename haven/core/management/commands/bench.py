@@ -85,6 +85,16 @@ class Command(BaseCommand):
             "database involved).",
         )
         add_online_arguments(online)
+        referral = kinds.add_parser(
+            "referral",
+            help="Start two temporary installs on loopback (each its own SQLite file) and send "
+            "referrals with one document between them: seal and sign, send, accept, answer.",
+        )
+        referral.add_argument(
+            "--megabytes", type=float, default=2.0, help="The document's size (default 2)."
+        )
+        referral.add_argument("--rounds", type=int, default=3, help="Referrals sent (default 3).")
+        referral.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "desk":
@@ -115,6 +125,17 @@ class Command(BaseCommand):
                 raise CommandError(message)
 
             self.stdout.write(render_online(options, refuse_online))
+        elif options["kind"] == "referral":
+            if not 0 < options["megabytes"] <= 8 or not 1 <= options["rounds"] <= 20:
+                raise CommandError("--megabytes must be above 0 and at most 8; --rounds 1 to 20.")
+            from haven.referrals.bench import run as run_referral
+
+            run_referral(
+                megabytes=options["megabytes"],
+                rounds=options["rounds"],
+                as_json=options["json"],
+                out=self.stdout.write,
+            )
 
     def _intake(self, options: dict[str, Any]) -> None:
         from haven.intake.bench import BenchRefused, run

@@ -1,0 +1,178 @@
+"""Reads on referrals: the directory, a case's referrals, arrivals, and what the requester sees."""
+
+import base64
+from dataclasses import dataclass
+from uuid import UUID
+
+from haven.accounts.models import Member, Organisation
+from haven.accounts.unlock import Keyring
+from haven.cases.models import Case
+from haven.cases.services import case_key
+from haven.crypto import CryptoError
+from haven.crypto.keys import open_sealed
+from haven.crypto.sealing import FieldSealer
+from haven.messaging.services import OpenMessage, thread_for_requester, unread_for_requester
+from haven.referrals.models import (
+    FIELD_LABELS,
+    Arrival,
+    ArrivalStatus,
+    Document,
+    DocumentChunk,
+    Identity,
+    Partner,
+    Referral,
+    ReferralStatus,
+    RelayedMessage,
+)
+from haven.referrals.services import answer_for_requester, emergency_reason_for_requester
+
+
+def partners_of(organisation: Organisation) -> list[Partner]:
+    return list(Partner.objects.filter(organisation=organisation).order_by("name"))
+
+
+def partner_for(member: Member, partner_id: int) -> Partner | None:
+    return Partner.objects.filter(organisation_id=member.organisation_id, pk=partner_id).first()
+
+
+def identity_of(organisation: Organisation) -> Identity | None:
+    return Identity.objects.filter(organisation=organisation).first()
+
+
+def local_candidates(organisation: Organisation) -> list[Organisation]:
+    """Organisations of this install that can be picked as partners (set up, not yet listed)."""
+    listed = Partner.objects.filter(organisation=organisation, local__isnull=False).values("local")
+    return list(
+        Organisation.objects.exclude(pk=organisation.pk)
+        .exclude(pk__in=listed)
+        .filter(pk__in=Identity.objects.values("organisation"))
+        .order_by("name")
+    )
+
+
+def referrals_of(case: Case) -> list[Referral]:
+    return list(
+        Referral.objects.filter(case=case).select_related("partner").order_by("-proposed_hour")
+    )
+
+
+def arrivals_of(member: Member) -> list[Arrival]:
+    return list(
+        Arrival.objects.filter(organisation_id=member.organisation_id)
+        .select_related("partner")
+        .order_by("status", "-received_hour")
+    )
+
+
+def arrival_for(member: Member, arrival_id: UUID) -> Arrival | None:
+    return (
+        Arrival.objects.filter(organisation_id=member.organisation_id, pk=arrival_id)
+        .select_related("partner", "case")
+        .first()
+    )
+
+
+def documents_of(case: Case) -> list[Document]:
+    return list(Document.objects.filter(case=case).order_by("number"))
+
+
+def document_for(member: Member, document_id: UUID) -> Document | None:
+    """A referred document of a case of the member's organisation, for its coordinators."""
+    if not member.is_coordinator:
+        return None
+    return (
+        Document.objects.filter(pk=document_id, case__organisation_id=member.organisation_id)
+        .select_related("case", "case__organisation")
+        .first()
+    )
+
+
+def arrival_of(case: Case) -> Arrival | None:
+    """The arrival a case was made from, if it came by referral."""
+    return Arrival.objects.filter(case=case).select_related("partner").first()
+
+
+def document_bytes(*, keyring: Keyring, document: Document) -> bytes:
+    """A referred document, opened with the case's key."""
+    sealer = FieldSealer(case_key(keyring, document.case), str(document.pk))
+    parts = DocumentChunk.objects.filter(document=document).order_by("number")
+    return b"".join(
+        base64.b64decode(sealer.open(f"chunk-{part.number}", bytes(part.body))) for part in parts
+    )
+
+
+@dataclass(frozen=True)
+class RequesterView:
+    """One referral as the requester sees it on their status page."""
+
+    referral: Referral
+    partner_name: str
+    # The names of the fields that go (or went) along, in the page's language.
+    labels: list[str]
+    emergency_reason: str
+    answer_note: str
+    # On this install, the receiving side's own case: its status and its messages to them.
+    their_case: Case | None
+    messages: list[OpenMessage]
+    unread: int
+    # From a partner on another install: its messages, relayed here and opened with their key.
+    relayed: list[str]
+
+
+def for_requester(case: Case, requester_private: bytes | None) -> list[RequesterView]:
+    """The case's referrals the requester is shown (all of them: proposed, sent, answered)."""
+    views = []
+    for referral in referrals_of(case):
+        their_case = None
+        messages: list[OpenMessage] = []
+        if referral.partner.local_id is not None and referral.status == ReferralStatus.ACCEPTED:
+            arrival = (
+                Arrival.objects.filter(pk=referral.pk, status=ArrivalStatus.ACCEPTED)
+                .select_related("case")
+                .first()
+            )
+            their_case = arrival.case if arrival else None
+            if their_case is not None and requester_private is not None and not their_case.shredded:
+                messages = thread_for_requester(
+                    case=their_case, requester_private=requester_private
+                )
+        views.append(
+            RequesterView(
+                referral=referral,
+                partner_name=referral.partner.name,
+                labels=[
+                    str(FIELD_LABELS[name]) for name in referral.fields if name in FIELD_LABELS
+                ],
+                emergency_reason=emergency_reason_for_requester(referral, requester_private),
+                answer_note=answer_for_requester(referral, requester_private),
+                their_case=their_case,
+                messages=messages,
+                unread=unread_for_requester(their_case) if their_case else 0,
+                relayed=relayed_texts(referral, requester_private),
+            )
+        )
+    return views
+
+
+def relayed_texts(referral: Referral, requester_private: bytes | None) -> list[str]:
+    """The partner's relayed messages, opened with the thread key sealed to the requester."""
+    if requester_private is None or not referral.thread_for_requester:
+        return []
+    relayed = list(RelayedMessage.objects.filter(referral=referral).order_by("number"))
+    if not relayed:
+        return []
+    try:
+        thread_key = open_sealed(requester_private, bytes(referral.thread_for_requester))
+        return [
+            FieldSealer(thread_key, str(message.pk)).open("body", bytes(message.body))
+            for message in relayed
+        ]
+    except CryptoError:
+        # Not sealed for this requester, or altered on the way: nothing is shown.
+        return []
+
+
+def referral_counts(case: Case) -> tuple[int, int]:
+    """How many referrals a case has, and how many of them wait for the requester."""
+    statuses = list(Referral.objects.filter(case=case).values_list("status", flat=True))
+    return len(statuses), statuses.count(ReferralStatus.PROPOSED)

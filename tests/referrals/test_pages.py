@@ -1,0 +1,190 @@
+"""The referral pages: a coordinator refers from the case, the requester consents on the status
+page (no script, English and Russian), the partner accepts, and the requester reads its answer
+and its messages."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from haven.intake.services import Accepted
+from haven.messaging.services import message_to_requester
+from haven.referrals.models import Arrival, Referral, ReferralStatus
+from tests.conftest import Persona, keyring_of
+from tests.referrals.conftest import Pair
+
+
+def _refer(desk: Client, requested: Accepted, partners: Pair, **extra: str) -> Referral:
+    response = desk.post(
+        f"/en/referrals/case/{requested.case.pk}/",
+        {
+            "partner": partners.to_other.pk,
+            "chosen": ["name", "story"],
+            "reason": "They need a lawyer in Germany.",
+            **extra,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:800]
+    return Referral.objects.get(case=requested.case)
+
+
+def _requester(requested: Accepted, language: str = "en") -> Client:
+    client = Client()
+    response = client.post(f"/{language}/status/", {"codename": requested.codename})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize(
+    ("language", "warning"),
+    [
+        ("en", "destroys our copy only"),
+        ("ru", "уничтожит только нашу копию"),
+    ],
+)
+def test_requester_is_told_shredding_stays_on_one_side_before_consenting(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    requested: Accepted,
+    partners: Pair,
+    language: str,
+    warning: str,
+) -> None:
+    _refer(member_client(coordinator), requested, partners)
+    requester = _requester(requested, language)
+    status = requester.get(f"/{language}/status/")
+    assert f"/{language}/status/referrals/" in status.content.decode()
+    page = requester.get(f"/{language}/status/referrals/")
+    body = page.content.decode()
+    assert warning in body
+    assert "<script" not in body
+    assert "script-src 'none'" in page["Content-Security-Policy"] or "script-src" not in page[
+        "Content-Security-Policy"
+    ].replace("script-src 'none'", "")
+    assert len(page.content) < 20_000
+
+
+def test_requester_consent_sends_and_the_partners_answer_and_messages_reach_them(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    referral = _refer(member_client(coordinator), requested, partners)
+    requester = _requester(requested)
+    answered = requester.post(f"/en/status/referrals/{referral.pk}/", {"answer": "accept"})
+    assert answered.status_code == 302
+    arrival = Arrival.objects.get(pk=referral.pk)
+    other_desk = member_client(outsider)
+    listed = other_desk.get("/en/referrals/arrivals/")
+    assert "Ark" in listed.content.decode()
+    accepted = other_desk.post(
+        f"/en/referrals/arrivals/{arrival.pk}/",
+        {"answer": "accept", "note": "We have a lawyer for you."},
+    )
+    assert accepted.status_code == 302
+    arrival.refresh_from_db()
+    assert arrival.case is not None
+    message_to_requester(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        case=arrival.case,
+        text="Come on Tuesday at ten.",
+    )
+    from haven.referrals.delivery import deliver_due
+
+    deliver_due()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    body = requester.get("/en/status/referrals/").content.decode()
+    assert "They accepted your request." in body
+    assert "We have a lawyer for you." in body
+    assert "Come on Tuesday at ten." in body
+
+
+def test_requester_refusal_keeps_the_request_here(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    referral = _refer(member_client(coordinator), requested, partners)
+    requester = _requester(requested)
+    requester.post(f"/en/status/referrals/{referral.pk}/", {"answer": "refuse"})
+    body = requester.get("/en/status/referrals/").content.decode()
+    assert "nothing was passed on" in body
+    assert not Arrival.objects.exists()
+
+
+def test_partners_page_shows_our_fingerprint_and_a_wrong_one_is_refused_with_what_was_typed(
+    member_client: Callable[[Persona], Client], coordinator: Persona, partners: Pair
+) -> None:
+    desk = member_client(coordinator)
+    page = desk.get("/en/referrals/partners/").content.decode()
+    assert partners.to_ark.fingerprint in page  # Ark's own fingerprint, as Other holds it
+    response = desk.post(
+        "/en/referrals/partners/remote/",
+        {
+            "name": "Rechtshilfe",
+            "address": "https://haven.example.org",
+            "keys": page.split('id="own-keys" type="text" readonly value="')[1].split('"')[0],
+            "fingerprint": "12345 12345 12345 12345 12345 12345",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "does not match" in body
+    assert "Rechtshilfe" in body
+
+
+def test_a_counselor_gets_no_referral_page(
+    member_client: Callable[[Persona], Client], counselor: Persona, requested: Accepted
+) -> None:
+    response = member_client(counselor).get(f"/en/referrals/case/{requested.case.pk}/")
+    assert response.status_code == 403
+
+
+def test_a_referred_document_opens_for_the_receiving_coordinator_only(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    from haven.audit.models import Event
+    from haven.referrals.delivery import deliver_due
+    from haven.referrals.models import Document
+    from haven.referrals.services import arrival_answer, referral_consent, referral_propose
+
+    referral = referral_propose(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=requested.case,
+        partner=partners.to_other,
+        fields=["story"],
+        with_thread=False,
+        with_documents=True,
+        reason="They need a lawyer in Germany.",
+        documents=[b"%PDF-1.4 a scanned call-up paper"],
+    )
+    referral_consent(case=requested.case, referral=referral, accept=True)
+    deliver_due()
+    arrival = arrival_answer(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        arrival=Arrival.objects.get(pk=referral.pk),
+        accept=True,
+    )
+    document = Document.objects.get(case=arrival.case)
+    other_desk = member_client(outsider)
+    page = other_desk.get(f"/en/referrals/case/{arrival.case_id}/").content.decode()
+    assert "Referred to us by Ark" in page
+    opened = other_desk.get(f"/en/referrals/documents/{document.pk}/")
+    assert opened.status_code == 200
+    assert opened.content == b"%PDF-1.4 a scanned call-up paper"
+    assert opened["Content-Disposition"].startswith("attachment")
+    assert Event.objects.filter(action="referral.document").count() == 1
+    assert (
+        member_client(coordinator).get(f"/en/referrals/documents/{document.pk}/").status_code == 404
+    )
