@@ -159,8 +159,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Sessions: the database holds them, but an unlocked member key is kept there only sealed under a
-# key that lives in the member's cookie (see haven.accounts.unlock).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# key that lives in the member's cookie (see haven.accounts.unlock). Each row names its member, so
+# logout, a passphrase change or a suspension deletes every session of that member at once.
+SESSION_ENGINE = "haven.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

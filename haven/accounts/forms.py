@@ -117,3 +117,34 @@ class RulesForm(forms.Form):
         label=_("Cases or identities one member may open in an hour"), min_value=1, max_value=1000
     )
     reason = forms.CharField(label=_("Why change them?"), max_length=500, min_length=8)
+
+
+class PassphraseChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    passphrase = forms.CharField(
+        label=_("New passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. Every other browser and every API token of yours is "
+            "logged out."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("New passphrase again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
+            raise ValidationError(_("The two new passphrases differ; type them again."))
+        return cleaned

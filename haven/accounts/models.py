@@ -1,6 +1,12 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
 
 
 class Organisation(models.Model):
@@ -191,3 +197,22 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"device #{self.pk} of {self.member_id}"
+
+
+class MemberSession(AbstractBaseSession):
+    """A server-side session, with the member it belongs to (none for a requester's or a visitor's),
+    so every session of a member can be ended at once: the sealed half of their unlocked key is
+    in the session and goes with the row."""
+
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type["SessionBase"]:
+        from haven.accounts.sessions import SessionStore
+
+        return SessionStore

@@ -9,6 +9,7 @@ urlpatterns = [
     path("second-factor/", views.second_factor, name="second-factor"),
     path("logout/", views.logout_view, name="logout"),
     path("join/", views.join, name="join"),
+    path("passphrase/", views.passphrase, name="passphrase"),
     path("", views.home, name="home"),
     path("tokens/", views.token_create, name="token-create"),
     path("tokens/<slug:public_id>/revoke/", views.token_revoke, name="token-revoke"),

@@ -33,14 +33,15 @@ from haven.accounts.forms import (
     JoinForm,
     LoginForm,
     LoginWithCodeForm,
+    PassphraseChangeForm,
     RulesForm,
     TokenForm,
 )
+from haven.accounts.lifecycle import member_sessions_end, passphrase_change
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
-    api_tokens_end,
     device_remember,
     invite_accept,
     invite_create,
@@ -250,13 +251,45 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """End the session; the sealed key in it, the cookie half and the member's API tokens all go."""
-    if request.user.is_authenticated:
-        api_tokens_end(member=request.user, why="logout")
+    """End every session of the member, here and in any other browser, and all their API tokens;
+    the sealed keys in them and this browser's cookie half all go."""
+    if isinstance(request.user, Member):
+        member_sessions_end(actor=request.user, member=request.user, why="logout")
     logout(request)
     response = redirect("intake:home")
     unlock.clear_cookie(response)
     return response
+
+
+PASSPHRASE_MESSAGE = "haven.passphrase-message"  # noqa: S105  # a session field's name, not a secret
+
+
+@require_http_methods(["GET", "POST"])
+def passphrase(request: HttpRequest) -> HttpResponse:
+    """Change the member's passphrase; every other session and every token of theirs ends."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    form = PassphraseChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            passphrase_change(
+                member=member,
+                old_passphrase=form.cleaned_data["current"],
+                new_passphrase=form.cleaned_data["passphrase"],
+                keep_session=request.session.session_key,
+            )
+        except ValidationError as error:
+            form.add_error("current" if error.code == "passphrase-wrong" else "passphrase", error)
+        else:
+            # A fresh session key, so the one this browser held before cannot be replayed either.
+            request.session.cycle_key()
+            request.session[PASSPHRASE_MESSAGE] = True
+            return redirect("accounts:passphrase")
+    return render(
+        request,
+        "accounts/passphrase.html",
+        {"form": form, "changed": request.session.pop(PASSPHRASE_MESSAGE, False)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -42,6 +42,7 @@ ROUTES: dict[str, Who] = {
     "accounts:join": Who.ANYONE,
     "accounts:logout": Who.MEMBER,
     "accounts:home": Who.MEMBER,
+    "accounts:passphrase": Who.MEMBER,
     "accounts:token-create": Who.MEMBER,
     "accounts:token-revoke": Who.MEMBER,
     "accounts:team": Who.COORDINATOR,
@@ -153,7 +154,7 @@ class Rule(StrEnum):
     HOLD = "hold"
     # Asks for a fresh code from the member's second factor.
     SECOND_FACTOR = "second-factor"
-    # Ends the member's API tokens.
+    # Ends the member's API tokens and their other server-side sessions.
     ENDS_TOKENS = "ends-tokens"
     # Names one organisation; objects of any other answer 404.
     OWN_ORGANISATION = "own-organisation"
@@ -169,6 +170,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "accounts:rules": frozenset({R.TWO_PERSON}),
     "accounts:token-create": frozenset({R.SECOND_FACTOR}),
     "accounts:logout": frozenset({R.ENDS_TOKENS}),
+    "accounts:passphrase": frozenset({R.ENDS_TOKENS}),
     "network:application": frozenset({R.OWN_ORGANISATION}),
     "network:application-read": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:application-decide": frozenset({R.VETTING, R.OWN_ORGANISATION}),
