@@ -70,7 +70,7 @@ def independent(first: Member, second: Member) -> bool:
 
 
 def _target_member_id(approval: Approval) -> int | None:
-    return int(approval.target_id) if approval.act == Act.SUSPEND else None
+    return int(approval.target_id) if approval.act in (Act.SUSPEND, Act.RECOVER) else None
 
 
 def may_approve(approver: Member, approval: Approval) -> bool:
@@ -150,8 +150,9 @@ def approval_reason(*, keyring: Keyring, approval: Approval) -> str:
     return open_sealed(private, bytes(approval.reason_sealed)).decode("utf-8")
 
 
-def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
-    """Do the act an approval was for. Imported here: each act lives in its own domain."""
+def _carry_out(approval: Approval, approver: Member, reason: str, keyring: Keyring) -> str | None:
+    """Do the act an approval was for; return a code to show once to the approver, if the act
+    makes one. Imported here: each act lives in its own domain."""
     if approval.act == Act.INVITE:
         Invite.objects.filter(
             pk=int(approval.target_id),
@@ -168,13 +169,23 @@ def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
         member_suspend_approved(approval=approval, approver=approver, reason=reason)
     elif approval.act == Act.RULES:
         _apply_rules(Organisation.objects.get(pk=approval.organisation_id), approval.changes)
+    elif approval.act == Act.RECOVER:
+        from haven.accounts.recovery import recovery_approved
+
+        return recovery_approved(approval=approval, approver=approver, keyring=keyring)
+    elif approval.act == Act.ROTATE:
+        from haven.accounts.rotation import rotation_approved
+
+        rotation_approved(approval=approval, approver=approver, keyring=keyring)
     else:  # pragma: no cover - the choices are closed
         raise ValueError(f"no act {approval.act}")
+    return None
 
 
 @transaction.atomic
-def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> None:
-    """A second, independent coordinator lets the act happen; it happens now."""
+def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> str | None:
+    """A second, independent coordinator lets the act happen; it happens now. Returns the code a
+    key recovery makes for the approver, shown once."""
     approval = (
         Approval.objects.select_for_update().select_related("requested_by").get(pk=approval.pk)
     )
@@ -199,7 +210,7 @@ def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> No
         target_id=approval.target_id,
         data={"approval": approval.pk, "requested_by": approval.requested_by_id},
     )
-    _carry_out(approval, actor, reason)
+    return _carry_out(approval, actor, reason, keyring)
 
 
 @transaction.atomic

@@ -47,8 +47,8 @@ class JoinForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
-            "At least 12 characters. It unlocks your key: if you forget it, a coordinator must "
-            "invite you again."
+            "At least 12 characters. It unlocks your key: if you forget it, two coordinators "
+            "must recover your key."
         ),
     )
     passphrase_again = forms.CharField(
@@ -135,6 +135,48 @@ class PassphraseChangeForm(forms.Form):
             "At least 12 characters. Every other browser and every API token of yours is "
             "logged out."
         ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("New passphrase again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
+            raise ValidationError(_("The two new passphrases differ; type them again."))
+        return cleaned
+
+
+class RecoveryAskForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How did you confirm it is really them?"),
+        max_length=500,
+        min_length=8,
+        help_text=_("The coordinator who approves reads this (sealed)."),
+    )
+
+
+class RecoveryForm(forms.Form):
+    handle = forms.CharField(label=_("Name"), max_length=40)
+    first_code = forms.CharField(
+        label=_("Code from the first coordinator"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    second_code = forms.CharField(
+        label=_("Code from the second coordinator"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    passphrase = forms.CharField(
+        label=_("New passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters."),
     )
     passphrase_again = forms.CharField(
         label=_("New passphrase again"),

@@ -134,6 +134,8 @@ class Act(models.TextChoices):
     SHRED = "case.shred", _("Shred a case before its retention ends")
     SUSPEND = "member.suspend", _("Suspend a coordinator")
     RULES = "organisation.rules", _("Change the vetting or reveal rules")
+    RECOVER = "member.recover", _("Give a member who lost their passphrase a new key")
+    ROTATE = "organisation.rotate", _("Replace the organisation's key")
 
 
 class Approval(models.Model):
@@ -216,3 +218,30 @@ class MemberSession(AbstractBaseSession):
         from haven.accounts.sessions import SessionStore
 
         return SessionStore
+
+
+class KeyRecovery(models.Model):
+    """A member's new key pair while two coordinators recover it for them.
+
+    The new private key is encrypted under a code shown only to the coordinator who asked, then,
+    when a second coordinator approves, under a second code shown only to that one. The member
+    needs both codes to set a new passphrase; the server holds neither, so no server secret opens
+    the new key, and neither coordinator alone can take the account over.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_public_key = models.BinaryField(max_length=32)
+    wrapped_new_key = models.BinaryField()
+    created_at = models.DateTimeField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # What was sealed to the old member key: counts re-created for the new one, and what is lost.
+    recreated = models.JSONField(default=dict, blank=True)
+    lost = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"key recovery #{self.pk} of {self.member_id}"

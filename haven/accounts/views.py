@@ -34,11 +34,14 @@ from haven.accounts.forms import (
     LoginForm,
     LoginWithCodeForm,
     PassphraseChangeForm,
+    RecoveryAskForm,
+    RecoveryForm,
     RulesForm,
     TokenForm,
 )
 from haven.accounts.lifecycle import member_sessions_end, passphrase_change
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
+from haven.accounts.recovery import recovery_complete, recovery_request
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
@@ -493,9 +496,12 @@ def approval_approve(request: HttpRequest, approval_id: int) -> HttpResponse:
     if keyring is None:
         return _approvals_page(request, member, error=str(unlock.LOCKED_MESSAGE), status=403)
     try:
-        approval_grant(actor=member, keyring=keyring, approval=approval)
+        code = approval_grant(actor=member, keyring=keyring, approval=approval)
     except ApprovalRefused as refusal:
         return _approvals_page(request, member, error=str(refusal), status=409)
+    if code is not None:
+        # A key recovery's second code: shown on this answer only, never kept in the session.
+        return render(request, "accounts/recovery_code.html", {"second_code": code})
     request.session[APPROVAL_MESSAGE] = _("Approved; it has been done.")
     return redirect("accounts:approvals")
 
@@ -554,3 +560,52 @@ def rules(request: HttpRequest) -> HttpResponse:
     organisation.refresh_from_db()
     fresh = RulesForm(initial={name: getattr(organisation, name) for name in RULE_FIELDS})
     return _rules_page(request, member, fresh, notice=notice)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_ask(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A coordinator starts a key recovery for a member who lost their passphrase."""
+    actor: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    member = Member.objects.filter(pk=member_id, organisation_id=actor.organisation_id).first()
+    if member is None:
+        raise Http404
+    form = RecoveryAskForm(request.POST if request.method == "POST" else None)
+    context: dict[str, object] = {"form": form, "subject": member}
+    if request.method == "POST" and form.is_valid():
+        keyring = request.keyring  # type: ignore[attr-defined]
+        if keyring is None:
+            form.add_error(None, unlock.LOCKED_MESSAGE)
+            return render(request, "accounts/recovery_ask.html", context, status=403)
+        try:
+            asked = recovery_request(
+                actor=actor, keyring=keyring, member=member, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            context.update(
+                {"first_code": asked.first_code, "second_code": asked.second_code, "form": None}
+            )
+            return render(request, "accounts/recovery_code.html", context, status=201)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/recovery_ask.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """A member who lost their passphrase sets a new one with the codes of two coordinators."""
+    form = RecoveryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery = recovery_complete(
+                handle=form.cleaned_data["handle"],
+                first_code=form.cleaned_data["first_code"],
+                second_code=form.cleaned_data["second_code"],
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except ValidationError as error:
+            form.add_error("passphrase" if error.code == "passphrase-short" else None, error)
+        else:
+            return render(request, "accounts/recovered.html", {"recovery": recovery})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/recover.html", {"form": form}, status=status)

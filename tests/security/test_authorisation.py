@@ -116,6 +116,7 @@ OBJECT_ROUTES = {
     "network:review-clear",
     "accounts:approval-approve",
     "accounts:approval-refuse",
+    "accounts:recovery-ask",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
