@@ -251,6 +251,10 @@ HAVEN_INTAKE_PER_MINUTE = env_int("HAVEN_INTAKE_PER_MINUTE", 6000, minimum=1)
 HAVEN_LOGIN_FAILURES_PER_HOUR = env_int("HAVEN_LOGIN_FAILURES_PER_HOUR", 20, minimum=1)
 # The longest an API token lives; a member may ask for less.
 HAVEN_API_TOKEN_MAX_DAYS = env_int("HAVEN_API_TOKEN_MAX_DAYS", 30, minimum=1)
+# Seconds a key rotation waits, after switching the organisation's public key, before its last
+# sweep: web processes keep an organisation for up to ten seconds (haven.intake.queries), so a
+# request may still be sealed to the old key that long.
+HAVEN_ROTATION_SETTLE_SECONDS = env_int("HAVEN_ROTATION_SETTLE_SECONDS", 12, minimum=0)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)
 # Past this many days since its last check (or its newest source) a fact is "old", not "ageing".

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Act, Approval, Invite, Member, Organisation, Role
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
-from haven.crypto.keys import open_sealed, seal_to
+from haven.crypto.keys import seal_to
 
 MIN_REASON_LENGTH = 8
 # The organisation's rules coordinators may change, two of them together.
@@ -146,8 +146,7 @@ def approval_reason(*, keyring: Keyring, approval: Approval) -> str:
     """The reason the asking coordinator gave, opened with the organisation key."""
     if not approval.reason_sealed:
         return ""
-    private = keyring.organisation_private_key()
-    return open_sealed(private, bytes(approval.reason_sealed)).decode("utf-8")
+    return keyring.open_for_organisation(bytes(approval.reason_sealed)).decode("utf-8")
 
 
 def _carry_out(approval: Approval, approver: Member, reason: str, keyring: Keyring) -> str | None:

@@ -190,3 +190,12 @@ class RecoveryForm(forms.Form):
         if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
             raise ValidationError(_("The two new passphrases differ; type them again."))
         return cleaned
+
+
+class RotationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why replace the organisation's key?"),
+        max_length=500,
+        min_length=8,
+        help_text=_("The coordinator who approves reads this (sealed)."),
+    )

@@ -63,6 +63,8 @@ class Member(AbstractBaseUser):
     wrapped_private_key = models.BinaryField()
     # The organisation's private key sealed to this member's public key; only readers have one.
     sealed_organisation_key = models.BinaryField(null=True)
+    # While the organisation's key is being replaced: the new private key, sealed to this member.
+    sealed_next_organisation_key = models.BinaryField(null=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     # When the network's vetting rule was met for this member (vouchers must be vetted long enough).
@@ -245,3 +247,39 @@ class KeyRecovery(models.Model):
 
     def __str__(self) -> str:
         return f"key recovery #{self.pk} of {self.member_id}"
+
+
+class KeyRotation(models.Model):
+    """One replacement of an organisation's key pair, and how far it has come.
+
+    The organisation's public key is the new one from the start, so intake seals to it at once.
+    While the rotation runs, the old private key is kept here sealed to the new public key, so any
+    reader holding the new key opens what is not yet re-sealed; when the last row is done this
+    copy is destroyed with the members' copies of the old key.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(Member, null=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(Member, null=True, on_delete=models.PROTECT, related_name="+")
+    old_public_key = models.BinaryField(max_length=32)
+    new_public_key = models.BinaryField(max_length=32)
+    old_private_sealed = models.BinaryField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Where the re-sealing stands: the index of the kind of row in ROTATED and the last primary
+    # key done in it, and how many rows of each kind were re-sealed.
+    stage = models.PositiveSmallIntegerField(default=0)
+    last_pk = models.CharField(max_length=64, blank=True, default="")
+    done = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(finished_at__isnull=True),
+                name="one_running_rotation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"key rotation #{self.pk} of {self.organisation_id}"

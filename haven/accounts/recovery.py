@@ -39,7 +39,6 @@ from haven.crypto import WrongKey
 from haven.crypto.keys import (
     derive_key,
     new_key_pair,
-    open_sealed,
     public_key_of,
     seal_to,
     secret_open,
@@ -153,14 +152,14 @@ def _approve(recovery: KeyRecovery, *, approver: Member, keyring: Keyring, alone
     # organisation's copy of the same key, sealed again to the new member key.
     offers = 0
     for offer in BedOffer.objects.filter(member=member):
-        data_key = open_sealed(organisation_private, bytes(offer.sealed_key))
+        data_key = keyring.open_record_key(bytes(offer.sealed_key))
         BedOffer.objects.filter(pk=offer.pk).update(host_sealed_key=seal_to(new_public, data_key))
         offers += 1
     shares = 0
     for share in CaseShare.objects.filter(
         member=member, unshared_at__isnull=True, case__sealed_key__isnull=False
     ).select_related("case"):
-        data_key = open_sealed(organisation_private, bytes(share.case.sealed_key or b""))
+        data_key = keyring.open_record_key(bytes(share.case.sealed_key or b""))
         CaseShare.objects.filter(pk=share.pk).update(sealed_key=seal_to(new_public, data_key))
         shares += 1
     lost = [LOST_SECOND_FACTOR] if member.totp_sealed else []

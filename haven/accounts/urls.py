@@ -19,6 +19,8 @@ urlpatterns = [
     path("team/invite/", views.invite, name="invite"),
     path("approvals/", views.approvals, name="approvals"),
     path("rules/", views.rules, name="rules"),
+    path("rotation/", views.rotation, name="rotation"),
+    path("rotation/continue/", views.rotation_continue, name="rotation-continue"),
     path("approvals/<int:approval_id>/approve/", views.approval_approve, name="approval-approve"),
     path("approvals/<int:approval_id>/refuse/", views.approval_turn_down, name="approval-refuse"),
 ]

@@ -36,12 +36,21 @@ from haven.accounts.forms import (
     PassphraseChangeForm,
     RecoveryAskForm,
     RecoveryForm,
+    RotationForm,
     RulesForm,
     TokenForm,
 )
 from haven.accounts.lifecycle import member_sessions_end, passphrase_change
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
 from haven.accounts.recovery import recovery_complete, recovery_request
+from haven.accounts.rotation import (
+    RotationRefused,
+    coordinators_suspended_since_rotation,
+    rotation_keys,
+    rotation_request,
+    rotation_run,
+    running,
+)
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
@@ -502,6 +511,17 @@ def approval_approve(request: HttpRequest, approval_id: int) -> HttpResponse:
     if code is not None:
         # A key recovery's second code: shown on this answer only, never kept in the session.
         return render(request, "accounts/recovery_code.html", {"second_code": code})
+    if approval.act == Act.SUSPEND:
+        # A suspended coordinator held the organisation key: offer to replace it.
+        request.session[APPROVAL_MESSAGE] = _(
+            "Approved; the coordinator is suspended. They held the organisation key: replace it."
+        )
+        return redirect("accounts:rotation")
+    if approval.act == Act.ROTATE:
+        request.session[APPROVAL_MESSAGE] = _(
+            "Approved; the new key is in use. Re-seal what the old key holds here."
+        )
+        return redirect("accounts:rotation")
     request.session[APPROVAL_MESSAGE] = _("Approved; it has been done.")
     return redirect("accounts:approvals")
 
@@ -609,3 +629,79 @@ def recover(request: HttpRequest) -> HttpResponse:
             return render(request, "accounts/recovered.html", {"recovery": recovery})
     status = 400 if request.method == "POST" else 200
     return render(request, "accounts/recover.html", {"form": form}, status=status)
+
+
+# How long one press of "go on" re-seals before the page answers; the rest waits for the next.
+ROTATION_SLICE_SECONDS = 20.0
+
+
+def _rotation_page(
+    request: HttpRequest, member: Member, form: RotationForm, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/rotation.html",
+        {
+            "form": form,
+            "notice": notice or request.session.pop(APPROVAL_MESSAGE, ""),
+            "rotation": running(member.organisation_id),
+            "suspended": coordinators_suspended_since_rotation(member.organisation_id),
+            "waiting": waiting_for(Act.ROTATE, str(member.organisation_id), member.organisation_id),
+            "missing": missing_protections(member.organisation),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rotation(request: HttpRequest) -> HttpResponse:
+    """Replace the organisation's key pair: asked by one coordinator, approved by a second."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    if request.method == "GET":
+        return _rotation_page(request, member, RotationForm())
+    form = RotationForm(request.POST)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _rotation_page(request, member, form, status=400)
+    if keyring is None:
+        form.add_error(None, unlock.LOCKED_MESSAGE)
+        return _rotation_page(request, member, form, status=403)
+    try:
+        asked = rotation_request(actor=member, keyring=keyring, reason=form.cleaned_data["reason"])
+    except (RotationRefused, ApprovalRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _rotation_page(request, member, form, status=409)
+    except ValidationError as error:
+        form.add_error("reason", error)
+        return _rotation_page(request, member, form, status=400)
+    if isinstance(asked, Approval):
+        notice = _("Asked: the key is replaced when a second coordinator approves.")
+    else:
+        notice = _(
+            "The new key is in use. This organisation has a single coordinator, so no one "
+            "approved it."
+        )
+    return _rotation_page(request, member, RotationForm(), notice=notice)
+
+
+@require_POST
+def rotation_continue(request: HttpRequest) -> HttpResponse:
+    """Re-seal for a while with this coordinator's copy of the new key; press again to go on."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    keyring = request.keyring  # type: ignore[attr-defined]
+    running_now = running(member.organisation_id)
+    if running_now is None:
+        return redirect("accounts:rotation")
+    if keyring is None:
+        return _rotation_page(request, member, RotationForm(), 403, str(unlock.LOCKED_MESSAGE))
+    try:
+        keys = rotation_keys(keyring=keyring, rotation=running_now)
+    except RotationRefused as refusal:
+        return _rotation_page(request, member, RotationForm(), 409, str(refusal))
+    finished = rotation_run(rotation=running_now, keys=keys, seconds=ROTATION_SLICE_SECONDS)
+    request.session[APPROVAL_MESSAGE] = (
+        _("Done: everything is sealed to the new key, and the old key is destroyed.")
+        if finished
+        else _("Part way; press the button again to go on.")
+    )
+    return redirect("accounts:rotation")

@@ -51,6 +51,8 @@ ROUTES: dict[str, Who] = {
     "accounts:invite": Who.COORDINATOR,
     "accounts:approvals": Who.COORDINATOR,
     "accounts:rules": Who.COORDINATOR,
+    "accounts:rotation": Who.COORDINATOR,
+    "accounts:rotation-continue": Who.COORDINATOR,
     "accounts:approval-approve": Who.COORDINATOR,
     "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
@@ -170,6 +172,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "accounts:approval-approve": frozenset({R.TWO_PERSON, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "accounts:approval-refuse": frozenset({R.OWN_ORGANISATION}),
     "accounts:rules": frozenset({R.TWO_PERSON}),
+    "accounts:rotation": frozenset({R.TWO_PERSON}),
     "accounts:token-create": frozenset({R.SECOND_FACTOR}),
     "accounts:logout": frozenset({R.ENDS_TOKENS}),
     "accounts:passphrase": frozenset({R.ENDS_TOKENS}),

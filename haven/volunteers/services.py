@@ -320,7 +320,10 @@ def _suspend(
 ) -> list[Member]:
     now = timezone.now()
     Member.objects.filter(pk=member.pk).update(
-        is_active=False, suspended_at=now, sealed_organisation_key=None
+        is_active=False,
+        suspended_at=now,
+        sealed_organisation_key=None,
+        sealed_next_organisation_key=None,
     )
     # Their sessions and API tokens die with their trust, the keys held in them too.
     member_sessions_end(actor=actor, member=member, why="suspension")

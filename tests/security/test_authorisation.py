@@ -51,6 +51,7 @@ from tests.security.routes import Route, all_routes, concrete
 POST_ONLY = {
     "intake:leave",
     "accounts:logout",
+    "accounts:rotation-continue",
     "accounts:token-create",
     "accounts:token-revoke",
     "accounts:invite",
