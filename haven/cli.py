@@ -15,7 +15,7 @@ HAVEN_COMMANDS = {
     "worker": "Run the recurring jobs (audit linking, the optimiser's surge signal, shredding, …)",
     "shred": "Shred the cases past their retention period (haven shred --due)",
     "match": "Print what the bed optimiser proposes, country by country",
-    "bench": "Benchmarks: haven bench desk | intake | case | suggest | match | online",
+    "bench": "Benchmarks: haven bench desk | intake | case | suggest | match | online | rotate",
     "migrate": "Create or update the database tables",
     "check": "Check the configuration (haven check --deploy in production)",
 }

@@ -32,7 +32,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,7 @@ from haven.accounts.models import Act, Approval, Invite, KeyRotation, Member, Or
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
 from haven.crypto import WrongKey
-from haven.crypto.keys import new_key_pair, open_sealed, public_key_of, seal_to
+from haven.crypto.keys import Resealer, new_key_pair, open_sealed, public_key_of, seal_to
 
 # Each kind of row holding a sealed box to the organisation key: model, field, and the lookup
 # that names the organisation.
@@ -66,6 +66,12 @@ class RotationKeys:
 
     old: bytes = field(repr=False)
     new: bytes = field(repr=False)
+    _resealer: Resealer | None = field(default=None, repr=False)
+
+    def resealer(self) -> Resealer:
+        if self._resealer is None:
+            self._resealer = Resealer(old_private=self.old, new_public=public_key_of(self.new))
+        return self._resealer
 
 
 def running(organisation_id: int) -> KeyRotation | None:
@@ -164,6 +170,43 @@ def _rows(rotation: KeyRotation, stage: int) -> models.QuerySet[models.Model]:
     return rows.exclude(**{column: b""})
 
 
+def _write(model: type[models.Model], column: str, rows: list[models.Model]) -> None:
+    """Write a batch of re-sealed values. Django's bulk_update builds a CASE over the whole
+    batch, which costs several times the cryptography; PostgreSQL takes one UPDATE joined to the
+    values instead, SQLite one short UPDATE per row."""
+    meta = model._meta
+    target = meta.get_field(column)
+    assert isinstance(target, models.Field)  # noqa: S101  # ROTATED names concrete columns
+    quote = connection.ops.quote_name
+    table, value_column, key = (
+        quote(meta.db_table),
+        quote(str(target.column)),
+        quote(str(meta.pk.column)),
+    )
+    values = [
+        (
+            meta.pk.get_db_prep_value(row.pk, connection),
+            target.get_db_prep_value(getattr(row, column), connection),
+        )
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            key_type = meta.pk.rel_db_type(connection)
+            placeholders = ", ".join(["(%s, %s)"] * len(values))
+            cursor.execute(
+                f"UPDATE {table} SET {value_column} = v.sealed "  # noqa: S608  # names from the model, values as parameters
+                f"FROM (VALUES {placeholders}) AS v(key, sealed) "
+                f"WHERE {table}.{key} = v.key::{key_type}",
+                [item for pair in values for item in pair],
+            )
+        else:
+            cursor.executemany(
+                f"UPDATE {table} SET {value_column} = %s WHERE {key} = %s",  # noqa: S608  # as above
+                [(sealed, pk) for pk, sealed in values],
+            )
+
+
 def _reseal_batch(rotation: KeyRotation, keys: RotationKeys, size: int) -> int:
     """Re-seal the next batch of the current kind of row, and move the progress row past it."""
     label, column, _owner = ROTATED[rotation.stage % len(ROTATED)]
@@ -172,16 +215,17 @@ def _reseal_batch(rotation: KeyRotation, keys: RotationKeys, size: int) -> int:
         rows = rows.filter(pk__gt=rotation.last_pk)
     batch = list(rows.order_by("pk").only("pk", column)[:size])
     changed = []
+    resealer = keys.resealer()
     for row in batch:
         try:
-            plain = open_sealed(keys.old, bytes(getattr(row, column)))
+            resealed = resealer.reseal(bytes(getattr(row, column)))
         except WrongKey:
             # Sealed to the new key already (written after the rotation began).
             continue
-        setattr(row, column, seal_to(public_key_of(keys.new), plain))
+        setattr(row, column, resealed)
         changed.append(row)
     if changed:
-        type(changed[0])._default_manager.bulk_update(changed, [column], batch_size=size)
+        _write(type(changed[0]), column, changed)
     done = dict(rotation.done)
     done[label] = done.get(label, 0) + len(changed)
     if len(batch) < size:
@@ -207,6 +251,8 @@ class Progress:
     done: int
     total: int
     rows_per_second: float
+    # The last sweep for rows sealed to the old key after the switch, rather than the main pass.
+    sweep: bool = False
 
 
 def rotation_run(
@@ -252,7 +298,15 @@ def rotation_run(
         if report is not None:
             label = ROTATED[stage % len(ROTATED)][0]
             elapsed = max(time.monotonic() - started, 1e-9)
-            report(Progress(label, rotation.done.get(label, 0), totals[stage], resealed / elapsed))
+            report(
+                Progress(
+                    label,
+                    rotation.done.get(label, 0),
+                    totals[stage],
+                    resealed / elapsed,
+                    sweep=stage >= len(ROTATED),
+                )
+            )
     _finish(rotation)
     return True
 

@@ -2,6 +2,7 @@
 append-only audit notes), readers keep reading, intake goes on throughout, and a run that stopped
 resumes where it stopped."""
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from io import StringIO
@@ -265,3 +266,15 @@ def test_two_coordinators_rotate_on_the_page_and_suspension_offers_it(
     )
     assert all(not _opens(old_private, bytes(case.sealed_key)) for case in Case.objects.all())  # type: ignore[arg-type]
     _reads_every_case(coordinator)
+
+
+def test_the_rotation_bench_rotates_every_case_it_loads(db: None) -> None:
+    out = StringIO()
+    call_command("bench", "rotate", "--cases", "30", "--batch-size", "7", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["finished"] is True
+    assert result["rows_resealed"] >= 30
+    assert result["rows_per_second"] > 0
+    organisation = Organisation.objects.get(slug=result["organisation"])
+    rotation = KeyRotation.objects.get(organisation=organisation)
+    assert rotation.done["cases.Case"] == 30

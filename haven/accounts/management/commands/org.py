@@ -209,6 +209,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         def show(progress: Progress) -> None:
+            if progress.sweep:
+                self.stdout.write(
+                    f"  last sweep of {progress.kind} ({progress.total} to check): "
+                    f"{progress.done} re-sealed in all"
+                )
+                return
             self.stdout.write(
                 f"  {progress.kind}: {progress.done}/{progress.total} re-sealed "
                 f"({progress.rows_per_second:,.0f} rows/s)"
