@@ -142,6 +142,7 @@ def recovery_approved(*, approval: Approval, approver: Member, keyring: Keyring)
 
 
 def _approve(recovery: KeyRecovery, *, approver: Member, keyring: Keyring, alone: bool) -> str:
+    from haven.accounts.rotation import running
     from haven.cases.models import CaseShare
     from haven.volunteers.models import BedOffer
 
@@ -163,13 +164,17 @@ def _approve(recovery: KeyRecovery, *, approver: Member, keyring: Keyring, alone
         CaseShare.objects.filter(pk=share.pk).update(sealed_key=seal_to(new_public, data_key))
         shares += 1
     lost = [LOST_SECOND_FACTOR] if member.totp_sealed else []
+    reader = bool(member.sealed_organisation_key or member.sealed_next_organisation_key)
+    organisation_key = seal_to(new_public, organisation_private) if reader else None
+    # During a key rotation the approver's key is the new one: the member gets it as their next
+    # key too, so the end of the rotation keeps it for them.
+    rotating = reader and running(member.organisation_id) is not None
     Member.objects.filter(pk=member.pk).update(
         public_key=new_public,
         # Nothing opens until the member finishes the recovery: the old passphrase least of all.
         wrapped_private_key=b"",
-        sealed_organisation_key=(
-            seal_to(new_public, organisation_private) if member.sealed_organisation_key else None
-        ),
+        sealed_organisation_key=organisation_key,
+        sealed_next_organisation_key=organisation_key if rotating else None,
         totp_sealed=None,
         totp_last_step=0,
     )

@@ -469,7 +469,7 @@ def _approval_subject(approval: Approval) -> str:
     if approval.act == Act.INVITE:
         invite = Invite.objects.filter(pk=int(approval.target_id)).first()
         return invite.get_role_display() if invite is not None else ""
-    if approval.act == Act.SUSPEND:
+    if approval.act in (Act.SUSPEND, Act.RECOVER):
         other = Member.objects.filter(pk=int(approval.target_id)).first()
         return other.handle if other is not None else ""
     if approval.act == Act.RULES:

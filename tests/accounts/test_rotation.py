@@ -278,3 +278,35 @@ def test_the_rotation_bench_rotates_every_case_it_loads(db: None) -> None:
     organisation = Organisation.objects.get(slug=result["organisation"])
     rotation = KeyRotation.objects.get(organisation=organisation)
     assert rotation.done["cases.Case"] == 30
+
+
+def test_a_coordinator_recovered_during_a_rotation_keeps_the_new_key(
+    tmp_path: Path, coordinator: Persona, make_request: Callable[..., Accepted]
+) -> None:
+    from haven.accounts.recovery import recovery_complete, recovery_request
+
+    bea = invite_member(coordinator, "bea", Role.COORDINATOR, established=True)
+    cara = invite_member(coordinator, "cara", Role.COORDINATOR, approver=bea, established=True)
+    for _ in range(3):
+        make_request()
+    assert "stopped part way" in _rotate(tmp_path, coordinator, "--stop-after", "0")
+    asked = recovery_request(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        member=cara.member,
+        reason="cara lost her passphrase",
+    )
+    assert asked.approval is not None
+    second = approval_grant(actor=bea.member, keyring=keyring_of(bea), approval=asked.approval)
+    assert second is not None
+    new = "cara's new long passphrase"
+    recovery_complete(
+        handle="cara", first_code=asked.first_code, second_code=second, passphrase=new
+    )
+    cara.passphrase = new
+    _reads_every_case(cara)
+    assert "rotation finished" in _rotate(tmp_path, coordinator)
+    assert keyring_of(cara).organisation_private_key() == (
+        keyring_of(coordinator).organisation_private_key()
+    )
+    _reads_every_case(cara)
