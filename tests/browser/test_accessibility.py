@@ -140,6 +140,8 @@ STAFF_PAGES = [
     "/en/accounts/team/",
     "/en/accounts/approvals/",
     "/en/accounts/rules/",
+    "/en/accounts/passphrase/",
+    "/en/accounts/rotation/",
     "/en/desk/",
     "/en/desk/mine/",
     "/en/desk/match/",
@@ -157,7 +159,12 @@ STAFF_PAGES = [
     "/en/network/vouch/",
     "/ru/desk/",
 ]
-PUBLIC_STAFF_PAGES = ["/en/accounts/login/", "/en/accounts/join/", "/en/volunteer/"]
+PUBLIC_STAFF_PAGES = [
+    "/en/accounts/login/",
+    "/en/accounts/join/",
+    "/en/accounts/recover/",
+    "/en/volunteer/",
+]
 
 
 def test_volunteer_pages_have_no_accessibility_faults(
