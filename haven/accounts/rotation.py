@@ -131,6 +131,8 @@ def rotation_start(
         target_id=str(organisation.pk),
         data={
             "rotation": rotation.pk,
+            # Whose unlocked copy of the old key started it (an admin's run names a coordinator).
+            "key_of": keyring.member.pk,
             "readers": len(readers),
             "invites_cancelled": cancelled,
             **({"approved_by": approver.pk} if approver is not None else {}),
