@@ -98,8 +98,10 @@ def _open(request: HttpRequest, field: str) -> bytes | None:
         return None
 
 
-# Between a right passphrase and a right second-factor code, the key waits here.
+# Between a right passphrase and a right second-factor code, the key waits here, and the member
+# it belongs to is named here.
 PENDING_FIELD = "haven.sealed-pending-key"
+PENDING_MEMBER_FIELD = "haven.pending-member"
 ALL_FIELDS = (SESSION_FIELD, REQUESTER_FIELD, PENDING_FIELD)
 
 

@@ -125,7 +125,7 @@ def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form}, status=400)
 
 
-PENDING_MEMBER = "haven.pending-member"
+PENDING_MEMBER = unlock.PENDING_MEMBER_FIELD
 PENDING_TOTP = "haven.pending-totp"
 
 

@@ -7,9 +7,9 @@ from django.test import Client
 
 from haven.accounts.models import ApiToken, MemberSession
 from haven.accounts.services import member_unlock
-from haven.accounts.unlock import SESSION_FIELD
+from haven.accounts.unlock import PENDING_FIELD, SESSION_FIELD
 from haven.volunteers.services import member_suspend
-from tests.conftest import Persona, login, make_token
+from tests.conftest import Persona, enrol_second_factor, login, make_token
 
 HOME = "/en/accounts/"
 
@@ -154,3 +154,22 @@ def test_a_short_or_mismatched_new_passphrase_is_refused_in_russian_too(
     assert russian.status_code == 400
     assert "12" in russian.content.decode()
     assert member_unlock(handle=coordinator.member.handle, passphrase=coordinator.passphrase)
+
+
+def test_suspension_ends_a_login_half_way_too(coordinator: Persona, counselor: Persona) -> None:
+    enrol_second_factor(counselor)
+    browser = Client()
+    response = browser.post(
+        "/en/accounts/login/",
+        {"handle": counselor.member.handle, "passphrase": counselor.passphrase},
+    )
+    assert "/login/code/" in response["Location"]
+    assert MemberSession.objects.filter(member=counselor.member).count() == 1
+    member_suspend(actor=coordinator.member, member=counselor.member, reason="sold addresses")
+    assert not MemberSession.objects.filter(member=counselor.member).exists()
+    assert not any(
+        PENDING_FIELD in session.get_decoded() for session in MemberSession.objects.all()
+    )
+    assert browser.post("/en/accounts/login/code/", {"code": "123456"})["Location"].endswith(
+        "/accounts/login/"
+    )
