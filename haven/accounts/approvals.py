@@ -324,4 +324,9 @@ def missing_protections(organisation: Organisation) -> list[str]:
             "Members this coordinator brings in take cases from it at once; no one else checks "
             "them first."
         ),
+        _(
+            "A member who lost their passphrase gets a new key from this coordinator alone, who "
+            "holds both recovery codes."
+        ),
+        _("The organisation key is replaced by one coordinator alone."),
     ]
