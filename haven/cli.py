@@ -10,12 +10,15 @@ import sys
 HAVEN_COMMANDS = {
     "demo": "Set up a demo network on SQLite and serve it on http://127.0.0.1:8000",
     "serve": "Serve Haven with gunicorn (production: behind a reverse proxy)",
-    "org": "Create or list organisations (haven org create --help)",
+    "org": "Create, list, configure organisations; suspend; rotate-key (haven org --help)",
     "audit": "Check the audit chain (haven audit verify)",
     "worker": "Run the recurring jobs (audit linking, the optimiser's surge signal, shredding, …)",
     "shred": "Shred the cases past their retention period (haven shred --due)",
     "match": "Print what the bed optimiser proposes, country by country",
-    "bench": "Benchmarks: haven bench desk | intake | case | suggest | match | online | referral",
+    "bench": (
+        "Benchmarks: haven bench desk | intake | case | suggest | match | online | referral"
+        " | rotate"
+    ),
     "migrate": "Create or update the database tables",
     "check": "Check the configuration (haven check --deploy in production)",
 }

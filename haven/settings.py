@@ -162,8 +162,9 @@ if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # Sessions: the database holds them, but an unlocked member key is kept there only sealed under a
-# key that lives in the member's cookie (see haven.accounts.unlock).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# key that lives in the member's cookie (see haven.accounts.unlock). Each row names its member, so
+# logout, a passphrase change or a suspension deletes every session of that member at once.
+SESSION_ENGINE = "haven.accounts.sessions"
 SESSION_COOKIE_AGE = env_int("HAVEN_SESSION_SECONDS", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -258,6 +259,10 @@ HAVEN_API_TOKEN_MAX_DAYS = env_int("HAVEN_API_TOKEN_MAX_DAYS", 30, minimum=1)
 HAVEN_ADDRESS = env_str("HAVEN_ADDRESS", "").rstrip("/")
 # The largest referral delivery accepted over the API (a package with its documents).
 HAVEN_REFERRAL_MAX_BYTES = env_int("HAVEN_REFERRAL_MAX_BYTES", 16 * 1024 * 1024, minimum=65_536)
+# Seconds a key rotation waits, after switching the organisation's public key, before its last
+# sweep: web processes keep an organisation for up to ten seconds (haven.intake.queries), so a
+# request may still be sealed to the old key that long.
+HAVEN_ROTATION_SETTLE_SECONDS = env_int("HAVEN_ROTATION_SETTLE_SECONDS", 12, minimum=0)
 HAVEN_DESK_PAGE_SIZE = env_int("HAVEN_DESK_PAGE_SIZE", 50, minimum=5)
 HAVEN_KNOWLEDGE_STALE_DAYS = env_int("HAVEN_KNOWLEDGE_STALE_DAYS", 90, minimum=1)
 # Past this many days since its last check (or its newest source) a fact is "old", not "ageing".

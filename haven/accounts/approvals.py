@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Act, Approval, Invite, Member, Organisation, Role
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
-from haven.crypto.keys import open_sealed, seal_to
+from haven.crypto.keys import seal_to
 
 MIN_REASON_LENGTH = 8
 # The organisation's rules coordinators may change, two of them together.
@@ -70,7 +70,7 @@ def independent(first: Member, second: Member) -> bool:
 
 
 def _target_member_id(approval: Approval) -> int | None:
-    return int(approval.target_id) if approval.act == Act.SUSPEND else None
+    return int(approval.target_id) if approval.act in (Act.SUSPEND, Act.RECOVER) else None
 
 
 def may_approve(approver: Member, approval: Approval) -> bool:
@@ -146,12 +146,12 @@ def approval_reason(*, keyring: Keyring, approval: Approval) -> str:
     """The reason the asking coordinator gave, opened with the organisation key."""
     if not approval.reason_sealed:
         return ""
-    private = keyring.organisation_private_key()
-    return open_sealed(private, bytes(approval.reason_sealed)).decode("utf-8")
+    return keyring.open_for_organisation(bytes(approval.reason_sealed)).decode("utf-8")
 
 
-def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
-    """Do the act an approval was for. Imported here: each act lives in its own domain."""
+def _carry_out(approval: Approval, approver: Member, reason: str, keyring: Keyring) -> str | None:
+    """Do the act an approval was for; return a code to show once to the approver, if the act
+    makes one. Imported here: each act lives in its own domain."""
     if approval.act == Act.INVITE:
         Invite.objects.filter(
             pk=int(approval.target_id),
@@ -168,13 +168,23 @@ def _carry_out(approval: Approval, approver: Member, reason: str) -> None:
         member_suspend_approved(approval=approval, approver=approver, reason=reason)
     elif approval.act == Act.RULES:
         _apply_rules(Organisation.objects.get(pk=approval.organisation_id), approval.changes)
+    elif approval.act == Act.RECOVER:
+        from haven.accounts.recovery import recovery_approved
+
+        return recovery_approved(approval=approval, approver=approver, keyring=keyring)
+    elif approval.act == Act.ROTATE:
+        from haven.accounts.rotation import rotation_approved
+
+        rotation_approved(approval=approval, approver=approver, keyring=keyring)
     else:  # pragma: no cover - the choices are closed
         raise ValueError(f"no act {approval.act}")
+    return None
 
 
 @transaction.atomic
-def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> None:
-    """A second, independent coordinator lets the act happen; it happens now."""
+def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> str | None:
+    """A second, independent coordinator lets the act happen; it happens now. Returns the code a
+    key recovery makes for the approver, shown once."""
     approval = (
         Approval.objects.select_for_update().select_related("requested_by").get(pk=approval.pk)
     )
@@ -199,7 +209,7 @@ def approval_grant(*, actor: Member, keyring: Keyring, approval: Approval) -> No
         target_id=approval.target_id,
         data={"approval": approval.pk, "requested_by": approval.requested_by_id},
     )
-    _carry_out(approval, actor, reason)
+    return _carry_out(approval, actor, reason, keyring)
 
 
 @transaction.atomic
@@ -314,4 +324,9 @@ def missing_protections(organisation: Organisation) -> list[str]:
             "Members this coordinator brings in take cases from it at once; no one else checks "
             "them first."
         ),
+        _(
+            "A member who lost their passphrase gets a new key from this coordinator alone, who "
+            "holds both recovery codes."
+        ),
+        _("The organisation key is replaced by one coordinator alone."),
     ]

@@ -47,8 +47,8 @@ class JoinForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(render_value=False),
         help_text=_(
-            "At least 12 characters. It unlocks your key: if you forget it, a coordinator must "
-            "invite you again."
+            "At least 12 characters. It unlocks your key: if you forget it, two coordinators "
+            "must recover your key."
         ),
     )
     passphrase_again = forms.CharField(
@@ -117,3 +117,85 @@ class RulesForm(forms.Form):
         label=_("Cases or identities one member may open in an hour"), min_value=1, max_value=1000
     )
     reason = forms.CharField(label=_("Why change them?"), max_length=500, min_length=8)
+
+
+class PassphraseChangeForm(forms.Form):
+    current = forms.CharField(
+        label=_("Current passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    passphrase = forms.CharField(
+        label=_("New passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. Every other browser and every API token of yours is "
+            "logged out."
+        ),
+    )
+    passphrase_again = forms.CharField(
+        label=_("New passphrase again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
+            raise ValidationError(_("The two new passphrases differ; type them again."))
+        return cleaned
+
+
+class RecoveryAskForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How did you confirm it is really them?"),
+        max_length=500,
+        min_length=8,
+        help_text=_("The coordinator who approves reads this (sealed)."),
+    )
+
+
+class RecoveryForm(forms.Form):
+    handle = forms.CharField(label=_("Name"), max_length=40)
+    first_code = forms.CharField(
+        label=_("Code from the first coordinator"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    second_code = forms.CharField(
+        label=_("Code from the second coordinator"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    passphrase = forms.CharField(
+        label=_("New passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 12 characters."),
+    )
+    passphrase_again = forms.CharField(
+        label=_("New passphrase again"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, object] | None:
+        cleaned = super().clean()
+        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
+            raise ValidationError(_("The two new passphrases differ; type them again."))
+        return cleaned
+
+
+class RotationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why replace the organisation's key?"),
+        max_length=500,
+        min_length=8,
+        help_text=_("The coordinator who approves reads this (sealed)."),
+    )

@@ -1,6 +1,12 @@
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.sessions.backends.base import SessionBase
 
 
 class Organisation(models.Model):
@@ -57,6 +63,8 @@ class Member(AbstractBaseUser):
     wrapped_private_key = models.BinaryField()
     # The organisation's private key sealed to this member's public key; only readers have one.
     sealed_organisation_key = models.BinaryField(null=True)
+    # While the organisation's key is being replaced: the new private key, sealed to this member.
+    sealed_next_organisation_key = models.BinaryField(null=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField()
     # When the network's vetting rule was met for this member (vouchers must be vetted long enough).
@@ -128,6 +136,8 @@ class Act(models.TextChoices):
     SHRED = "case.shred", _("Shred a case before its retention ends")
     SUSPEND = "member.suspend", _("Suspend a coordinator")
     RULES = "organisation.rules", _("Change the vetting or reveal rules")
+    RECOVER = "member.recover", _("Give a member who lost their passphrase a new key")
+    ROTATE = "organisation.rotate", _("Replace the organisation's key")
 
 
 class Approval(models.Model):
@@ -191,3 +201,85 @@ class KnownDevice(models.Model):
 
     def __str__(self) -> str:
         return f"device #{self.pk} of {self.member_id}"
+
+
+class MemberSession(AbstractBaseSession):
+    """A server-side session, with the member it belongs to (none for a requester's or a visitor's),
+    so every session of a member can be ended at once: the sealed half of their unlocked key is
+    in the session and goes with the row."""
+
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type["SessionBase"]:
+        from haven.accounts.sessions import SessionStore
+
+        return SessionStore
+
+
+class KeyRecovery(models.Model):
+    """A member's new key pair while two coordinators recover it for them.
+
+    The new private key is encrypted under a code shown only to the coordinator who asked, then,
+    when a second coordinator approves, under a second code shown only to that one. The member
+    needs both codes to set a new passphrase; the server holds neither, so no server secret opens
+    the new key, and neither coordinator alone can take the account over.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_public_key = models.BinaryField(max_length=32)
+    wrapped_new_key = models.BinaryField()
+    created_at = models.DateTimeField()
+    approved_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    # What was sealed to the old member key: counts re-created for the new one, and what is lost.
+    recreated = models.JSONField(default=dict, blank=True)
+    lost = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"key recovery #{self.pk} of {self.member_id}"
+
+
+class KeyRotation(models.Model):
+    """One replacement of an organisation's key pair, and how far it has come.
+
+    The organisation's public key is the new one from the start, so intake seals to it at once.
+    While the rotation runs, the old private key is kept here sealed to the new public key, so any
+    reader holding the new key opens what is not yet re-sealed; when the last row is done this
+    copy is destroyed with the members' copies of the old key.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(Member, null=True, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(Member, null=True, on_delete=models.PROTECT, related_name="+")
+    old_public_key = models.BinaryField(max_length=32)
+    new_public_key = models.BinaryField(max_length=32)
+    old_private_sealed = models.BinaryField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Where the re-sealing stands: the index of the kind of row in ROTATED and the last primary
+    # key done in it, and how many rows of each kind were re-sealed.
+    stage = models.PositiveSmallIntegerField(default=0)
+    last_pk = models.CharField(max_length=64, blank=True, default="")
+    done = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"],
+                condition=models.Q(finished_at__isnull=True),
+                name="one_running_rotation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"key rotation #{self.pk} of {self.organisation_id}"

@@ -46,7 +46,8 @@ class Unlocked:
     private_key: bytes = field(repr=False)
 
 
-def _kdf_cost() -> KdfCost:
+def member_kdf_cost() -> KdfCost:
+    """The Argon2id cost new member keys are wrapped with."""
     return KDF_COSTS[settings.HAVEN_MEMBER_KDF]
 
 
@@ -83,7 +84,7 @@ def _new_member(
         role=role,
         vetted_at=now,
         public_key=pair.public,
-        wrapped_private_key=wrap_with_passphrase(pair.private, passphrase, _kdf_cost()),
+        wrapped_private_key=wrap_with_passphrase(pair.private, passphrase, member_kdf_cost()),
         sealed_organisation_key=(
             seal_to(pair.public, organisation_private_key) if organisation_private_key else None
         ),
@@ -131,8 +132,9 @@ def member_unlock(*, handle: str, passphrase: str) -> Unlocked | None:
     whether the account exists.
     """
     member = Member.objects.select_related("organisation").filter(handle=handle).first()
-    if member is None or not member.is_active:
-        burn_passphrase_time(passphrase, _kdf_cost())
+    # A member whose key is being recovered has no wrapped key until they finish the recovery.
+    if member is None or not member.is_active or not member.wrapped_private_key:
+        burn_passphrase_time(passphrase, member_kdf_cost())
         return None
     try:
         private = unwrap_with_passphrase(bytes(member.wrapped_private_key), passphrase)

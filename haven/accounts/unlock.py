@@ -42,8 +42,9 @@ class Keyring:
         return self._private
 
     def organisation_private_key(self) -> bytes:
-        """Open the organisation key sealed to this member; raise Locked if they hold none."""
-        sealed = self.member.sealed_organisation_key
+        """Open the organisation key sealed to this member (the new one while the key is being
+        replaced); raise Locked if they hold none."""
+        sealed = self.member.sealed_next_organisation_key or self.member.sealed_organisation_key
         if not sealed:
             raise Locked("this member holds no organisation key")
         try:
@@ -51,9 +52,23 @@ class Keyring:
         except WrongKey:
             raise Locked("the organisation key sealed to this member does not open") from None
 
+    def open_for_organisation(self, sealed: bytes) -> bytes:
+        """Open a sealed box to the organisation. While its key is being replaced, what is not
+        yet re-sealed opens with the old key, which the new one opens."""
+        current = self.organisation_private_key()
+        try:
+            return open_sealed(current, sealed)
+        except WrongKey:
+            from haven.accounts.rotation import previous_private_key
+
+            previous = previous_private_key(self.member, current)
+            if previous is None:
+                raise
+            return open_sealed(previous, sealed)
+
     def open_record_key(self, sealed_key: bytes) -> bytes:
         """Open a record's data key sealed to the organisation."""
-        return open_data_key(sealed_key, with_private=self.organisation_private_key())
+        return self.open_for_organisation(sealed_key)
 
     def open_shared_key(self, sealed_key: bytes) -> bytes:
         """Open a record's data key sealed to this member alone (a case shared with them)."""
@@ -83,8 +98,10 @@ def _open(request: HttpRequest, field: str) -> bytes | None:
         return None
 
 
-# Between a right passphrase and a right second-factor code, the key waits here.
+# Between a right passphrase and a right second-factor code, the key waits here, and the member
+# it belongs to is named here.
 PENDING_FIELD = "haven.sealed-pending-key"
+PENDING_MEMBER_FIELD = "haven.pending-member"
 ALL_FIELDS = (SESSION_FIELD, REQUESTER_FIELD, PENDING_FIELD)
 
 

@@ -33,14 +33,27 @@ from haven.accounts.forms import (
     JoinForm,
     LoginForm,
     LoginWithCodeForm,
+    PassphraseChangeForm,
+    RecoveryAskForm,
+    RecoveryForm,
+    RotationForm,
     RulesForm,
     TokenForm,
 )
+from haven.accounts.lifecycle import member_sessions_end, passphrase_change
 from haven.accounts.models import Act, ApiToken, Approval, Invite, Member
+from haven.accounts.recovery import recovery_complete, recovery_request
+from haven.accounts.rotation import (
+    RotationRefused,
+    coordinators_suspended_since_rotation,
+    rotation_keys,
+    rotation_request,
+    rotation_run,
+    running,
+)
 from haven.accounts.services import (
     api_token_create,
     api_token_revoke,
-    api_tokens_end,
     device_remember,
     invite_accept,
     invite_create,
@@ -112,7 +125,7 @@ def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
     return render(request, "accounts/login.html", {"form": form}, status=400)
 
 
-PENDING_MEMBER = "haven.pending-member"
+PENDING_MEMBER = unlock.PENDING_MEMBER_FIELD
 PENDING_TOTP = "haven.pending-totp"
 
 
@@ -250,13 +263,45 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """End the session; the sealed key in it, the cookie half and the member's API tokens all go."""
-    if request.user.is_authenticated:
-        api_tokens_end(member=request.user, why="logout")
+    """End every session of the member, here and in any other browser, and all their API tokens;
+    the sealed keys in them and this browser's cookie half all go."""
+    if isinstance(request.user, Member):
+        member_sessions_end(actor=request.user, member=request.user, why="logout")
     logout(request)
     response = redirect("intake:home")
     unlock.clear_cookie(response)
     return response
+
+
+PASSPHRASE_MESSAGE = "haven.passphrase-message"  # noqa: S105  # a session field's name, not a secret
+
+
+@require_http_methods(["GET", "POST"])
+def passphrase(request: HttpRequest) -> HttpResponse:
+    """Change the member's passphrase; every other session and every token of theirs ends."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    form = PassphraseChangeForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            passphrase_change(
+                member=member,
+                old_passphrase=form.cleaned_data["current"],
+                new_passphrase=form.cleaned_data["passphrase"],
+                keep_session=request.session.session_key,
+            )
+        except ValidationError as error:
+            form.add_error("current" if error.code == "passphrase-wrong" else "passphrase", error)
+        else:
+            # A fresh session key, so the one this browser held before cannot be replayed either.
+            request.session.cycle_key()
+            request.session[PASSPHRASE_MESSAGE] = True
+            return redirect("accounts:passphrase")
+    return render(
+        request,
+        "accounts/passphrase.html",
+        {"form": form, "changed": request.session.pop(PASSPHRASE_MESSAGE, False)},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -424,7 +469,7 @@ def _approval_subject(approval: Approval) -> str:
     if approval.act == Act.INVITE:
         invite = Invite.objects.filter(pk=int(approval.target_id)).first()
         return invite.get_role_display() if invite is not None else ""
-    if approval.act == Act.SUSPEND:
+    if approval.act in (Act.SUSPEND, Act.RECOVER):
         other = Member.objects.filter(pk=int(approval.target_id)).first()
         return other.handle if other is not None else ""
     if approval.act == Act.RULES:
@@ -460,9 +505,23 @@ def approval_approve(request: HttpRequest, approval_id: int) -> HttpResponse:
     if keyring is None:
         return _approvals_page(request, member, error=str(unlock.LOCKED_MESSAGE), status=403)
     try:
-        approval_grant(actor=member, keyring=keyring, approval=approval)
+        code = approval_grant(actor=member, keyring=keyring, approval=approval)
     except ApprovalRefused as refusal:
         return _approvals_page(request, member, error=str(refusal), status=409)
+    if code is not None:
+        # A key recovery's second code: shown on this answer only, never kept in the session.
+        return render(request, "accounts/recovery_code.html", {"second_code": code})
+    if approval.act == Act.SUSPEND:
+        # A suspended coordinator held the organisation key: offer to replace it.
+        request.session[APPROVAL_MESSAGE] = _(
+            "Approved; the coordinator is suspended. They held the organisation key: replace it."
+        )
+        return redirect("accounts:rotation")
+    if approval.act == Act.ROTATE:
+        request.session[APPROVAL_MESSAGE] = _(
+            "Approved; the new key is in use. Re-seal what the old key holds here."
+        )
+        return redirect("accounts:rotation")
     request.session[APPROVAL_MESSAGE] = _("Approved; it has been done.")
     return redirect("accounts:approvals")
 
@@ -521,3 +580,128 @@ def rules(request: HttpRequest) -> HttpResponse:
     organisation.refresh_from_db()
     fresh = RulesForm(initial={name: getattr(organisation, name) for name in RULE_FIELDS})
     return _rules_page(request, member, fresh, notice=notice)
+
+
+@require_http_methods(["GET", "POST"])
+def recovery_ask(request: HttpRequest, member_id: int) -> HttpResponse:
+    """A coordinator starts a key recovery for a member who lost their passphrase."""
+    actor: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    member = Member.objects.filter(pk=member_id, organisation_id=actor.organisation_id).first()
+    if member is None:
+        raise Http404
+    form = RecoveryAskForm(request.POST if request.method == "POST" else None)
+    context: dict[str, object] = {"form": form, "subject": member}
+    if request.method == "POST" and form.is_valid():
+        keyring = request.keyring  # type: ignore[attr-defined]
+        if keyring is None:
+            form.add_error(None, unlock.LOCKED_MESSAGE)
+            return render(request, "accounts/recovery_ask.html", context, status=403)
+        try:
+            asked = recovery_request(
+                actor=actor, keyring=keyring, member=member, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            context.update(
+                {"first_code": asked.first_code, "second_code": asked.second_code, "form": None}
+            )
+            return render(request, "accounts/recovery_code.html", context, status=201)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/recovery_ask.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def recover(request: HttpRequest) -> HttpResponse:
+    """A member who lost their passphrase sets a new one with the codes of two coordinators."""
+    form = RecoveryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recovery = recovery_complete(
+                handle=form.cleaned_data["handle"],
+                first_code=form.cleaned_data["first_code"],
+                second_code=form.cleaned_data["second_code"],
+                passphrase=form.cleaned_data["passphrase"],
+            )
+        except ValidationError as error:
+            form.add_error("passphrase" if error.code == "passphrase-short" else None, error)
+        else:
+            return render(request, "accounts/recovered.html", {"recovery": recovery})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/recover.html", {"form": form}, status=status)
+
+
+# How long one press of "go on" re-seals before the page answers; the rest waits for the next.
+ROTATION_SLICE_SECONDS = 20.0
+
+
+def _rotation_page(
+    request: HttpRequest, member: Member, form: RotationForm, status: int = 200, notice: str = ""
+) -> HttpResponse:
+    return render(
+        request,
+        "accounts/rotation.html",
+        {
+            "form": form,
+            "notice": notice or request.session.pop(APPROVAL_MESSAGE, ""),
+            "rotation": running(member.organisation_id),
+            "suspended": coordinators_suspended_since_rotation(member.organisation_id),
+            "waiting": waiting_for(Act.ROTATE, str(member.organisation_id), member.organisation_id),
+            "missing": missing_protections(member.organisation),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rotation(request: HttpRequest) -> HttpResponse:
+    """Replace the organisation's key pair: asked by one coordinator, approved by a second."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    if request.method == "GET":
+        return _rotation_page(request, member, RotationForm())
+    form = RotationForm(request.POST)
+    keyring = request.keyring  # type: ignore[attr-defined]
+    if not form.is_valid():
+        return _rotation_page(request, member, form, status=400)
+    if keyring is None:
+        form.add_error(None, unlock.LOCKED_MESSAGE)
+        return _rotation_page(request, member, form, status=403)
+    try:
+        asked = rotation_request(actor=member, keyring=keyring, reason=form.cleaned_data["reason"])
+    except (RotationRefused, ApprovalRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _rotation_page(request, member, form, status=409)
+    except ValidationError as error:
+        form.add_error("reason", error)
+        return _rotation_page(request, member, form, status=400)
+    if isinstance(asked, Approval):
+        notice = _("Asked: the key is replaced when a second coordinator approves.")
+    else:
+        notice = _(
+            "The new key is in use. This organisation has a single coordinator, so no one "
+            "approved it."
+        )
+    return _rotation_page(request, member, RotationForm(), notice=notice)
+
+
+@require_POST
+def rotation_continue(request: HttpRequest) -> HttpResponse:
+    """Re-seal for a while with this coordinator's copy of the new key; press again to go on."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    keyring = request.keyring  # type: ignore[attr-defined]
+    running_now = running(member.organisation_id)
+    if running_now is None:
+        return redirect("accounts:rotation")
+    if keyring is None:
+        return _rotation_page(request, member, RotationForm(), 403, str(unlock.LOCKED_MESSAGE))
+    try:
+        keys = rotation_keys(keyring=keyring, rotation=running_now)
+    except RotationRefused as refusal:
+        return _rotation_page(request, member, RotationForm(), 409, str(refusal))
+    finished = rotation_run(rotation=running_now, keys=keys, seconds=ROTATION_SLICE_SECONDS)
+    request.session[APPROVAL_MESSAGE] = (
+        _("Done: everything is sealed to the new key, and the old key is destroyed.")
+        if finished
+        else _("Part way; press the button again to go on.")
+    )
+    return redirect("accounts:rotation")

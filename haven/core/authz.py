@@ -46,12 +46,17 @@ ROUTES: dict[str, Who] = {
     "accounts:join": Who.ANYONE,
     "accounts:logout": Who.MEMBER,
     "accounts:home": Who.MEMBER,
+    "accounts:passphrase": Who.MEMBER,
+    "accounts:recover": Who.ANYONE,
+    "accounts:recovery-ask": Who.COORDINATOR,
     "accounts:token-create": Who.MEMBER,
     "accounts:token-revoke": Who.MEMBER,
     "accounts:team": Who.COORDINATOR,
     "accounts:invite": Who.COORDINATOR,
     "accounts:approvals": Who.COORDINATOR,
     "accounts:rules": Who.COORDINATOR,
+    "accounts:rotation": Who.COORDINATOR,
+    "accounts:rotation-continue": Who.COORDINATOR,
     "accounts:approval-approve": Who.COORDINATOR,
     "accounts:approval-refuse": Who.COORDINATOR,
     # The volunteer network: applying is public; offers, proposals, vouching and reports are for
@@ -178,7 +183,7 @@ class Rule(StrEnum):
     HOLD = "hold"
     # Asks for a fresh code from the member's second factor.
     SECOND_FACTOR = "second-factor"
-    # Ends the member's API tokens.
+    # Ends the member's API tokens and their other server-side sessions.
     ENDS_TOKENS = "ends-tokens"
     # Names one organisation; objects of any other answer 404.
     OWN_ORGANISATION = "own-organisation"
@@ -192,8 +197,11 @@ RULES: dict[str, frozenset[Rule]] = {
     "accounts:approval-approve": frozenset({R.TWO_PERSON, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "accounts:approval-refuse": frozenset({R.OWN_ORGANISATION}),
     "accounts:rules": frozenset({R.TWO_PERSON}),
+    "accounts:rotation": frozenset({R.TWO_PERSON}),
     "accounts:token-create": frozenset({R.SECOND_FACTOR}),
     "accounts:logout": frozenset({R.ENDS_TOKENS}),
+    "accounts:passphrase": frozenset({R.ENDS_TOKENS}),
+    "accounts:recovery-ask": frozenset({R.TWO_PERSON, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "network:application": frozenset({R.OWN_ORGANISATION}),
     "network:application-read": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:application-decide": frozenset({R.VETTING, R.OWN_ORGANISATION}),

@@ -162,3 +162,24 @@ def derive_key(secret: bytes, *, purpose: str) -> bytes:
 def chain_digest(previous: bytes, payload: bytes) -> bytes:
     """The next link of a hash chain."""
     return hashlib.blake2b(previous + payload, digest_size=32, person=b"haven-audit").digest()
+
+
+class Resealer:
+    """Opens sealed boxes with one private key and seals what they hold to another public key.
+
+    The keys are turned into boxes once, so each box costs only its own open and seal (a key
+    rotation does this for every row sealed to the organisation).
+    """
+
+    def __init__(self, *, old_private: bytes, new_public: bytes) -> None:
+        self._opener = nacl.public.SealedBox(nacl.public.PrivateKey(old_private))
+        self._sealer = nacl.public.SealedBox(nacl.public.PublicKey(new_public))
+
+    def reseal(self, ciphertext: bytes) -> bytes:
+        """The same plaintext sealed to the new key; raise WrongKey if the old key does not open
+        it (already re-sealed, or never sealed to it)."""
+        try:
+            plaintext = self._opener.decrypt(ciphertext)
+        except nacl.exceptions.CryptoError:
+            raise WrongKey("this key does not open the sealed box") from None
+        return bytes(self._sealer.encrypt(plaintext))

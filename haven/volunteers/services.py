@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.approvals import approval_request
-from haven.accounts.models import Act, ApiToken, Approval, Invite, Member, Organisation
+from haven.accounts.lifecycle import member_sessions_end
+from haven.accounts.models import Act, Approval, Invite, Member, Organisation
 from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
@@ -321,12 +322,13 @@ def _suspend(
 ) -> list[Member]:
     now = timezone.now()
     Member.objects.filter(pk=member.pk).update(
-        is_active=False, suspended_at=now, sealed_organisation_key=None
+        is_active=False,
+        suspended_at=now,
+        sealed_organisation_key=None,
+        sealed_next_organisation_key=None,
     )
-    # Their API tokens die with their trust, keys and all.
-    ApiToken.objects.filter(member=member, revoked_at__isnull=True).update(
-        revoked_at=now, wrapped_member_key=b""
-    )
+    # Their sessions and API tokens die with their trust, the keys held in them too.
+    member_sessions_end(actor=actor, member=member, why="suspension")
     # The cases shared with them: their sealed copies of the case keys go too.
     CaseShare.objects.filter(member=member, unshared_at__isnull=True).update(
         sealed_key=None, unshared_at=now

@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.test import Client
 
 from haven.accounts.models import Member, Organisation, Role
+from haven.accounts.models import MemberSession as Session
 from haven.accounts.services import member_unlock
 from haven.accounts.unlock import SESSION_FIELD, Keyring
 from haven.crypto.keys import public_key_of

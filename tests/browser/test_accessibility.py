@@ -141,6 +141,8 @@ STAFF_PAGES = [
     "/en/accounts/approvals/",
     "/en/accounts/rules/",
     "/en/notifications/",
+    "/en/accounts/passphrase/",
+    "/en/accounts/rotation/",
     "/en/desk/",
     "/en/desk/mine/",
     "/en/desk/match/",
@@ -158,7 +160,12 @@ STAFF_PAGES = [
     "/en/network/vouch/",
     "/ru/desk/",
 ]
-PUBLIC_STAFF_PAGES = ["/en/accounts/login/", "/en/accounts/join/", "/en/volunteer/"]
+PUBLIC_STAFF_PAGES = [
+    "/en/accounts/login/",
+    "/en/accounts/join/",
+    "/en/accounts/recover/",
+    "/en/volunteer/",
+]
 
 
 def test_volunteer_pages_have_no_accessibility_faults(

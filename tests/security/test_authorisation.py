@@ -59,6 +59,7 @@ from tests.security.routes import Route, all_routes, concrete
 POST_ONLY = {
     "intake:leave",
     "accounts:logout",
+    "accounts:rotation-continue",
     "accounts:token-create",
     "accounts:token-revoke",
     "accounts:invite",
@@ -139,6 +140,7 @@ OBJECT_ROUTES = {
     "referrals:partner-key",
     "referrals:arrival-decide",
     "referrals:document",
+    "accounts:recovery-ask",
 }
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {

@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from haven.accounts.models import MemberSession as Session
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from tests.conftest import Persona, is_postgres, login, small_jpeg

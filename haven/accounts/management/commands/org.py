@@ -74,6 +74,32 @@ class Command(BaseCommand):
         )
         release.add_argument("slug", help="The organisation's slug.")
         release.add_argument("handle", help="The member's login name.")
+        rotate = actions.add_parser(
+            "rotate-key",
+            help="Replace the organisation's key pair: re-seal everything sealed to the old key, "
+            "give every active reader the new one, destroy the old. Resumes a rotation that "
+            "stopped.",
+        )
+        rotate.add_argument("slug", help="The organisation's slug.")
+        rotate.add_argument(
+            "--coordinator",
+            required=True,
+            help="Login name of a coordinator whose passphrase unlocks the organisation key.",
+        )
+        rotate.add_argument(
+            "--passphrase-file",
+            type=Path,
+            help="Read that coordinator's passphrase from this file ('-' for standard input).",
+        )
+        rotate.add_argument(
+            "--batch-size", type=int, default=2000, help="Rows re-sealed per transaction (2000)."
+        )
+        rotate.add_argument(
+            "--stop-after",
+            type=int,
+            metavar="BATCHES",
+            help="Stop after this many batches; run the command again to go on.",
+        )
         change.add_argument("--radius-km", type=float, help="Matching radius (default 300).")
         change.add_argument(
             "--max-wait-days", type=int, help="Days a group may wait for a bed (default 7)."
@@ -96,6 +122,9 @@ class Command(BaseCommand):
             return
         if options["action"] in {"suspend", "release-hold"}:
             self._admin_act(options)
+            return
+        if options["action"] == "rotate-key":
+            self._rotate(options)
             return
         if options["action"] == "list":
             for organisation in Organisation.objects.order_by("slug"):
@@ -133,20 +162,89 @@ class Command(BaseCommand):
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from None
             self.stdout.write(f"Suspended {member.handle}.")
+            if member.is_coordinator:
+                self.stdout.write(
+                    f"{member.handle} held the organisation key: replace it with "
+                    f"`haven org rotate-key {options['slug']} --coordinator NAME`."
+                )
             return
         holds = RevealHold.objects.filter(member=member, approved_at__isnull=True)
         for hold in holds:
             reveal_hold_release_by_admin(hold=hold)
         self.stdout.write(f"Released {len(holds)} hold(s) on {member.handle}.")
 
-    def _passphrase(self, source: Path | None) -> str:
+    def _rotate(self, options: dict[str, Any]) -> None:
+        from haven.accounts.rotation import (
+            Progress,
+            RotationRefused,
+            rotation_keys,
+            rotation_run,
+            rotation_start,
+            running,
+        )
+        from haven.accounts.services import member_unlock
+        from haven.accounts.unlock import Keyring, Locked
+
+        organisation = Organisation.objects.filter(slug=options["slug"]).first()
+        if organisation is None:
+            raise CommandError(f"No organisation has the slug {options['slug']!r}.")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+        passphrase = self._passphrase(options["passphrase_file"], confirm=False)
+        unlocked = member_unlock(handle=options["coordinator"], passphrase=passphrase)
+        if unlocked is None or unlocked.member.organisation_id != organisation.pk:
+            raise CommandError("That coordinator and passphrase do not match.")
+        keyring = Keyring(member=unlocked.member, _private=unlocked.private_key)
+        try:
+            rotation = running(organisation.pk)
+            if rotation is None:
+                rotation, keys = rotation_start(actor=None, keyring=keyring)
+                self.stdout.write(
+                    f"{organisation.slug}: new key pair made; intake seals to it from now on."
+                )
+            else:
+                keys = rotation_keys(keyring=keyring, rotation=rotation)
+                self.stdout.write(f"{organisation.slug}: resuming the rotation begun earlier.")
+        except (RotationRefused, Locked) as error:
+            raise CommandError(str(error)) from None
+
+        def show(progress: Progress) -> None:
+            if progress.sweep:
+                self.stdout.write(
+                    f"  last sweep of {progress.kind} ({progress.total} to check): "
+                    f"{progress.done} re-sealed in all"
+                )
+                return
+            self.stdout.write(
+                f"  {progress.kind}: {progress.done}/{progress.total} re-sealed "
+                f"({progress.rows_per_second:,.0f} rows/s)"
+            )
+
+        finished = rotation_run(
+            rotation=rotation,
+            keys=keys,
+            batch_size=options["batch_size"],
+            max_batches=options["stop_after"],
+            report=show,
+        )
+        if finished:
+            self.stdout.write(
+                f"{organisation.slug}: rotation finished; every active reader holds the new key "
+                "and the old private key is destroyed."
+            )
+        else:
+            self.stdout.write(
+                f"{organisation.slug}: stopped part way; run the same command again to go on."
+            )
+
+    def _passphrase(self, source: Path | None, *, confirm: bool = True) -> str:
         if source is not None:
             text = sys.stdin.read() if str(source) == "-" else source.read_text(encoding="utf-8")
             return text.rstrip("\n")
         if not sys.stdin.isatty():
             raise CommandError("No terminal to ask for a passphrase: give --passphrase-file.")
         first = getpass.getpass("Coordinator's passphrase (at least 12 characters): ")
-        if getpass.getpass("Again: ") != first:
+        if confirm and getpass.getpass("Again: ") != first:
             raise CommandError("The two passphrases differ.")
         return first
 

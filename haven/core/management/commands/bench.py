@@ -68,6 +68,22 @@ class Command(BaseCommand):
         case.add_argument("--size", type=int, default=50, help="Notes, and messages (default 50).")
         case.add_argument("--repeats", type=int, default=30, help="Requests per page.")
         case.add_argument("--json", action="store_true", help="Print one JSON object.")
+        rotate = kinds.add_parser(
+            "rotate",
+            help="Load N sealed requests into a fresh bench organisation and rotate its key as "
+            "`haven org rotate-key` does, printing rows re-sealed per second.",
+        )
+        rotate.add_argument("--cases", type=int, default=100_000, help="Cases (default 100,000).")
+        rotate.add_argument(
+            "--batch-size", type=int, default=2000, help="Rows per transaction (default 2000)."
+        )
+        rotate.add_argument(
+            "--extrapolate-to",
+            type=int,
+            default=1_000_000,
+            help="Print how long this many cases would take at the measured rate.",
+        )
+        rotate.add_argument("--json", action="store_true", help="Print one JSON object.")
         from haven.matching.engine.bench import add_arguments
 
         match = kinds.add_parser(
@@ -107,6 +123,18 @@ class Command(BaseCommand):
             run_case(options["size"], options["repeats"], options["json"], self.stdout.write)
         elif options["kind"] == "intake":
             self._intake(options)
+        elif options["kind"] == "rotate":
+            from haven.accounts.bench_rotation import run as run_rotate
+
+            if not 1 <= options["cases"] <= 2_000_000 or options["batch_size"] < 1:
+                raise CommandError("--cases must be 1 to 2,000,000 and --batch-size positive.")
+            run_rotate(
+                options["cases"],
+                options["batch_size"],
+                options["extrapolate_to"],
+                options["json"],
+                self.stdout.write,
+            )
         elif options["kind"] == "suggest":
             from haven.matching.bench_service import run as run_suggest
 
