@@ -117,9 +117,19 @@ ROUTES: dict[str, Who] = {
     "situation:report": Who.ANYONE,
     "situation:desk": Who.MEMBER,
     "situation:review": Who.MEMBER,
-    # Statistics of the organisation, small counts suppressed: coordinators.
+    # Statistics: the organisation's released figures, their ledger and what it shares, for
+    # coordinators; the public pages for funders (no script) show only released figures, and
+    # only of organisations that chose to publish them.
     "reports:figures": Who.COORDINATOR,
     "reports:csv": Who.COORDINATOR,
+    "reports:hxl": Who.COORDINATOR,
+    "reports:sharing": Who.COORDINATOR,
+    "reports:public": Who.ANYONE,
+    "reports:public-csv": Who.ANYONE,
+    "reports:public-hxl": Who.ANYONE,
+    "reports:network": Who.ANYONE,
+    "reports:network-csv": Who.ANYONE,
+    "reports:network-hxl": Who.ANYONE,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
@@ -178,6 +188,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "desk:share": frozenset({R.HOLD, R.INDEPENDENT, R.OWN_ORGANISATION}),
     "desk:shred": frozenset({R.TWO_PERSON, R.OWN_ORGANISATION}),
     "api:case-reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
+    "reports:sharing": frozenset({R.OWN_ORGANISATION}),
 }
 
 
