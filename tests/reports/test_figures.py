@@ -164,7 +164,7 @@ def test_public_page_opens_only_once_a_coordinator_publishes_and_the_change_is_a
     assert english.status_code == 200
     assert "Georgia" in english.content.decode()
     russian = anyone.get("/ru/figures/org/ark/").content.decode()
-    assert "Грузия" in russian and "Запросы" in russian
+    assert "Грузия" in russian and "Заявки" in russian
     assert weigh(anyone, english.content) <= LIMIT
     assert weigh(anyone, russian.encode()) <= LIMIT
     # Not counted in the network until the second box is ticked too.
