@@ -26,8 +26,11 @@ def weekly_bars(per_week: list[tuple[date, Figure]]) -> SafeString:
         x = index * (BAR + GAP)
         height = 1 if figure.value is None else max(2, round((HEIGHT - TOP) * figure.value / top))
         bars.append(
-            (x, HEIGHT - height, BAR, height, x + BAR // 2, HEIGHT - height - 3, str(figure))
-            + (x + BAR // 2, HEIGHT + 13, date_format(week, "j.m"))
+            (
+                *(x, HEIGHT - height, BAR, height),
+                *(x + BAR // 2, HEIGHT - height - 3, str(figure)),
+                *(x + BAR // 2, HEIGHT + 13, date_format(week, "j.m")),
+            )
         )
     body = format_html_join(
         "",
@@ -35,8 +38,10 @@ def weekly_bars(per_week: list[tuple[date, Figure]]) -> SafeString:
         '<text x="{}" y="{}">{}</text>',
         bars,
     )
-    label = _("Requests per week") + ": " + "; ".join(
-        f"{date_format(week, 'j E')} — {figure}" for week, figure in per_week
+    label = (
+        _("Requests per week")
+        + ": "
+        + "; ".join(f"{date_format(week, 'j E')} — {figure}" for week, figure in per_week)
     )
     return format_html(
         '<svg class="weekly" role="img" aria-label="{}" viewBox="0 0 {} {}">{}</svg>',

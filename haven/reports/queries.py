@@ -56,8 +56,9 @@ def exact_counts(organisation: Organisation, week: date) -> dict[str, dict[str, 
         )
     )
     for row in arrived:
+        values: dict[str, object] = dict(row)
         for measure in ("requests", "people", *(f"need_{need}" for need in NEEDS)):
-            add(row["country"], measure, row[measure])
+            add(row["country"], measure, int(values[measure] or 0))  # type: ignore[call-overload]  # counts from the database
     # A case has at most one accepted placement (a host's acceptance is final).
     placed = (
         Placement.objects.filter(
@@ -69,8 +70,8 @@ def exact_counts(organisation: Organisation, week: date) -> dict[str, dict[str, 
         .values("case__country")
         .annotate(placements=Count("case", distinct=True))
     )
-    for row in placed:
-        add(row["case__country"], "placements", row["placements"])
+    for placed_row in placed:
+        add(placed_row["case__country"], "placements", placed_row["placements"])
     ended = (
         Case.objects.filter(
             organisation=organisation,
@@ -87,9 +88,9 @@ def exact_counts(organisation: Organisation, week: date) -> dict[str, dict[str, 
             stopped=Count("id", filter=Q(close_reason__in=STOPPED)),
         )
     )
-    for row in ended:
-        add(row["country"], "outcome_helped", row["helped"])
-        add(row["country"], "outcome_stopped", row["stopped"])
+    for ended_row in ended:
+        add(ended_row["country"], "outcome_helped", ended_row["helped"])
+        add(ended_row["country"], "outcome_stopped", ended_row["stopped"])
     return counts
 
 
@@ -149,7 +150,9 @@ def table(releases: list[WeeklyRelease], weeks: list[date], *, organisations: in
     # A country is shown for a week only where its requests figure is: the other figures of a
     # country nobody came from are noise (needs the loudest), and would read as people. Week totals
     # add up the countries shown. Both are decided on released figures only (post-processing).
-    shown = {key: values for key, values in noisy.items() if not released(values["requests"]).suppressed}
+    shown = {
+        key: values for key, values in noisy.items() if not released(values["requests"]).suppressed
+    }
     rows = sorted(
         (
             Row(week=week, country=country, figures={m: released(v) for m, v in values.items()})

@@ -82,9 +82,7 @@ def _context(figures: Table) -> dict[str, object]:
             (row.week, _country(row.country), [row.figures[m] for m in MEASURES])
             for row in figures.rows
         ],
-        "weeks": [
-            (week, [figures.by_week[week][m] for m in MEASURES]) for week in figures.weeks
-        ],
+        "weeks": [(week, [figures.by_week[week][m] for m in MEASURES]) for week in figures.weeks],
         "totals": [figures.totals[measure] for measure in MEASURES],
         "chart": weekly_bars(figures.requests_per_week),
         "threshold": THRESHOLD,
@@ -106,7 +104,9 @@ def _csv(figures: Table, *, hxl: bool, name: str) -> HttpResponse:
         writer.writerow([HXL_TAGS[column] for column in ("week", "country", *MEASURES)])
     for row in figures.rows:
         values = [
-            ("" if row.figures[m].suppressed else str(row.figures[m])) if hxl else str(row.figures[m])
+            ("" if row.figures[m].suppressed else str(row.figures[m]))
+            if hxl
+            else str(row.figures[m])
             for m in MEASURES
         ]
         writer.writerow([row.week.isoformat(), row.country, *values])
@@ -196,4 +196,3 @@ def network_csv(request: HttpRequest) -> HttpResponse:
 def network_hxl(request: HttpRequest) -> HttpResponse:
     """The network's figures as HXL-tagged CSV."""
     return _csv(_figures(network_organisations()), hxl=True, name="network-figures")
-

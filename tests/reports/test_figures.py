@@ -110,7 +110,7 @@ def test_coordinator_sees_released_figures_ledger_and_csv_with_no_row_level_data
     page = client.get("/en/figures/").content.decode()
     assert "<td>Kazakhstan</td>" in page
     assert "Privacy ledger" in page and "<td>2.00</td>" in page
-    assert "<svg class=\"weekly\"" in page
+    assert '<svg class="weekly"' in page
     released_week = WeeklyRelease.objects.get(organisation=organisation, week=_last_week())
     response = client.get("/en/figures/figures.csv")
     assert response["Content-Type"].startswith("text/csv")
@@ -199,5 +199,7 @@ def test_a_coordinator_changes_only_their_own_organisations_sharing(
     login(Client(), outsider).post("/en/figures/sharing/", {"public": "on", "network": "on"})
     assert not Sharing.objects.filter(organisation=coordinator.member.organisation).exists()
     assert Sharing.objects.get(organisation=outsider.member.organisation).network
-    assert login(Client(), counselor).post("/en/figures/sharing/", {"public": "on"}).status_code == 403
+    assert (
+        login(Client(), counselor).post("/en/figures/sharing/", {"public": "on"}).status_code == 403
+    )
     assert Figure(None).suppressed

@@ -36,9 +36,7 @@ WITHOUT = {
     "KZ": {"requests": 12, "people": 15, "need_legal": 7, "need_shelter": 9, "need_route": 3}
 }
 # The same week with Алексей: one request, three people, two needs.
-WITH = {
-    "KZ": {"requests": 13, "people": 18, "need_legal": 8, "need_shelter": 10, "need_route": 3}
-}
+WITH = {"KZ": {"requests": 13, "people": 18, "need_legal": 8, "need_shelter": 10, "need_route": 3}}
 TRIALS = 1500
 
 
@@ -132,14 +130,19 @@ def test_the_network_minus_one_organisation_is_only_the_others_own_release(
     organisation: Organisation, make_request: Callable[..., Accepted]
 ) -> None:
     other, _coordinator = organisation_create(
-        slug="second", name="Second group", coordinator_handle="sasha", coordinator_passphrase=PASSPHRASE
+        slug="second",
+        name="Second group",
+        coordinator_handle="sasha",
+        coordinator_passphrase=PASSPHRASE,
     )
     last_week = week_of(timezone.localdate()) - timedelta(weeks=1)
     _backdated(make_request, 12, last_week, place="kz-almaty")
     # The second organisation had one request that week: the small count differencing would find.
     _backdated(make_request, 1, last_week, target=other, place="kz-almaty")
     for item in (organisation, other):
-        Sharing.objects.create(organisation=item, public=True, network=True, changed_hour=timezone.now())
+        Sharing.objects.create(
+            organisation=item, public=True, network=True, changed_hour=timezone.now()
+        )
     weeks = [last_week]
     network = releases_publish_due(organisations=[organisation, other], weeks=weeks)
     alone = releases_publish_due(organisations=[organisation], weeks=weeks)

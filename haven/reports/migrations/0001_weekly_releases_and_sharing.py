@@ -5,35 +5,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_two_person_approvals'),
+        ("accounts", "0005_two_person_approvals"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sharing',
+            name="Sharing",
             fields=[
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='accounts.organisation')),
-                ('public', models.BooleanField(default=False)),
-                ('network', models.BooleanField(default=False)),
-                ('changed_hour', models.DateTimeField()),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="accounts.organisation",
+                    ),
+                ),
+                ("public", models.BooleanField(default=False)),
+                ("network", models.BooleanField(default=False)),
+                ("changed_hour", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='WeeklyRelease',
+            name="WeeklyRelease",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField()),
-                ('figures', models.JSONField()),
-                ('epsilon', models.JSONField()),
-                ('published_hour', models.DateTimeField()),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField()),
+                ("figures", models.JSONField()),
+                ("epsilon", models.JSONField()),
+                ("published_hour", models.DateTimeField()),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.organisation",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('organisation', 'week'), name='one_release_per_week')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("organisation", "week"), name="one_release_per_week"
+                    )
+                ],
             },
         ),
     ]
