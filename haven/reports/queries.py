@@ -12,7 +12,16 @@ from haven.accounts.models import Organisation
 from haven.cases.models import ENDED, Case, CloseReason, Status
 from haven.core.geography import COUNTRY_NAMES
 from haven.reports.models import Sharing, WeeklyRelease
-from haven.reports.release import MEASURES, NEEDS, OTHER, PEOPLE_CAP, Figure, released, summed
+from haven.reports.release import (
+    MEASURES,
+    NEEDS,
+    OTHER,
+    PEOPLE_CAP,
+    Figure,
+    consistent,
+    released,
+    summed,
+)
 from haven.volunteers.models import Decision, Placement
 
 # Every release covers these, whatever arrived (see haven.reports.release.OTHER).
@@ -146,7 +155,7 @@ def table(releases: list[WeeklyRelease], weeks: list[date], *, organisations: in
     for item in releases:
         for country, values in item.figures.items():
             cells.setdefault((item.week, country), []).append(values)
-    noisy = {key: summed(values) for key, values in cells.items()}
+    noisy = {key: consistent(summed(values)) for key, values in cells.items()}
     # A country is shown for a week only where its requests figure is: the other figures of a
     # country nobody came from are noise (needs the loudest), and would read as people. Week totals
     # add up the countries shown. Both are decided on released figures only (post-processing).

@@ -16,6 +16,7 @@ made. Shown figures are then clamped at zero, suppressed below THRESHOLD and rou
 post-processing, which costs no budget and keeps tiny noisy counts from reading as real people.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -124,6 +125,28 @@ def closed_weeks(today: date, *, weeks: int) -> list[date]:
     """The Mondays of the last `weeks` weeks that are over, newest first."""
     this_week = week_of(today)
     return [this_week - timedelta(weeks=back) for back in range(1, weeks + 1)]
+
+
+def consistent(noisy: Mapping[str, int]) -> dict[str, int]:
+    """Noisy counts made to agree with what must hold of true ones: nothing below zero, no need
+    counted more often than there are requests, and between one and PEOPLE_CAP people a request
+    (post-processing, no budget)."""
+    values = {measure: max(0, int(noisy.get(measure, 0))) for measure in MEASURES}
+    requests = values["requests"]
+    values["people"] = min(max(values["people"], requests), PEOPLE_CAP * requests)
+    for measure in GROUPS[2].measures:
+        values[measure] = min(values[measure], requests)
+    return values
+
+
+def margin(measure: str, cells: int = 1) -> int:
+    """How far a figure that adds up `cells` noisy counts of this measure (one per organisation)
+    lies from the true count 19 times in 20, before rounding. One cell: P(|noise| > t) is about
+    exp(-t / scale); a sum of several is near normal, with variance 2·scale² each."""
+    group = next(group for group in GROUPS if measure in group.measures)
+    if cells <= 1:
+        return math.ceil(group.scale * math.log(20))
+    return math.ceil(1.96 * group.scale * math.sqrt(2 * cells))
 
 
 def summed(releases: Sequence[Mapping[str, int]]) -> dict[str, int]:

@@ -30,6 +30,7 @@ from haven.reports.release import (
     THRESHOLD,
     WEEK_EPSILON,
     closed_weeks,
+    margin,
 )
 from haven.reports.services import releases_publish_due, sharing_set
 
@@ -78,6 +79,7 @@ def _context(figures: Table) -> dict[str, object]:
     return {
         "figures": figures,
         "headings": [headings[measure] for measure in MEASURES],
+        "margins": [margin(measure, max(1, figures.organisations)) for measure in MEASURES],
         "rows": [
             (row.week, _country(row.country), [row.figures[m] for m in MEASURES])
             for row in figures.rows

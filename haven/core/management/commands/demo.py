@@ -12,7 +12,8 @@ from haven.core.management.commands.serve import default_workers, serve
 class Command(BaseCommand):
     help = (
         "Set up the demo network on the embedded database (migrate, load an organisation, its "
-        "coordinator and a few hundred sealed requests) and serve it on http://127.0.0.1:8000."
+        "coordinator, a few hundred sealed requests, eight weeks of past requests whose figures it "
+        "publishes, and crossing reports on the situation board) and serve it on http://127.0.0.1:8000."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -49,6 +50,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} the demo network in {settings.DATA_DIR}.\n"
             f"  Requester pages: http://127.0.0.1:{options['port']}/ru/ (or /en/)\n"
+            f"  Border crossings: http://127.0.0.1:{options['port']}/ru/situation/\n"
+            f"  Public figures: http://127.0.0.1:{options['port']}/ru/figures/org/demo/ and "
+            "/ru/figures/network/\n"
             f"  Volunteer login: http://127.0.0.1:{options['port']}/en/accounts/login/\n"
             f"    name: {login.handle}\n    passphrase: {login.passphrase}\n"
             f"    second factor: add the key {login.totp_secret} to an authenticator app, or get\n"
