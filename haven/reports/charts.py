@@ -44,9 +44,9 @@ def weekly_bars(per_week: list[tuple[date, Figure]]) -> SafeString:
         + "; ".join(f"{date_format(week, 'j E')} — {figure}" for week, figure in per_week)
     )
     return format_html(
-        '<svg class="weekly" role="img" aria-label="{}" viewBox="0 0 {} {}">{}</svg>',
+        '<svg class="weekly" role="img" aria-label="{}" viewBox="-8 0 {} {}">{}</svg>',
         label,
-        len(per_week) * (BAR + GAP) - GAP,
+        len(per_week) * (BAR + GAP) - GAP + 16,
         HEIGHT + 18,
         body,
     )
