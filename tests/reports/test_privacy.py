@@ -78,7 +78,7 @@ def test_the_attacker_who_knows_everyone_else_cannot_tell_whether_one_person_ask
         second = {"week 1": first, "week 2": noisy_week(week_two, ("KZ",))[0]}
         right += _attacker_guesses_right(second["week 1"], present)
     # Epsilon-DP bounds any test's accuracy, with even odds, by e^ε / (1 + e^ε). Алексей's
-    # arrival moves requests, people and needs: ε = 1.5.
+    # arrival moves requests, people and needs: ε = 1.6.
     spent = sum(group.epsilon for group in GROUPS[:3])
     bound = math.exp(spent) / (1 + math.exp(spent))
     accuracy = right / TRIALS
