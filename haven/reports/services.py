@@ -3,7 +3,7 @@ choice of what the public sees."""
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
@@ -62,10 +62,15 @@ def releases_publish_due(
     }
     for organisation in organisations:
         for week in weeks:
-            if (organisation.pk, week) not in published:
-                published[(organisation.pk, week)] = release_publish(
-                    organisation=organisation, week=week
-                )
+            if (organisation.pk, week) in published:
+                continue
+            try:
+                release = release_publish(organisation=organisation, week=week)
+            except IntegrityError:
+                # Another process published it first (SQLite has no row lock to wait on): its
+                # noise stands, and this one's is thrown away unseen.
+                release = WeeklyRelease.objects.get(organisation=organisation, week=week)
+            published[(organisation.pk, week)] = release
     return list(published.values())
 
 
