@@ -111,7 +111,13 @@ def _passphrase() -> str:
     return "-".join(secrets.choice(words) for _ in range(5))
 
 
-def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -> DemoLogin:
+def load_demo(
+    *,
+    requests: int = 300,
+    volunteers: int = 200,
+    past_requests: int = PAST_REQUESTS,
+    seed: int = 2022,
+) -> DemoLogin:
     """Create the demo network unless it exists; return the coordinator's login."""
     path = _login_file()
     if Organisation.objects.filter(slug=DEMO_SLUG).exists() and path.exists():
@@ -132,7 +138,7 @@ def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -
         knowledge_editor_grant(actor=coordinator, member=coordinator)
     _requests(organisation, rng, requests)
     # Eight weeks before that, for the figures: weeks that are over are what gets published.
-    _requests(organisation, rng, PAST_REQUESTS, since=timedelta(days=7), until=timedelta(weeks=9))
+    _requests(organisation, rng, past_requests, since=timedelta(days=7), until=timedelta(weeks=9))
     _volunteers(organisation, coordinator, rng, volunteers)
     now = timezone.now()
     demo_outcomes(coordinator=coordinator, now=now)

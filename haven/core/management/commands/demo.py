@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.core.demo import load_demo
+from haven.core.demo import PAST_REQUESTS, load_demo
 from haven.core.management.commands.serve import default_workers, serve
 
 
@@ -31,6 +31,13 @@ class Command(BaseCommand):
             help="Demo hosts, counselors and drivers to load (each joins through vouching).",
         )
         parser.add_argument(
+            "--past-requests",
+            type=int,
+            default=PAST_REQUESTS,
+            help="Demo requests of the eight weeks before, for the published figures "
+            f"(default {PAST_REQUESTS}).",
+        )
+        parser.add_argument(
             "--no-serve", action="store_true", help="Set up the data, print the login, stop."
         )
         parser.add_argument(
@@ -42,7 +49,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        login = load_demo(requests=options["requests"], volunteers=options["volunteers"])
+        login = load_demo(
+            requests=options["requests"],
+            volunteers=options["volunteers"],
+            past_requests=options["past_requests"],
+        )
         if options["code"]:
             self.stdout.write(login.current_code())
             return
