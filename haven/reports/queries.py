@@ -139,6 +139,8 @@ class Table:
     weeks: list[date]
     rows: list[Row]
     by_week: dict[date, dict[str, Figure]]
+    # Each country over all the weeks (the weeks it was shown in), most requests first.
+    by_country: list[tuple[str, dict[str, Figure]]]
     totals: dict[str, Figure]
     # The requests figure of each week, oldest first, for the chart.
     requests_per_week: list[tuple[date, Figure]]
@@ -174,12 +176,24 @@ def table(releases: list[WeeklyRelease], weeks: list[date], *, organisations: in
         for week in weeks
     }
     by_week = {week: {m: released(v) for m, v in sums.items()} for week, sums in week_sums.items()}
+    country_sums = {
+        country: summed([values for (_day, code), values in shown.items() if code == country])
+        for country in sorted({code for _day, code in shown})
+    }
+    by_country = sorted(
+        (
+            (country, {m: released(v) for m, v in sums.items()})
+            for country, sums in country_sums.items()
+        ),
+        key=lambda item: (-(item[1]["requests"].value or 0), item[0]),
+    )
     overall = summed(list(week_sums.values()))
     spent = max((item.epsilon_spent for item in releases), default=0.0)
     return Table(
         weeks=weeks,
         rows=rows,
         by_week=by_week,
+        by_country=by_country,
         totals={m: released(overall[m]) for m in MEASURES},
         requests_per_week=[(week, by_week[week]["requests"]) for week in reversed(weeks)],
         epsilon_per_week=spent,

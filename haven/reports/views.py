@@ -85,6 +85,10 @@ def _context(figures: Table) -> dict[str, object]:
             for row in figures.rows
         ],
         "weeks": [(week, [figures.by_week[week][m] for m in MEASURES]) for week in figures.weeks],
+        "countries": [
+            (_country(country), [values[m] for m in MEASURES])
+            for country, values in figures.by_country
+        ],
         "totals": [figures.totals[measure] for measure in MEASURES],
         "chart": weekly_bars(figures.requests_per_week),
         "threshold": THRESHOLD,
@@ -126,6 +130,8 @@ def organisation_figures(request: HttpRequest) -> HttpResponse:
     figures = _figures([member.organisation])
     context = _context(figures)
     context["sharing"] = sharing_of(member.organisation)
+    # Staff pages have no 20 KB budget: every week's countries, as in the CSV.
+    context["detail"] = True
     context["slug"] = member.organisation.slug
     return render(request, "reports/figures.html", context)
 

@@ -16,7 +16,7 @@ from haven.cases.models import Case
 from haven.cases.services import case_move, case_triage
 from haven.intake.services import Accepted
 from haven.reports.models import Sharing, WeeklyRelease
-from haven.reports.queries import exact_counts
+from haven.reports.queries import COUNTRIES, exact_counts
 from haven.reports.release import MEASURES, Figure, closed_weeks, released, week_of
 from haven.reports.services import sharing_set
 from haven.volunteers.models import Placement
@@ -203,3 +203,33 @@ def test_a_coordinator_changes_only_their_own_organisations_sharing(
         login(Client(), counselor).post("/en/figures/sharing/", {"public": "on"}).status_code == 403
     )
     assert Figure(None).suppressed
+
+
+def test_public_page_of_a_surge_in_every_country_stays_within_the_budget(
+    coordinator: Persona, organisation: Organisation
+) -> None:
+    # The page's worst case: every week and every country with large figures.
+    weeks = closed_weeks(timezone.localdate(), weeks=12)
+    for week in weeks:
+        WeeklyRelease.objects.create(
+            organisation=organisation,
+            week=week,
+            figures={country: dict.fromkeys(MEASURES, 1234) for country in COUNTRIES},
+            epsilon={
+                "requests": 0.8,
+                "people": 0.4,
+                "needs": 0.4,
+                "placements": 0.2,
+                "outcomes": 0.2,
+            },
+            published_hour=timezone.now(),
+        )
+    sharing_set(actor=coordinator.member, public=True, network=True)
+    anyone = Client()
+    weights = {}
+    for path in ("/ru/figures/org/ark/", "/en/figures/org/ark/", "/ru/figures/network/"):
+        page = anyone.get(path)
+        assert page.content.decode().count("<tr>") >= 12 + len(COUNTRIES)
+        weights[path] = weigh(anyone, page.content)
+    print(f"\nfigures pages of a surge in every country, bytes with stylesheets: {weights}")
+    assert max(weights.values()) <= LIMIT, weights
