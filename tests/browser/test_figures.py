@@ -47,7 +47,7 @@ def test_coordinator_publishes_the_figures_and_a_funder_reads_them_on_a_phone(
     chart = page.locator("svg.weekly")
     assert chart.is_visible()
     assert "Заявки по неделям" in (chart.get_attribute("aria-label") or "")
-    assert chart.bounding_box()["width"] <= 360  # type: ignore[index]
+    assert chart.bounding_box()["width"] <= 360
     assert "Казахстан" in page.locator("main").inner_text()
     # The page itself does not scroll sideways; only the wide tables do, inside their frame.
     width = page.evaluate("document.documentElement.scrollWidth")  # evaluated by Playwright
