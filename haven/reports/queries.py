@@ -144,7 +144,6 @@ class Table:
     totals: dict[str, Figure]
     # The requests figure of each week, oldest first, for the chart.
     requests_per_week: list[tuple[date, Figure]]
-    epsilon_per_week: float
     organisations: int
     # The privacy ledger: (week, organisation id, epsilon spent, hour published), newest first.
     ledger: list[tuple[date, int, float, datetime]]
@@ -188,7 +187,6 @@ def table(releases: list[WeeklyRelease], weeks: list[date], *, organisations: in
         key=lambda item: (-(item[1]["requests"].value or 0), item[0]),
     )
     overall = summed(list(week_sums.values()))
-    spent = max((item.epsilon_spent for item in releases), default=0.0)
     return Table(
         weeks=weeks,
         rows=rows,
@@ -196,7 +194,6 @@ def table(releases: list[WeeklyRelease], weeks: list[date], *, organisations: in
         by_country=by_country,
         totals={m: released(overall[m]) for m in MEASURES},
         requests_per_week=[(week, by_week[week]["requests"]) for week in reversed(weeks)],
-        epsilon_per_week=spent,
         organisations=organisations,
         ledger=sorted(
             (
