@@ -20,11 +20,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
+from types import ModuleType
 from typing import Any
-
-import opendp.prelude as dp
-
-dp.enable_features("contrib")
 
 THRESHOLD = 10
 ROUNDING = 5
@@ -67,8 +65,19 @@ OTHER = "XX"
 Counts = Mapping[str, Mapping[str, int]]
 
 
+@cache
+def _opendp() -> ModuleType:
+    # Loaded on the first release drawn, not by every process that loads the URLs: OpenDP's
+    # native library takes about half a second to load.
+    import opendp.prelude as dp
+
+    dp.enable_features("contrib")
+    return dp
+
+
 def mechanism(group: Group, cells: int) -> Any:
     """OpenDP's discrete Laplace mechanism over a vector of `cells` counts, for `group`."""
+    dp = _opendp()
     return dp.m.make_laplace(
         dp.vector_domain(dp.atom_domain(T=int), size=cells),
         dp.l1_distance(T=int),

@@ -10,8 +10,8 @@ from haven.situation.scoring import Incident, Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
 
 # Per crossing: what most reporters say, the queue, and who reports. Upper Lars is confirmed by a
-# volunteer, Karaozek is likely (requesters agree), Syrym has anonymous reports only, and the
-# reports of Kyakhta disagree.
+# volunteer, Karaozek is likely (requesters agree), Syrym has one anonymous report, and the two
+# anonymous reports of Kyakhta disagree (the graver leads, unconfirmed).
 SCENES: tuple[tuple[str, Outcome, Queue, frozenset[Incident], tuple[str, ...]], ...] = (
     (
         "upper-lars",
