@@ -137,7 +137,9 @@ ROUTES: dict[str, Who] = {
     "situation:report": Who.ANYONE,
     "situation:desk": Who.MEMBER,
     "situation:review": Who.MEMBER,
-    # Statistics of the organisation, small counts suppressed: coordinators.
+    # Statistics: the organisation's released figures, their ledger and what it shares, for
+    # coordinators; the public pages for funders (no script) show only released figures, and
+    # only of organisations that chose to publish them.
     "reports:figures": Who.COORDINATOR,
     "reports:csv": Who.COORDINATOR,
     # Notifications: every member sets their own channel; the organisation's cadence is a
@@ -147,6 +149,14 @@ ROUTES: dict[str, Who] = {
     "notifications:switch": Who.MEMBER,
     "notifications:remove": Who.MEMBER,
     "notifications:cadence": Who.COORDINATOR,
+    "reports:hxl": Who.COORDINATOR,
+    "reports:sharing": Who.COORDINATOR,
+    "reports:public": Who.ANYONE,
+    "reports:public-csv": Who.ANYONE,
+    "reports:public-hxl": Who.ANYONE,
+    "reports:network": Who.ANYONE,
+    "reports:network-csv": Who.ANYONE,
+    "reports:network-hxl": Who.ANYONE,
     # JSON API.
     "api:api-root": Who.API_ANYONE,
     "api:openapi-json": Who.API_ANYONE,
@@ -215,6 +225,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "referrals:refer": frozenset({R.OWN_ORGANISATION}),
     "referrals:document": frozenset({R.HOLD, R.OWN_ORGANISATION}),
     "referrals:arrival-decide": frozenset({R.OWN_ORGANISATION}),
+    "reports:sharing": frozenset({R.OWN_ORGANISATION}),
 }
 
 

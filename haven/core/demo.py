@@ -22,11 +22,13 @@ from haven.accounts.services import (
     organisation_create,
     totp_enrol_unattended,
 )
-from haven.cases.models import MilitaryStatus, Need
+from haven.cases.models import Case, MilitaryStatus, Need
 from haven.core.places import load_places
 from haven.crypto.codenames import wordlist
 from haven.intake.services import Submission, request_submit
 from haven.knowledge.services import knowledge_editor_grant
+from haven.reports.demo import demo_outcomes
+from haven.situation.demo import demo_reports
 from haven.volunteers.services import (
     application_approve,
     application_submit,
@@ -38,6 +40,8 @@ from haven.volunteers.services import (
 )
 
 DEMO_SLUG = "demo"
+PAST_REQUESTS = 400
+MINUTE = timedelta(minutes=1)
 # Where people went in the September 2022 surge, roughly (shared/reference/facts.md).
 COUNTRY_WEIGHT = {
     "KZ": 30,
@@ -107,7 +111,13 @@ def _passphrase() -> str:
     return "-".join(secrets.choice(words) for _ in range(5))
 
 
-def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -> DemoLogin:
+def load_demo(
+    *,
+    requests: int = 300,
+    volunteers: int = 200,
+    past_requests: int = PAST_REQUESTS,
+    seed: int = 2022,
+) -> DemoLogin:
     """Create the demo network unless it exists; return the coordinator's login."""
     path = _login_file()
     if Organisation.objects.filter(slug=DEMO_SLUG).exists() and path.exists():
@@ -127,7 +137,19 @@ def load_demo(*, requests: int = 300, volunteers: int = 200, seed: int = 2022) -
         # The demo's coordinator also keeps the knowledge base, to show the review queue.
         knowledge_editor_grant(actor=coordinator, member=coordinator)
     _requests(organisation, rng, requests)
+    # Eight weeks before that, for the figures: weeks that are over are what gets published.
+    _requests(organisation, rng, past_requests, since=timedelta(days=7), until=timedelta(weeks=9))
     _volunteers(organisation, coordinator, rng, volunteers)
+    now = timezone.now()
+    demo_outcomes(coordinator=coordinator, now=now)
+    recent = Case.objects.filter(
+        organisation=organisation, created_hour__gte=now - timedelta(days=3)
+    )
+    demo_reports(
+        coordinator=coordinator,
+        requester_ids=[str(pk) for pk in recent.values_list("pk", flat=True)[:20]],
+        now=now,
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"coordinator\n{passphrase}\n{secret}\n", encoding="utf-8")
     path.chmod(0o600)
@@ -149,7 +171,14 @@ def _counselor(coordinator: Member) -> None:
     invite_accept(code=code, handle="counselor", passphrase=_passphrase())
 
 
-def _requests(organisation: Organisation, rng: random.Random, count: int) -> None:
+def _requests(
+    organisation: Organisation,
+    rng: random.Random,
+    count: int,
+    *,
+    since: timedelta = timedelta(0),
+    until: timedelta = timedelta(hours=72),
+) -> None:
     places = [place for place in load_places() if place.country in COUNTRY_WEIGHT]
     weights = [COUNTRY_WEIGHT[place.country] * place.size for place in places]
     now = timezone.now()
@@ -158,7 +187,7 @@ def _requests(organisation: Organisation, rng: random.Random, count: int) -> Non
         needs = {rng.choices(Need.values, [40, 25, 15, 10, 4, 6])[0]}
         if rng.random() < 0.35:
             needs.add(rng.choice(Need.values))
-        received = now - timedelta(minutes=rng.randrange(0, 72 * 60))
+        received = now - since - timedelta(minutes=rng.randrange(0, int((until - since) / MINUTE)))
         submission = Submission(
             needs=tuple(sorted(needs)),
             place=place.id,

@@ -95,6 +95,8 @@ KNOWLEDGE_PAGES = (
     "/knowledge/kz/",
     "/knowledge/kz/sources/",
 )
+# The border crossings and the network's public figures.
+SITUATION_AND_FIGURES = ("/situation/", "/situation/report/", "/figures/network/")
 
 
 @pytest.mark.parametrize("language", ["ru", "en"])
@@ -128,7 +130,7 @@ def test_requester_pages_have_no_accessibility_faults(
     page.locator("input[name=codename]").fill(codename)
     page.locator("form button[type=submit]").first.click()
     checker.check(page, "status")
-    for path in ("/status/messages/", "/status/forget/", *KNOWLEDGE_PAGES):
+    for path in ("/status/messages/", "/status/forget/", *KNOWLEDGE_PAGES, *SITUATION_AND_FIGURES):
         page.goto(origin + path)
         checker.check(page, path)
     print(f"\n{language}: {checker.checked} requester pages, faults: {checker.found or 'none'}")
@@ -159,6 +161,8 @@ STAFF_PAGES = [
     "/en/network/proposals/",
     "/en/network/vouch/",
     "/ru/desk/",
+    "/en/situation/desk/",
+    "/en/figures/",
 ]
 PUBLIC_STAFF_PAGES = [
     "/en/accounts/login/",

@@ -64,7 +64,17 @@ def test_help_lists_havens_commands(tmp_path: Path) -> None:
 
 
 def test_demo_loads_a_sealed_network_once_and_prints_the_login(tmp_path: Path) -> None:
-    first = _haven(tmp_path, "demo", "--no-serve", "--requests", "25", "--volunteers", "16")
+    first = _haven(
+        tmp_path,
+        "demo",
+        "--no-serve",
+        "--requests",
+        "25",
+        "--volunteers",
+        "16",
+        "--past-requests",
+        "20",
+    )
     assert first.returncode == 0, first.stderr
     assert "Created the demo network" in first.stdout
     passphrase = first.stdout.split("passphrase: ")[1].split()[0]
@@ -74,7 +84,13 @@ def test_demo_loads_a_sealed_network_once_and_prints_the_login(tmp_path: Path) -
     code = _haven(tmp_path, "demo", "--code").stdout.strip()
     assert re.fullmatch(r"\d{6}", code)
     with sqlite3.connect(tmp_path / "haven.sqlite3") as database:
-        assert database.execute("SELECT count(*) FROM cases_case").fetchone()[0] == 25
+        assert database.execute("SELECT count(*) FROM cases_case").fetchone()[0] == 45
+        # The weeks before have outcomes, the figures are published, the board has reports.
+        assert database.execute(
+            "SELECT count(*) FROM cases_case WHERE ended_hour IS NOT NULL"
+        ).fetchone()[0]
+        assert database.execute("SELECT public AND network FROM reports_sharing").fetchone() == (1,)
+        assert database.execute("SELECT count(*) FROM situation_crossingreport").fetchone()[0] >= 10
         # Twelve founders, four who joined through vouching, the coordinator and a counselor.
         assert database.execute("SELECT count(*) FROM accounts_member").fetchone()[0] == 18
         assert (

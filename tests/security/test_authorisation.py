@@ -34,6 +34,7 @@ from haven.referrals.services import (
     partner_add_local,
     referral_propose,
 )
+from haven.reports.services import sharing_set
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
@@ -102,6 +103,7 @@ POST_ONLY = {
     "referrals:partner-key",
     "referrals:arrival-decide",
     "referral-status:consent",
+    "reports:sharing",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
 SHARED_CASE_ROUTES = {
@@ -339,6 +341,8 @@ def world(
             outcome=Outcome.PASSED,
         ),
     )
+    # Ark publishes its figures and counts in the network's, so the public pages have something.
+    sharing_set(actor=coordinator.member, public=True, network=True)
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     # Ark and the other organisation refer to each other: Ark proposes the case to it, and it
@@ -507,6 +511,7 @@ RULE_TESTS: dict[Rule, list[str]] = {
     Rule.OWN_ORGANISATION: [
         f"{IDENTITIES}::test_the_volunteer_form_names_its_organisation_and_sends_only_there",
         f"{WALK}::test_a_second_organisations_coordinator_finds_nothing_of_the_first",
+        "tests.reports.test_figures::test_a_coordinator_changes_only_their_own_organisations_sharing",
     ],
 }
 

@@ -5,14 +5,15 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.core.demo import load_demo
+from haven.core.demo import PAST_REQUESTS, load_demo
 from haven.core.management.commands.serve import default_workers, serve
 
 
 class Command(BaseCommand):
     help = (
         "Set up the demo network on the embedded database (migrate, load an organisation, its "
-        "coordinator and a few hundred sealed requests) and serve it on http://127.0.0.1:8000."
+        "coordinator, a few hundred sealed requests, eight weeks of past requests whose figures it "
+        "publishes, and crossing reports on the situation board) and serve it on http://127.0.0.1:8000."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -30,6 +31,13 @@ class Command(BaseCommand):
             help="Demo hosts, counselors and drivers to load (each joins through vouching).",
         )
         parser.add_argument(
+            "--past-requests",
+            type=int,
+            default=PAST_REQUESTS,
+            help="Demo requests of the eight weeks before, for the published figures "
+            f"(default {PAST_REQUESTS}).",
+        )
+        parser.add_argument(
             "--no-serve", action="store_true", help="Set up the data, print the login, stop."
         )
         parser.add_argument(
@@ -41,7 +49,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
-        login = load_demo(requests=options["requests"], volunteers=options["volunteers"])
+        login = load_demo(
+            requests=options["requests"],
+            volunteers=options["volunteers"],
+            past_requests=options["past_requests"],
+        )
         if options["code"]:
             self.stdout.write(login.current_code())
             return
@@ -49,6 +61,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{verb} the demo network in {settings.DATA_DIR}.\n"
             f"  Requester pages: http://127.0.0.1:{options['port']}/ru/ (or /en/)\n"
+            f"  Border crossings: http://127.0.0.1:{options['port']}/ru/situation/\n"
+            f"  Public figures: http://127.0.0.1:{options['port']}/ru/figures/org/demo/ and "
+            "/ru/figures/network/\n"
             f"  Volunteer login: http://127.0.0.1:{options['port']}/en/accounts/login/\n"
             f"    name: {login.handle}\n    passphrase: {login.passphrase}\n"
             f"    second factor: add the key {login.totp_secret} to an authenticator app, or get\n"
