@@ -10,7 +10,8 @@
    ones, the tightest fit); whoever finds no room on its list looks at every feasible offer
    with room before the next level starts.
 4. Placed groups of lower value are moved out of the way of unplaced groups worth more when
-   that raises the total (small repairs of what whole groups cannot share).
+   that raises the total (small repairs of what whole groups cannot share), in up to
+   REPAIR_PASSES passes while a pass still moves someone.
 5. Small regions are solved exactly with CP-SAT when they are cheap enough.
 
 Confirmed placements are taken as given: their people are subtracted from capacity and their
@@ -40,6 +41,7 @@ from haven.matching.engine.repair import evict_for_urgent
 I8 = npt.NDArray[np.int64]
 
 AUTO_ROUNDS_LIMIT = 50_000
+REPAIR_PASSES = 3
 
 
 def apply_fixed(problem: BedProblem, fixed: Sequence[tuple[int, int]]) -> tuple[I8, I8, I8]:
@@ -109,7 +111,13 @@ def optimise(
     t_flow = time.perf_counter() - solve_started
     open_offer, free = place_by_price(market, classes, arcs, solution, remaining)
     wanted = (solution.class_price > 0) | (classes.urgency >= 3)
-    moved = evict_for_urgent(market, classes, arcs, open_offer, free, wanted)
+    moved = 0
+    for _ in range(REPAIR_PASSES):
+        # A move can free room that another stranded group fits; stop when a pass finds none.
+        more = evict_for_urgent(market, classes, arcs, open_offer, free, wanted)
+        moved += more
+        if not more:
+            break
     exact = improve_small_regions(market, open_offer, free, exact_limit)
     offer_of[market.rows] = open_offer
     t_solve = time.perf_counter() - solve_started
