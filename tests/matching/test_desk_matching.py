@@ -178,6 +178,8 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
         "forget-rate-counters",
         "shred-due",
         "knowledge-review",
+        "notify",
+        "deliver-referrals",
     ]
     assert run_due() == []
     run = MatchRun.objects.get()

@@ -111,16 +111,19 @@ def test_unknown_policy_is_refused(day):
 
 
 def test_bench_reports_every_policy_and_the_forecast_table():
-    result = online_bench.run(300, 100, [1, 2], list(POLICIES), forecast_scales=(0.5, 2.0))
+    result = online_bench.run(
+        300, 100, [1, 2], list(POLICIES), forecast_scales=(0.5, 2.0), perfect_forecast=True
+    )
     summary = result["summary"]
     assert set(summary["policies"]) == set(POLICIES)
-    assert set(summary["forecast"]) == {"0.5", "2.0"}
+    assert set(summary["forecast"]) == {"0.5", "2.0", "perfect"}
     for row in [*summary["policies"].values(), *summary["forecast"].values()]:
         assert row["violations"] == 0
         assert 0 < row["share_of_hindsight"] <= 1
     assert summary["policies"]["dual"]["median_refresh_s"] is not None
     table = online_bench.format_table(result)
     assert "dual-price suggestions" in table and "forecast x2" in table
+    assert "perfect forecast" in table
 
 
 def test_haven_bench_online_prints_the_table(capsys):

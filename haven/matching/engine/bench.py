@@ -22,9 +22,9 @@ from haven.matching.engine.bound import lp_bound as compute_lp_bound
 from haven.matching.engine.check import violations
 from haven.matching.engine.geo import haversine_km
 from haven.matching.engine.index import OfferIndex, suggest
-from haven.matching.engine.instance import surge_instance
 from haven.matching.engine.model import VALUE_SCALE, Assignment, BedProblem, Reason, Weights
 from haven.matching.engine.optimiser import optimise
+from haven.matching.engine.shapes import SHAPES, shaped_instance
 
 METHODS: dict[str, str] = {
     "fcfs": "first come, first served",
@@ -111,6 +111,7 @@ def run(
     *,
     workers: int | None = None,
     bound_time_limit_s: float = 480.0,
+    shape: str = "surge",
 ) -> dict[str, Any]:
     """Generate one surge and run each method on it; figures keyed by method name.
 
@@ -122,13 +123,14 @@ def run(
     workers = cores if workers is None else workers
     weights = Weights()
     started = time.perf_counter()
-    instance = surge_instance(requests, offers, seed)
+    instance = shaped_instance(shape, requests, offers, seed)
     problem = instance.problem
     result: dict[str, Any] = {
         "instance": {
             "requests": requests,
             "offers": offers,
             "seed": seed,
+            "shape": shape,
             "people": int(problem.requests.size.sum()),
             "beds": int(problem.offers.capacity.sum()),
             "places": int(np.unique(instance.request_place).size),
@@ -204,6 +206,46 @@ def format_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def run_shapes(
+    requests: int,
+    offers: int,
+    seed: int,
+    shapes: Sequence[str],
+    methods: Sequence[str],
+    *,
+    workers: int | None = None,
+) -> dict[str, Any]:
+    """One run (methods and LP bound) per shape, keyed by shape name."""
+    return {
+        name: run(requests, offers, seed, methods, True, workers=workers, shape=name)
+        for name in shapes
+    }
+
+
+def format_shapes(results: dict[str, Any]) -> str:
+    """One row per shape: its size and each method's time and share of the LP bound."""
+    first = next(iter(results.values()))["instance"]
+    methods = [m for m in METHODS if m in next(iter(results.values()))]
+    lines = [
+        f"shapes: {first['requests']:,} requests x {first['offers']:,} offers; seed "
+        f"{first['seed']}; {first['cores']} cores, {first['workers']} flow workers",
+        "",
+        f"{'shape':<16}{'people':>9}{'beds':>9}{'places':>7}{'LP s':>7}"
+        + "".join(f"{m + ' s':>10}{m + ' vs LP':>14}" for m in methods),
+    ]
+    for name, result in results.items():
+        info = result["instance"]
+        row = (
+            f"{name:<16}{info['people']:>9,}{info['beds']:>9,}{info['places']:>7}"
+            f"{result['lp_bound']['seconds']:>7.1f}"
+        )
+        for m in methods:
+            row += f"{result[m]['total_s']:>10.2f}{result[m]['ratio_to_lp']:>14.2%}"
+        lines.append(row)
+    lines += ["", "shapes:"] + [f"  {k}: {v[0]}" for k, v in SHAPES.items() if k in results]
+    return "\n".join(lines)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options, shared by this module's entry point and `haven bench match`."""
     parser.add_argument(
@@ -217,6 +259,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"comma-separated methods to run (default {','.join(METHODS)})",
     )
     parser.add_argument("--no-lp-bound", action="store_true", help="skip the LP upper bound")
+    parser.add_argument(
+        "--shapes",
+        default="",
+        help="comma-separated instance shapes, or 'all', for one row per shape against its LP "
+        f"bound instead of the full table ({', '.join(SHAPES)})",
+    )
     parser.add_argument(
         "--workers",
         type=int,
@@ -236,6 +284,17 @@ def render(options: dict[str, Any], error: Callable[[str], Any]) -> str:
         error(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
     if options["requests"] < 0 or options["offers"] < 0:
         error("--requests and --offers must not be negative")
+    shapes = [x for x in str(options.get("shapes") or "").split(",") if x]
+    if shapes == ["all"]:
+        shapes = list(SHAPES)
+    if [x for x in shapes if x not in SHAPES]:
+        error(f"unknown shape(s); choose from {', '.join(SHAPES)} or all")
+    if shapes:
+        results = run_shapes(
+            options["requests"], options["offers"], options["seed"], shapes, methods,
+            workers=options["workers"],
+        )  # fmt: skip
+        return json.dumps(results, indent=2) if options["json"] else format_shapes(results)
     result = run(
         options["requests"],
         options["offers"],

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from haven.matching.engine.bound import Bound, lp_bound
-from haven.matching.engine.model import BedProblem, Need, Weights
+from haven.matching.engine.model import BedProblem, Weights
 from haven.matching.engine.surge import DAY_MIN, SurgeDay
 
 I8 = npt.NDArray[np.int64]
@@ -52,7 +52,7 @@ def timed_problem(day: SurgeDay) -> BedProblem:
         | (one << (arrive_slot + _FIRST_BIT))
         | (one << (leave_slot + _FIRST_BIT + SLOTS))
     )
-    needs = np.where(day.declines, 0, requests.needs | int(Need.BED)).astype(np.int64)
+    needs = np.where(day.declines, 0, requests.needs).astype(np.int64)
     # Arrival bits of slots j with j * SLOT_MIN < closes; leaving bits of slots from opens.
     last_alive = np.minimum((day.closes - 1) // SLOT_MIN, SLOTS - 1)
     first_alive = np.minimum(day.opens // SLOT_MIN, SLOTS - 1)

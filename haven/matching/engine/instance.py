@@ -8,7 +8,7 @@ Requests and offers sit at city coordinates, as Haven stores only the city. Grou
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -46,6 +46,21 @@ WOMEN_ONLY_HOSTS = 0.05
 
 
 @dataclass(frozen=True)
+class Shape:
+    """How a generated surge is laid out; the defaults are the September 2022 shape above."""
+
+    request_share: dict[str, float] = field(default_factory=lambda: REQUEST_SHARE)
+    offer_share: dict[str, float] = field(default_factory=lambda: OFFER_SHARE)
+    city_power: float = 2.0
+    """Cities within a country are drawn by size to this power (0: every city alike)."""
+    group_sizes: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = GROUP_SIZES
+    capacities: tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]] = CAPACITIES
+    crowd_town: str = ""
+    """A place that a share of all requests is moved to (a crowded border town)."""
+    crowd_share: float = 0.0
+
+
+@dataclass(frozen=True)
 class SurgeInstance:
     """A generated problem with the vocabulary needed to read it."""
 
@@ -65,13 +80,17 @@ def language_vocabulary(places: tuple[Place, ...]) -> tuple[str, ...]:
 
 
 def _pick_places(
-    rng: np.random.Generator, places: tuple[Place, ...], share: dict[str, float], n: int
+    rng: np.random.Generator,
+    places: tuple[Place, ...],
+    share: dict[str, float],
+    n: int,
+    power: float = 2.0,
 ) -> npt.NDArray[np.int64]:
-    """Draw n place indices: a country by share, then a city weighted by its size squared."""
+    """Draw n place indices: a country by share, then a city weighted by its size to ``power``."""
     weights = np.array([share.get(p.country, 0.0) for p in places])
-    sizes = np.array([p.size**2 for p in places], dtype=np.float64)
+    sizes = np.array([float(p.size) ** power for p in places], dtype=np.float64)
     totals = {c: sizes[[p.country == c for p in places]].sum() for c in share}
-    weights = weights * sizes / np.array([totals[p.country] for p in places])
+    weights = weights * sizes / np.array([totals.get(p.country, 1.0) for p in places])
     return rng.choice(len(places), size=n, p=weights / weights.sum())
 
 
@@ -85,8 +104,11 @@ def _flags(
     return mask
 
 
-def surge_instance(requests: int, offers: int, seed: int) -> SurgeInstance:
+def surge_instance(
+    requests: int, offers: int, seed: int, shape: Shape | None = None
+) -> SurgeInstance:
     """Generate a surge with the given numbers of requests and offers, reproducibly."""
+    shape = shape or Shape()
     rng = np.random.default_rng(seed)
     places = load_places()
     vocab = language_vocabulary(places)
@@ -95,7 +117,7 @@ def surge_instance(requests: int, offers: int, seed: int) -> SurgeInstance:
     lat = np.array([p.lat for p in places])
     lon = np.array([p.lon for p in places])
 
-    r_place = _pick_places(rng, places, REQUEST_SHARE, requests)
+    r_place = _pick_places(rng, places, shape.request_share, requests, shape.city_power)
     # Requesters speak Russian; some English; a few the local language; a few are Belarusian
     # or Ukrainian citizens whose first language is their own.
     r_lang = np.full(requests, bit["ru"], dtype=np.uint64)
@@ -111,7 +133,7 @@ def surge_instance(requests: int, offers: int, seed: int) -> SurgeInstance:
     request_rows = Requests(
         lat=lat[r_place],
         lon=lon[r_place],
-        size=rng.choice(GROUP_SIZES[0], size=requests, p=GROUP_SIZES[1]),
+        size=rng.choice(shape.group_sizes[0], size=requests, p=shape.group_sizes[1]),
         urgency=rng.choice(URGENCIES[0], size=requests, p=URGENCIES[1]),
         languages=r_lang,
         primary=r_primary,
@@ -120,7 +142,7 @@ def surge_instance(requests: int, offers: int, seed: int) -> SurgeInstance:
         needs=np.ones(requests, dtype=np.int64),
     )
 
-    o_place = _pick_places(rng, places, OFFER_SHARE, offers)
+    o_place = _pick_places(rng, places, shape.offer_share, offers, shape.city_power)
     # A host speaks the city's first language and each other language of the city with some
     # chance; Russian-speaking diaspora hosts are common everywhere.
     o_lang = np.zeros(offers, dtype=np.uint64)
@@ -142,13 +164,19 @@ def surge_instance(requests: int, offers: int, seed: int) -> SurgeInstance:
     offer_rows = BedOffers(
         lat=lat[o_place],
         lon=lon[o_place],
-        capacity=rng.choice(CAPACITIES[0], size=offers, p=CAPACITIES[1]),
+        capacity=rng.choice(shape.capacities[0], size=offers, p=shape.capacities[1]),
         available_from=start,
         available_to=start + rng.integers(2, 60, size=offers),
         languages=o_lang,
         accepts=accepts,
         requires=np.where(women_only, int(Constraint.WOMEN_ONLY), 0),
     )
+    if shape.crowd_share:
+        # The crowd keeps its people's languages and circumstances; only the place moves.
+        town = next(k for k, p in enumerate(places) if p.id == shape.crowd_town)
+        moved = rng.random(requests) < shape.crowd_share
+        r_place = np.where(moved, town, r_place)
+        request_rows = replace(request_rows, lat=lat[r_place], lon=lon[r_place])
     return SurgeInstance(
         problem=BedProblem(requests=request_rows, offers=offer_rows),
         languages=vocab,

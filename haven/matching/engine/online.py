@@ -33,7 +33,7 @@ from haven.matching.engine.flow import solve_by_region
 from haven.matching.engine.geo import haversine_km
 from haven.matching.engine.index import OfferIndex
 from haven.matching.engine.market import Market, classes_of
-from haven.matching.engine.model import BedOffers, BedProblem, Weights
+from haven.matching.engine.model import BedOffers, BedProblem, Need, Weights
 from haven.matching.engine.optimiser import arcs_for, group_value, optimise
 from haven.matching.engine.pairs import evaluate_pairs
 from haven.matching.engine.surge import DAY_MIN, SurgeDay
@@ -64,6 +64,9 @@ class OnlineSettings:
     """Multiplies the forecast number of arrivals (1.0: the last hour's rate, as seen)."""
     last_call_priced: bool = True
     """Whether a group about to leave is still held to the potentials (False: any bed)."""
+    perfect_forecast: bool = False
+    """Forecast the true arrivals of the horizon, decliners left out (a ceiling for forecasts,
+    not something a desk can know)."""
     seed: int = 0
 
 
@@ -80,6 +83,8 @@ class DayOutcome:
     value: int
     decision_s: list[float] = field(default_factory=list)
     refresh_s: list[float] = field(default_factory=list)
+    suggestions: list[tuple[int, int, int]] = field(default_factory=list)
+    """Every suggestion made, confirmed or not: (request, offer, minute)."""
 
 
 class _Run:
@@ -107,6 +112,7 @@ class _Run:
         self.suggested = 0
         self.decision_s: list[float] = []
         self.refresh_s: list[float] = []
+        self.suggestions: list[tuple[int, int, int]] = []
         self.rng = np.random.default_rng([settings.seed, 1601])
         places = day.instance.places
         lat = np.array([p.lat for p in places])
@@ -161,6 +167,7 @@ class _Run:
             value=group_value(problem, self.offer_of, self.weights),
             decision_s=self.decision_s,
             refresh_s=self.refresh_s,
+            suggestions=self.suggestions,
         )
 
     def _push(self, t: int, kind: int, item: int) -> None:
@@ -211,6 +218,7 @@ class _Run:
         self.held_at[row] = offer
         self.decided_at[row] = t
         self.suggested += 1
+        self.suggestions.append((row, offer, t))
         self._push(t + int(self.day.confirm_after[row]), _ANSWER, row)
 
     # -- requests -------------------------------------------------------------------------
@@ -220,6 +228,11 @@ class _Run:
         self.waiting_at[int(self.request_place[row])].add(row)
 
     def _arrive(self, t: int, row: int) -> None:
+        if not int(self.requests.needs[row]) & int(Need.BED):
+            # Counseling or transport only: not part of the beds' day (the index looks at
+            # capacity and fit, not at what a request asks for).
+            self.state[row] = _GONE
+            return
         self._push(int(self.day.leave[row]), _LEAVE, row)
         if self.policy == "batch":
             self._wait(row)
@@ -321,6 +334,10 @@ class _Run:
         """Groups like those seen so far, as many as the last hour's rate gives for the horizon."""
         arrive = self.day.arrive
         seen = int(np.searchsorted(arrive, t, side="right"))
+        if self.settings.perfect_forecast:
+            end = int(np.searchsorted(arrive, t + self.settings.horizon_minutes, side="right"))
+            rows = np.arange(seen, end, dtype=np.int64)
+            return rows[~self.day.declines[rows]]
         recent = seen - int(np.searchsorted(arrive, t - 60, side="right"))
         horizon = min(self.settings.horizon_minutes, DAY_MIN - t)
         expected = self.settings.forecast_scale * recent * horizon / 60.0
@@ -405,4 +422,43 @@ def day_violations(day: SurgeDay, outcome: DayOutcome, weights: Weights | None =
     problems += [f"request {r} placed outside its waiting time" for r in placed[late].tolist()]
     problems += [f"request {r} placed at an offer not on the platform" for r in placed[dead]]
     problems += [f"request {r} declined but is placed" for r in placed[day.declines[placed]]]
+    return problems + suggestion_violations(day, outcome, weights)
+
+
+def suggestion_violations(
+    day: SurgeDay, outcome: DayOutcome, weights: Weights | None = None
+) -> list[str]:
+    """Every suggestion (declined ones too) that broke a rule when it was made, in words.
+
+    A suggestion must fit the group as a whole (capacity, languages, dates, women-only,
+    children, pets, step-free, radius), reach it while it waits and the offer is on the
+    platform, and be the group's only one; and at no minute may the people held or placed at
+    an offer exceed its capacity (a declined suggestion holds its beds until the answer).
+    """
+    if not outcome.suggestions:
+        return []
+    made = np.array(outcome.suggestions, dtype=np.int64).reshape(-1, 3)
+    rows, offers, at = made[:, 0], made[:, 1], made[:, 2]
+    problems: list[str] = []
+    terms = evaluate_pairs(day.requests, rows, day.offers, offers, weights or Weights())
+    unfit = made[~terms.feasible, :2].tolist()
+    problems += [f"request {r} suggested infeasible offer {o}" for r, o in unfit]
+    late = (at < day.arrive[rows]) | (at > day.leave[rows])
+    problems += [f"request {r} suggested a bed outside its waiting time" for r in rows[late]]
+    dead = (at < day.opens[offers]) | (at >= day.closes[offers])
+    problems += [f"request {r} suggested an offer not on the platform" for r in rows[dead]]
+    counts = np.bincount(rows, minlength=len(day.requests))
+    problems += [f"request {r} got more than one suggestion" for r in np.flatnonzero(counts > 1)]
+    # Beds held from the suggestion until the answer (a decline) or for good (a confirmation).
+    size = day.requests.size[rows]
+    until = np.where(day.declines[rows], at + day.confirm_after[rows], np.iinfo(np.int64).max)
+    events = sorted(
+        [(int(a), 1, int(o), int(k)) for a, o, k in zip(at, offers, size, strict=True)]
+        + [(int(u), 0, int(o), -int(k)) for u, o, k in zip(until, offers, size, strict=True)]
+    )
+    load = np.zeros(len(day.offers), dtype=np.int64)
+    for minute, _, offer, change in events:
+        load[offer] += change
+        if load[offer] > day.offers.capacity[offer]:
+            problems.append(f"offer {offer} holds {int(load[offer])} people at minute {minute}")
     return problems

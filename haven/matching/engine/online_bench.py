@@ -74,8 +74,10 @@ def run_day(
     policies: Sequence[str],
     settings: OnlineSettings,
     forecast_scales: Sequence[float] = (),
+    perfect_forecast: bool = False,
 ) -> dict[str, Any]:
-    """One seed's day: the bound, every policy, and the dual policy under each forecast scale."""
+    """One seed's day: the bound, every policy, and the dual policy under each forecast scale
+    (and, when asked, under a perfect forecast of the true arrivals)."""
     weights = Weights()
     started = time.perf_counter()
     day = surge_day(arrivals, offers, seed)
@@ -109,6 +111,10 @@ def run_day(
         scaled = OnlineSettings(**{**settings.__dict__, "forecast_scale": scale})
         outcome = run_policy(day, "dual", weights, scaled)
         result["forecast"][str(scale)] = _figures(day, outcome, bound.value, weights)
+    if perfect_forecast:
+        perfect = OnlineSettings(**{**settings.__dict__, "perfect_forecast": True})
+        outcome = run_policy(day, "dual", weights, perfect)
+        result["forecast"]["perfect"] = _figures(day, outcome, bound.value, weights)
     return result
 
 
@@ -145,10 +151,14 @@ def run(
     policies: Sequence[str],
     settings: OnlineSettings | None = None,
     forecast_scales: Sequence[float] = (0.5, 2.0),
+    perfect_forecast: bool = False,
 ) -> dict[str, Any]:
     """Every seed's day and the medians."""
     settings = settings or OnlineSettings()
-    days = [run_day(arrivals, offers, s, policies, settings, forecast_scales) for s in seeds]
+    days = [
+        run_day(arrivals, offers, s, policies, settings, forecast_scales, perfect_forecast)
+        for s in seeds
+    ]
     return {"summary": summarise(days), "days": days}
 
 
@@ -195,7 +205,8 @@ def format_table(result: dict[str, Any], settings: OnlineSettings | None = None)
         if "dual" in s["policies"]:
             lines.append(_row("forecast as seen (x1)", s["policies"]["dual"]))
         for scale, row in s["forecast"].items():
-            lines.append(_row(f"forecast x{float(scale):g}", row))
+            label = "perfect forecast" if scale == "perfect" else f"forecast x{float(scale):g}"
+            lines.append(_row(label, row))
     return "\n".join(lines)
 
 
@@ -218,6 +229,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--forecast-scales",
         default="0.5,2",
         help="forecast multipliers for the forecast-error table; empty for none (default 0.5,2)",
+    )
+    parser.add_argument(
+        "--perfect-forecast",
+        action="store_true",
+        help="add a row to the forecast-error table with the true arrivals as the forecast "
+        "(the ceiling of any forecast; needs the dual policy)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print one JSON object instead of tables"
@@ -253,9 +270,10 @@ def render(options: dict[str, Any], error: Callable[[str], Any]) -> str:
         refresh_minutes=options["refresh_minutes"],
         horizon_minutes=options["horizon_minutes"],
     )
+    perfect = bool(options.get("perfect_forecast")) and "dual" in policies
     if "dual" not in policies:
         scales = []
-    result = run(options["arrivals"], options["offers"], seeds, policies, settings, scales)
+    result = run(options["arrivals"], options["offers"], seeds, policies, settings, scales, perfect)
     if options["json"]:
         return json.dumps(result, indent=2)
     return format_table(result, settings)

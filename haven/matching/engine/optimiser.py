@@ -10,7 +10,8 @@
    ones, the tightest fit); whoever finds no room on its list looks at every feasible offer
    with room before the next level starts.
 4. Placed groups of lower value are moved out of the way of unplaced groups worth more when
-   that raises the total (small repairs of what whole groups cannot share).
+   that raises the total (small repairs of what whole groups cannot share), in up to
+   REPAIR_PASSES passes while a pass still moves someone.
 5. Small regions are solved exactly with CP-SAT when they are cheap enough.
 
 Confirmed placements are taken as given: their people are subtracted from capacity and their
@@ -40,6 +41,9 @@ from haven.matching.engine.repair import evict_for_urgent
 I8 = npt.NDArray[np.int64]
 
 AUTO_ROUNDS_LIMIT = 50_000
+CROWD_SHARE = 0.2
+"""A place holding more than this share of the open requests gets a pricing round at any size."""
+REPAIR_PASSES = 3
 
 
 def apply_fixed(problem: BedProblem, fixed: Sequence[tuple[int, int]]) -> tuple[I8, I8, I8]:
@@ -80,8 +84,9 @@ def optimise(
     """Propose placements for every open request it can; confirmed ones stay as they are.
 
     ``rounds`` is the number of column-generation rounds before placing; by default one for
-    up to AUTO_ROUNDS_LIMIT open requests (cheap there, and it sharpens the prices) and none
-    above (the fallback placement over every feasible offer makes up for most of it);
+    up to AUTO_ROUNDS_LIMIT open requests (cheap there, and it sharpens the prices) or when one
+    place holds more than CROWD_SHARE of them, and none otherwise (the fallback placement over
+    every feasible offer makes up for most of it);
     ``exact_limit`` is the largest requests x offers product of a region solved with CP-SAT;
     ``workers`` > 1 solves the largest regions' flows in that many forked processes.
     """
@@ -99,7 +104,13 @@ def optimise(
     arcs = arcs_for(market, classes, candidates)
     capacity = remaining[market.offer_rows]
     if rounds is None:
-        rounds = 1 if market.rows.size <= AUTO_ROUNDS_LIMIT else 0
+        # In a crowd (a border town holding a third of the requests) every type there keeps
+        # the same nearby offers, so the flow misses the farther beds it needs; one round of
+        # pricing finds them (border-town at 100k x 30k: 99.46 to about 99.67 % of the bound).
+        crowded = market.rows.size and (
+            np.bincount(market.request_location).max() > CROWD_SHARE * market.rows.size
+        )
+        rounds = 1 if market.rows.size <= AUTO_ROUNDS_LIMIT or crowded else 0
     for round_no in range(rounds + 1):
         solution = solve_by_region(classes.supply, capacity, *arcs, region, workers=workers)
         extra = price_out(market, classes, solution) if round_no < rounds else None
@@ -109,7 +120,13 @@ def optimise(
     t_flow = time.perf_counter() - solve_started
     open_offer, free = place_by_price(market, classes, arcs, solution, remaining)
     wanted = (solution.class_price > 0) | (classes.urgency >= 3)
-    moved = evict_for_urgent(market, classes, arcs, open_offer, free, wanted)
+    moved = 0
+    for _ in range(REPAIR_PASSES):
+        # A move can free room that another stranded group fits; stop when a pass finds none.
+        more = evict_for_urgent(market, classes, arcs, open_offer, free, wanted)
+        moved += more
+        if not more:
+            break
     exact = improve_small_regions(market, open_offer, free, exact_limit)
     offer_of[market.rows] = open_offer
     t_solve = time.perf_counter() - solve_started
