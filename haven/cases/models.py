@@ -33,11 +33,13 @@ class Status(models.TextChoices):
 
 
 # Where a case may go from each state. Triage (accept, duplicate, spam, out of scope) is the way
-# out of "new"; a resolved case may be reopened; a closed one stays closed.
+# out of "new"; a resolved case may be reopened; a closed one stays closed. A case in progress
+# goes back to "triaged" when the placement that moved it ends without a stay (declined,
+# withdrawn, expired), which puts it back among the cases the matcher places.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.NEW: (Status.TRIAGED, Status.CLOSED),
     Status.TRIAGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.CLOSED),
-    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.IN_PROGRESS: (Status.TRIAGED, Status.WAITING, Status.RESOLVED, Status.CLOSED),
     Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
     Status.RESOLVED: (Status.IN_PROGRESS, Status.CLOSED),
     Status.CLOSED: (),

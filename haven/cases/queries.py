@@ -167,6 +167,13 @@ HISTORY_ACTIONS = (
     "message.send",
     "message.receive",
     "case.shred",
+    "placement.confirm",
+    "placement.accept",
+    "placement.decline",
+    "placement.check_in",
+    "placement.check_out",
+    "placement.withdraw",
+    "placement.expire",
 )
 
 

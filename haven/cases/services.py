@@ -189,6 +189,25 @@ def case_move(
     was = case.status
     _touch(case, **changes)
     _audit(actor, case, "case.status", to=status, was=was, reason=changes.get("close_reason", ""))
+    if status == Status.CLOSED:
+        from haven.volunteers.placements import placements_end_for_case
+
+        placements_end_for_case(actor=actor, case=case)
+
+
+@transaction.atomic
+def case_follow_placement(*, actor: Member | None, case: Case, status: str) -> None:
+    """Move a case where a step of its placement takes it (haven.volunteers.placements, which
+    checks who acts), along the case's own transition rules and audited like any move."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded or not case.can_move_to(status):
+        raise CaseRefused(
+            _("A case that is “%(now)s” cannot become “%(then)s”.")
+            % {"now": Status(case.status).label, "then": Status(status).label}
+        )
+    was = case.status
+    _touch(case, status=status, ended_hour=None, close_reason="")
+    _audit(actor, case, "case.status", to=status, was=was, reason="", by="placement")
 
 
 # Sharing.
@@ -546,9 +565,11 @@ def _shred(cases: list[Case], reason: str) -> None:
     """
     from haven.messaging.models import Message
     from haven.volunteers.models import Placement
+    from haven.volunteers.placements import placements_end_for_case
 
     hour = to_the_hour(_now())
     for case in cases:
+        placements_end_for_case(actor=None, case=case)
         case.sealed_key = None
         case.thread_key_requester = None
         case.thread_key_staff = None

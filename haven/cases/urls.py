@@ -26,5 +26,10 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/shred/", views.case_shred_view, name="shred"),
     path("<uuid:case_id>/place/", matching.place, name="place"),
+    path(
+        "<uuid:case_id>/placement/<int:placement_id>/",
+        matching.placement_step,
+        name="placement",
+    ),
     path("match/", matching.match, name="match"),
 ]

@@ -68,7 +68,7 @@ from haven.matching.models import MatchRun
 from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.messaging.forms import StaffMessageForm
 from haven.messaging.services import OpenMessage, thread_for_staff
-from haven.volunteers.models import CounselingOffer, Decision, Placement
+from haven.volunteers.models import LIVE, CounselingOffer, Placement
 
 # The cases this browser's member gave a reason for, so that the case page opens them again
 # without asking until the session ends.
@@ -227,9 +227,8 @@ def case_page(
     placement = None
     if coordinator:
         placement = (
-            Placement.objects.filter(case=case)
-            .exclude(decision=Decision.DECLINED)
-            .select_related("offer")
+            Placement.objects.filter(case=case, decision__in=LIVE)
+            .select_related("offer", "offer__member")
             .first()
         )
     forms = forms or {}

@@ -60,6 +60,7 @@ ROUTES: dict[str, Who] = {
     "network:offer-pause": Who.MEMBER,
     "network:proposals": Who.MEMBER,
     "network:decide": Who.MEMBER,
+    "network:stay": Who.MEMBER,
     "network:vouch": Who.MEMBER,
     "network:vouch-withdraw": Who.MEMBER,
     "network:report": Who.MEMBER,
@@ -89,6 +90,7 @@ ROUTES: dict[str, Who] = {
     "desk:photo": Who.MEMBER,
     "desk:shred": Who.COORDINATOR,
     "desk:place": Who.COORDINATOR,
+    "desk:placement": Who.COORDINATOR,
     "desk:match": Who.COORDINATOR,
     # The knowledge base: requester-safe pages, counselors' pages, editors' review and editing;
     # coordinators of any organisation read the changes (other organisations' handles left out).

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
-from haven.cases.models import Case
+from haven.cases.models import ENDED, Case
 from haven.core.places import COUNTRIES
 from haven.matching.cache import region_index
 from haven.matching.engine import (
@@ -39,7 +39,7 @@ from haven.matching.regions import (
     requests_array,
 )
 from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer
-from haven.volunteers.services import placement_confirm
+from haven.volunteers.placements import placement_confirm
 
 URGENT = 4
 
@@ -66,8 +66,9 @@ def weights_for(organisation_id: int) -> Weights:
 
 
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
-    """The best few feasible beds for one case, best first (one query for the offers)."""
-    if not case.need_shelter:
+    """The best few feasible beds for one case, best first (one query for the offers); none for
+    a case that ended or was shredded, which nobody may be placed for."""
+    if not case.need_shelter or case.shredded or case.status in ENDED:
         return []
     today = timezone.localdate()
     region = region_index(

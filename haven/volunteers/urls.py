@@ -10,6 +10,7 @@ urlpatterns = [
     path("offers/<slug:kind>/<int:offer_id>/pause/", views.offer_pause, name="offer-pause"),
     path("proposals/", views.proposals, name="proposals"),
     path("proposals/<int:placement_id>/decide/", views.decide, name="decide"),
+    path("proposals/<int:placement_id>/stay/", views.stay, name="stay"),
     path("vouch/", views.vouch, name="vouch"),
     path("vouch/<int:vouch_id>/withdraw/", views.vouch_withdraw, name="vouch-withdraw"),
     path("report/", views.report, name="report"),

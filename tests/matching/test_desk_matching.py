@@ -19,13 +19,8 @@ from haven.matching.models import MatchRun
 from haven.matching.regions import load_region
 from haven.matching.services import propose, suggestions_for
 from haven.volunteers.models import BedOffer, Decision, Placement
-from haven.volunteers.services import (
-    bed_offer_save,
-    member_suspend,
-    offer_pause,
-    placement_confirm,
-    placement_decide,
-)
+from haven.volunteers.placements import placement_confirm, placement_decide
+from haven.volunteers.services import bed_offer_save, member_suspend, offer_pause
 from tests.conftest import Persona, login
 from tests.volunteers.test_offers_and_escrow import _keyring
 
@@ -175,6 +170,7 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
     assert run_due() == [
         "link-audit",
         "match",
+        "expire-proposals",
         "forget-rate-counters",
         "shred-due",
         "knowledge-review",

@@ -29,11 +29,11 @@ from haven.messaging.services import message_from_requester
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
+from haven.volunteers.placements import placement_confirm
 from haven.volunteers.services import (
     application_submit,
     bed_offer_save,
     member_suspend,
-    placement_confirm,
     vouch_give,
 )
 from tests.conftest import (
@@ -63,12 +63,14 @@ POST_ONLY = {
     "api:screener",
     "network:offer-pause",
     "network:decide",
+    "network:stay",
     "network:vouch-withdraw",
     "network:application-read",
     "network:application-decide",
     "network:suspend",
     "network:review-clear",
     "desk:place",
+    "desk:placement",
     "desk:triage",
     "desk:move",
     "desk:share",
@@ -105,6 +107,7 @@ OBJECT_ROUTES = {
     "desk:shred",
     "desk:hold-approve",
     "desk:place",
+    "desk:placement",
     "api:case",
     "api:case-reveal",
     "accounts:token-revoke",
@@ -123,6 +126,7 @@ OWNERS = {
     "network:offer-edit": "host",
     "network:offer-pause": "host",
     "network:decide": "host",
+    "network:stay": "host",
     "network:vouch-withdraw": "counselor",
 }
 MEMBERS = {"host", "counselor", "unshared-counselor", "coordinator", "outsider"}
