@@ -1,9 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.models import CloseReason, Need, Status, Urgency
+from haven.cases.models import CloseReason, Need, RevealScope, Status, Urgency
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
+
+
+class OwnIds(forms.Form):
+    """A form whose fields' ids start with its own name, so that the case page, which holds
+    several forms with a "text" or a "due_on", never gives two fields one id (a label would
+    then lead into the wrong box)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
 
 
 class DeskFilterForm(forms.Form):
@@ -33,7 +45,16 @@ class DeskFilterForm(forms.Form):
         ]
 
 
-class RevealForm(forms.Form):
+class RevealForm(OwnIds):
+    id_prefix = "reveal"
+
+    # Nothing is chosen for the member: each reveal names what it is for.
+    scope = forms.ChoiceField(
+        label=_("What do you need to read?"),
+        widget=forms.RadioSelect,
+        choices=RevealScope.choices,
+        error_messages={"required": _("Choose what you need to read.")},
+    )
     reason = forms.CharField(
         label=_("Why do you need to read this?"),
         help_text=_("Recorded in the audit log and shown to the other coordinators."),
@@ -46,8 +67,10 @@ class RevealForm(forms.Form):
     )
 
 
-class TriageForm(forms.Form):
+class TriageForm(OwnIds):
     """Take a new request on, or close it: a duplicate of another, spam, or out of scope."""
+
+    id_prefix = "triage"
 
     decision = forms.ChoiceField(
         label=_("Triage"),
@@ -73,8 +96,10 @@ class TriageForm(forms.Form):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(OwnIds):
     """Move a case along its life cycle."""
+
+    id_prefix = "move"
 
     status = forms.ChoiceField(label=_("Move to"), choices=[])
     close_reason = forms.ChoiceField(
@@ -93,7 +118,9 @@ class MoveForm(forms.Form):
         ]
 
 
-class ShareForm(forms.Form):
+class ShareForm(OwnIds):
+    id_prefix = "share"
+
     member = forms.ChoiceField(label=_("Share with"), choices=[])
 
     def __init__(self, *args: object, counselors: list[tuple[str, str]], **kwargs: object) -> None:
@@ -101,7 +128,9 @@ class ShareForm(forms.Form):
         self.fields["member"].choices = counselors  # type: ignore[attr-defined]  # ChoiceField
 
 
-class NoteForm(forms.Form):
+class NoteForm(OwnIds):
+    id_prefix = "note"
+
     text = forms.CharField(
         label=_("Note"),
         max_length=4000,
@@ -123,7 +152,9 @@ class NoteForm(forms.Form):
         return data
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(OwnIds):
+    id_prefix = "checklist"
+
     checklist = forms.ChoiceField(label=_("Checklist"), choices=[])
     due_on = forms.DateField(
         label=_("Due by"),

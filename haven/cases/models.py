@@ -83,6 +83,23 @@ DESK_NEEDS = [f"need_{need}" for need in ("shelter", "legal", "route", "money", 
 SEALED_FIELDS = ("name", "contact", "military_status", "location_detail", "story", "for_counselor")
 
 
+class RevealScope(models.TextChoices):
+    """What a reveal is for, and so which sealed fields it opens: no more than the work needs."""
+
+    PLACEMENT = "placement", _("For a placement: the contact only")
+    COUNSEL = "counsel", _("For counsel: the story and the situation with the army")
+    FULL = "full", _("A full review: everything, notes included")
+
+
+SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
+    RevealScope.PLACEMENT: ("contact",),
+    RevealScope.COUNSEL: ("military_status", "story", "for_counselor"),
+    RevealScope.FULL: SEALED_FIELDS,
+}
+# Notes may hold anything the volunteers learnt: they open with counsel and a full review only.
+SCOPES_WITH_NOTES = (RevealScope.COUNSEL, RevealScope.FULL)
+
+
 class Case(models.Model):
     """A request for help and, once triaged, the case built on it.
 

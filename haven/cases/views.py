@@ -31,6 +31,7 @@ from haven.cases.models import (
     CaseShare,
     Note,
     RevealHold,
+    RevealScope,
     Status,
 )
 from haven.cases.queries import (
@@ -73,6 +74,8 @@ from haven.volunteers.models import LIVE, CounselingOffer, Placement
 # The cases this browser's member gave a reason for, so that the case page opens them again
 # without asking until the session ends.
 OPENED_SESSION = "haven.opened-cases"
+# What each of those reveals was for (a RevealScope), so a reading again opens no more.
+SCOPE_SESSION = "haven.opened-scopes"
 MESSAGE_SESSION = "haven.desk-message"
 # The newest events of a case's history that its page lists.
 HISTORY_SHOWN = 60
@@ -145,10 +148,18 @@ def _opened_in_session(request: HttpRequest) -> list[str]:
     return list(request.session.get(OPENED_SESSION, []))
 
 
-def _remember_opened(request: HttpRequest, case: Case) -> None:
+def _remember_opened(request: HttpRequest, case: Case, scope: str) -> None:
     opened = _opened_in_session(request)
     if str(case.pk) not in opened:
         request.session[OPENED_SESSION] = [*opened, str(case.pk)]
+    scopes = dict(request.session.get(SCOPE_SESSION, {}))
+    if scopes.get(str(case.pk)) != RevealScope.FULL:
+        scopes[str(case.pk)] = scope
+    request.session[SCOPE_SESSION] = scopes
+
+
+def _scope_in_session(request: HttpRequest, case: Case) -> str:
+    return str(request.session.get(SCOPE_SESSION, {}).get(str(case.pk), RevealScope.FULL))
 
 
 def _duplicate_candidates(case: Case, language: str) -> list[tuple[str, str]]:
@@ -220,7 +231,13 @@ def case_page(
             error = error or str(LOCKED_MESSAGE)
         else:
             try:
-                opened = case_reveal(actor=member, keyring=keyring, case=case, reason=None)
+                opened = case_reveal(
+                    actor=member,
+                    keyring=keyring,
+                    case=case,
+                    reason=None,
+                    scope=_scope_in_session(request, case),
+                )
                 thread = thread_for_staff(keyring=keyring, case=case)
             except RevealRefused as refusal:
                 error = error or str(refusal)
@@ -252,7 +269,11 @@ def case_page(
         "locked_message": LOCKED_MESSAGE,
         "error": error,
         "message": request.session.pop(MESSAGE_SESSION, None),
-        "history": history_of(case, limit=HISTORY_SHOWN),
+        "history": [
+            (event, opened.reasons.get(event.pk, "") if opened else "")
+            for event in history_of(case, limit=HISTORY_SHOWN)
+        ],
+        "opened_scope_label": RevealScope(opened.scope).label if opened else "",
         "history_shown": HISTORY_SHOWN,
         "shares": shares,
         "merged_into": case.merged_into_id,
@@ -306,14 +327,18 @@ def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         return case_page(request, case, reveal_form=form, status=403)
     try:
         opened = case_reveal(
-            actor=member, keyring=keyring, case=case, reason=form.cleaned_data["reason"]
+            actor=member,
+            keyring=keyring,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            scope=form.cleaned_data["scope"],
         )
         thread = thread_for_staff(keyring=keyring, case=case)
     except RevealRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, reveal_form=form, status=403)
-    _remember_opened(request, case)
-    return case_page(request, case, reveal_form=form, opened=opened, thread=thread)
+    _remember_opened(request, case, opened.scope)
+    return case_page(request, case, opened=opened, thread=thread)
 
 
 @require_POST

@@ -232,7 +232,10 @@ def test_the_case_page_asks_for_a_reason_once_per_session(
     assert refused.status_code == 403
     assert "a note" in refused.content.decode(), "what the member typed is kept"
     assert (
-        desk.post(f"/en/desk/{case.pk}/reveal/", {"reason": "calling them back"}).status_code == 200
+        desk.post(
+            f"/en/desk/{case.pk}/reveal/", {"reason": "calling them back", "scope": "full"}
+        ).status_code
+        == 200
     )
     again = desk.get(f"/en/desk/{case.pk}/").content.decode()
     assert "@telegram_handle" in again and "Why do you need to read this?" not in again
@@ -256,7 +259,12 @@ def test_a_counselor_works_only_on_the_case_shared_with_them(
     mine = client.get("/en/desk/mine/").content.decode()
     assert f"/en/desk/{case.pk}/" in mine and f"/en/desk/{other.pk}/" not in mine
     assert client.get(f"/en/desk/{other.pk}/").status_code == 404
-    assert client.post(f"/en/desk/{case.pk}/reveal/", {"reason": "first call"}).status_code == 200
+    assert (
+        client.post(
+            f"/en/desk/{case.pk}/reveal/", {"reason": "first call", "scope": "full"}
+        ).status_code
+        == 200
+    )
     assert client.post(f"/en/desk/{case.pk}/notes/", {"text": "Lawyer: Ani"}).status_code == 302
     answer = client.post(
         f"/en/desk/{case.pk}/move/", {"status": Status.IN_PROGRESS, "close_reason": ""}

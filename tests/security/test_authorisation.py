@@ -296,7 +296,10 @@ def world(
     # Those who work on the case have opened it in this login, so its photo opens for them.
     for name in ("counselor", "coordinator"):
         path = f"/en/desk/{accepted.case.pk}/reveal/"
-        assert clients[name].post(path, {"reason": "walking every route"}).status_code == 200
+        assert (
+            clients[name].post(path, {"reason": "walking every route", "scope": "full"}).status_code
+            == 200
+        )
     hold = RevealHold.objects.create(
         organisation=organisation, member=unshared.member, opened=0, created_at=timezone.now()
     )
@@ -366,7 +369,9 @@ def test_route_answers_each_persona_as_the_table_says(
             response = (
                 client.post(path, body, content_type="application/json", headers=headers)
                 if route.name.startswith("api:")
-                else client.post(path, {"reason": "walking every route"}, headers=headers)
+                else client.post(
+                    path, {"reason": "walking every route", "scope": "full"}, headers=headers
+                )
             )
         else:
             response = client.get(path, headers=headers)
