@@ -89,7 +89,7 @@ def sealed_notes_about(
 ) -> list[tuple[int, bytes]]:
     """The sealed notes (reasons) of the newest `limit` events of one action about one target."""
     return [
-        (event_id, bytes(sealed))
+        (event_id, bytes(sealed))  # type: ignore[arg-type]  # never None: filtered out below
         for event_id, sealed in Event.objects.filter(
             target_type=target_type, target_id=target_id, action=action, sealed_note__isnull=False
         )

@@ -86,7 +86,7 @@ class TriageForm(OwnIds):
     duplicate_of = forms.ChoiceField(label=_("The request it repeats"), required=False, choices=[])
 
     def __init__(self, *args: object, candidates: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["duplicate_of"].choices = [("", "—"), *candidates]  # type: ignore[attr-defined]  # ChoiceField
 
     def clean(self) -> dict[str, object]:
@@ -112,7 +112,7 @@ class MoveForm(OwnIds):
     )
 
     def __init__(self, *args: object, allowed: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["status"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             (status, Status(status).label) for status in allowed
         ]
@@ -124,7 +124,7 @@ class ShareForm(OwnIds):
     member = forms.ChoiceField(label=_("Share with"), choices=[])
 
     def __init__(self, *args: object, counselors: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["member"].choices = counselors  # type: ignore[attr-defined]  # ChoiceField
 
 
@@ -164,7 +164,7 @@ class ChecklistForm(OwnIds):
     )
 
     def __init__(self, *args: object, checklists: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["checklist"].choices = checklists  # type: ignore[attr-defined]  # ChoiceField
 
 

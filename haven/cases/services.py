@@ -330,8 +330,9 @@ def _hold_message(member: Member, lapses: datetime) -> str:
     ) % {"time": timezone.localtime(lapses).strftime("%H:%M")}
     if is_lone(member.organisation_id):
         text += " " + _(
-            "You are your organisation's only coordinator: invite a second one (Team → Invite someone) "
-            "so that someone can approve, or ask your admin to run “haven org release-hold”."
+            "You are your organisation's only coordinator: invite a second one (Team → Invite "
+            "someone) so that someone can approve, or ask your admin to run “haven org "
+            "release-hold”."
         )
     return text
 
