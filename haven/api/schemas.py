@@ -20,7 +20,10 @@ class IntakeIn(Schema):
     urgency: int = Field(..., description="1 (within a month) to 5 (tonight)")
     date_from: date
     date_until: date | None = None
-    contact: str = Field(..., max_length=200)
+    contact: str = Field("", max_length=200, description="Empty only with messages_only")
+    messages_only: bool = Field(
+        False, description="Reach the requester only through Haven's messages (no contact)"
+    )
     name: str = Field("", max_length=100)
     military_status: str = Field("", max_length=20)
     location_detail: str = Field("", max_length=300)

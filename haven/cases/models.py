@@ -156,6 +156,8 @@ class Case(models.Model):
     due_on = models.DateField(null=True, blank=True)
     # The requester wrote and no member has read it yet.
     requester_wrote = models.BooleanField(default=False)
+    # The requester gave no contact: volunteers reach them only through Haven's messages.
+    messages_only = models.BooleanField(default=False)
 
     # The thread key: messages between the requester and the volunteers are sealed under it. It is
     # kept sealed to the requester's public key, and under the case's data key for the volunteers.
