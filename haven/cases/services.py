@@ -337,9 +337,9 @@ def _hold_message(member: Member, lapses: datetime) -> str:
     return text
 
 
-# Each opening of a sealed identity counts against one hourly limit: a requester's case, or a
-# volunteer's application or membership.
-REVEAL_ACTIONS = ("case.reveal", "application.reveal")
+# Each opening of a sealed identity counts against one hourly limit: a requester's case, a
+# volunteer's application or membership (with its vouchers' words), or the reports about a member.
+REVEAL_ACTIONS = ("case.reveal", "application.reveal", "member.reports.reveal")
 
 
 def reveal_gate(member: Member, target: str, organisation: Organisation) -> None:

@@ -69,6 +69,7 @@ ROUTES: dict[str, Who] = {
     "network:application-read": Who.COORDINATOR,
     "network:application-decide": Who.COORDINATOR,
     "network:member": Who.COORDINATOR,
+    "network:member-reports": Who.COORDINATOR,
     "network:suspend": Who.COORDINATOR,
     "network:review-clear": Who.COORDINATOR,
     # The desk. Coordinators triage, share, shred and match; working on a case (reading it with a
@@ -174,6 +175,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "network:application": frozenset({R.OWN_ORGANISATION}),
     "network:application-read": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:application-decide": frozenset({R.VETTING, R.OWN_ORGANISATION}),
+    "network:member-reports": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:suspend": frozenset({R.TWO_PERSON, R.ENDS_TOKENS, R.OWN_ORGANISATION}),
     "desk:hold-approve": frozenset({R.INDEPENDENT, R.OWN_ORGANISATION}),
     "desk:reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),

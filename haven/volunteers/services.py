@@ -121,8 +121,9 @@ def application_read(
     *, actor: Member, keyring: Keyring, application: Application, reason: str
 ) -> dict[str, str]:
     """A coordinator opens an applicant's (or, once approved, a member's) name, contact and words,
-    giving a reason. It counts against the same hourly limit as opening a case and is audited
-    with the reason, sealed."""
+    and what each voucher wrote of how they know them (under "vouch:<id>"), giving a reason. It
+    counts against the same hourly limit as opening a case and is audited with the reason,
+    sealed."""
     from haven.cases.services import MIN_REASON_LENGTH, RevealRefused, reveal_gate
 
     _coordinator_of(actor, application.organisation_id)
@@ -133,6 +134,7 @@ def application_read(
             % {"count": MIN_REASON_LENGTH}
         )
     reveal_gate(actor, f"application:{application.pk}", application.organisation)
+    vouches = list(application.vouches.order_by("created_at"))
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -140,14 +142,24 @@ def application_read(
             organisation=actor.organisation,
             target_type="application",
             target_id=str(application.pk),
+            data={"vouch_notes": len(vouches)},
             note=reason,
         )
-    return open_row(
+    opened = open_row(
         data_key=keyring.open_record_key(bytes(application.sealed_key)),
         row=application,
         prefix="application",
         fields=("name", "contact", "about"),
     )
+    for vouch in vouches:
+        note = open_row(
+            data_key=keyring.open_record_key(bytes(vouch.sealed_key)),
+            row=vouch,
+            prefix="vouch",
+            fields=("how_known",),
+        )
+        opened[f"vouch:{vouch.pk}"] = note["how_known"]
+    return opened
 
 
 @transaction.atomic
@@ -359,6 +371,43 @@ def member_review_clear(*, actor: Member, member: Member) -> None:
         target_type="member",
         target_id=str(member.pk),
     )
+
+
+def member_reports_read(
+    *, actor: Member, keyring: Keyring, member: Member, reason: str
+) -> dict[int, str]:
+    """A coordinator reads what members reported about a member, giving a reason: counted against
+    the hourly reveal limit like a case, audited with the reason sealed."""
+    from haven.cases.services import MIN_REASON_LENGTH, RevealRefused, reveal_gate
+
+    _coordinator_of(actor, member.organisation_id)
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise RevealRefused(
+            _("Say why you need to read this (at least %(count)d characters).")
+            % {"count": MIN_REASON_LENGTH}
+        )
+    reveal_gate(actor, f"member:{member.pk}", member.organisation)
+    reports = list(MemberReport.objects.filter(subject=member).order_by("-created_at"))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="member.reports.reveal",
+            organisation=actor.organisation,
+            target_type="member",
+            target_id=str(member.pk),
+            data={"reports": len(reports)},
+            note=reason,
+        )
+    return {
+        report.pk: open_row(
+            data_key=keyring.open_record_key(bytes(report.sealed_key)),
+            row=report,
+            prefix="report",
+            fields=("text",),
+        )["text"]
+        for report in reports
+    }
 
 
 @transaction.atomic

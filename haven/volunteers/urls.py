@@ -27,6 +27,7 @@ urlpatterns = [
         name="application-decide",
     ),
     path("members/<int:member_id>/", views.member_page, name="member"),
+    path("members/<int:member_id>/reports/", views.member_reports, name="member-reports"),
     path("members/<int:member_id>/suspend/", views.suspend, name="suspend"),
     path("members/<int:member_id>/review/", views.review_clear, name="review-clear"),
 ]

@@ -367,7 +367,10 @@ def _application_page(
             "qualifying": qualifying_vouches(application).count(),
             "needed": application.organisation.vouches_required,
             "min_days": application.organisation.voucher_min_days,
-            "revealed": revealed,
+            "revealed": {k: v for k, v in (revealed or {}).items() if ":" not in k} or None,
+            "vouch_notes": {
+                int(k.split(":", 1)[1]): v for k, v in (revealed or {}).items() if ":" in k
+            },
             "code": code,
             "form": form or ApproveForm(),
             "read_form": read_form or ReasonForm(),
@@ -448,8 +451,13 @@ def _member_page(
     form: ReasonForm,
     status: int = 200,
     notice: str = "",
+    reports_form: ReasonForm | None = None,
+    report_texts: dict[int, str] | None = None,
 ) -> HttpResponse:
-    reports = other.reports_about.select_related("reporter").order_by("-created_at")
+    reports = [
+        (report, (report_texts or {}).get(report.pk, ""))
+        for report in other.reports_about.select_related("reporter").order_by("-created_at")
+    ]
     return render(
         request,
         "volunteers/member.html",
@@ -458,6 +466,8 @@ def _member_page(
             "vouched_for_them": vouchers_of(other),
             "they_vouched_for": services.vouched_by(other),
             "reports": reports,
+            "reports_read": report_texts is not None,
+            "reports_form": reports_form or ReasonForm(auto_id="reports_%s"),
             "form": form,
             "notice": notice,
             "joined_on": Invite.objects.filter(used_by=other, application__isnull=False)
@@ -466,6 +476,27 @@ def _member_page(
         },
         status=status,
     )
+
+
+@require_POST
+def member_reports(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Read what members reported about this member, with a reason (audited)."""
+    coordinator = _member(request)
+    other = _colleague(coordinator, member_id)
+    keyring = _keyring(request)
+    if keyring is None:
+        return redirect("accounts:login")
+    form = ReasonForm(request.POST, auto_id="reports_%s")
+    if not form.is_valid():
+        return _member_page(request, coordinator, other, ReasonForm(), 400, reports_form=form)
+    try:
+        texts = services.member_reports_read(
+            actor=coordinator, keyring=keyring, member=other, reason=form.cleaned_data["reason"]
+        )
+    except RevealRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _member_page(request, coordinator, other, ReasonForm(), 409, reports_form=form)
+    return _member_page(request, coordinator, other, ReasonForm(), report_texts=texts)
 
 
 @require_POST

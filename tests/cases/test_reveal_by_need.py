@@ -9,11 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from haven.accounts.models import Organisation
 from haven.accounts.services import organisation_configure
 from haven.audit.models import Event
 from haven.cases.models import Case, RevealHold
 from haven.cases.services import RevealRefused, case_reveal, case_share, case_triage
 from haven.intake.services import Accepted
+from haven.volunteers.services import application_submit, member_report, vouch_give
 from tests.conftest import Persona, invite_member, keyring_of, login
 
 STORY = "Получил повестку, уехал в тот же день."
@@ -194,3 +196,44 @@ def test_a_lone_coordinator_is_told_how_to_get_a_second_one(
     told = str(refusal.value)
     assert "only coordinator" in told and "Team → Invite" in told
     assert "haven org release-hold" in told and "wait until" in told
+
+
+def test_vouchers_words_and_members_reports_open_only_through_an_audited_reveal(
+    organisation: Organisation, coordinator: Persona, counselor: Persona, host: Persona
+) -> None:
+    application, _code = application_submit(
+        organisation=organisation,
+        offerings=["beds"],
+        place="kz-almaty",
+        languages=["ru"],
+        name="Olga",
+        contact="@olga",
+        about="I have a spare room.",
+    )
+    vouch_give(actor=counselor.member, application=application, how_known="we studied together")
+    member_report(actor=counselor.member, subject=host.member, text="Asked a guest for a passport.")
+    desk = login(Client(), coordinator)
+    page = desk.get(f"/en/network/applications/{application.pk}/").content.decode()
+    assert "we studied together" not in page
+    read = desk.post(
+        f"/en/network/applications/{application.pk}/read/", {"reason": "checking the vouches"}
+    ).content.decode()
+    assert "we studied together" in read and "@olga" in read
+    assert Event.objects.get(action="application.reveal").data == {"vouch_notes": 1}
+    member_page = desk.get(f"/en/network/members/{host.member.pk}/").content.decode()
+    assert "Asked a guest" not in member_page and "Read the reports (recorded)" in member_page
+    assert desk.post(f"/en/network/members/{host.member.pk}/reports/").status_code == 400
+    opened = desk.post(
+        f"/en/network/members/{host.member.pk}/reports/", {"reason": "looking into the report"}
+    ).content.decode()
+    assert "Asked a guest for a passport." in opened
+    event = Event.objects.get(action="member.reports.reveal")
+    assert event.actor == coordinator.member and event.data == {"reports": 1}
+    assert event.sealed_note and b"looking" not in bytes(event.sealed_note)
+    # A counselor holds no key to them, and no route to read them.
+    assert (
+        login(Client(), counselor)
+        .post(f"/en/network/members/{host.member.pk}/reports/", {"reason": "curious about it"})
+        .status_code
+        == 403
+    )

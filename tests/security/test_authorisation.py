@@ -68,6 +68,7 @@ POST_ONLY = {
     "network:application-read",
     "network:application-decide",
     "network:suspend",
+    "network:member-reports",
     "network:review-clear",
     "desk:place",
     "desk:placement",
@@ -115,6 +116,7 @@ OBJECT_ROUTES = {
     "network:application-read",
     "network:application-decide",
     "network:member",
+    "network:member-reports",
     "network:suspend",
     "network:review-clear",
     "accounts:approval-approve",
@@ -385,6 +387,7 @@ APPROVALS = "tests.accounts.test_approvals"
 TOKENS = "tests.accounts.test_tokens_die_with_trust"
 IDENTITIES = "tests.volunteers.test_identity_reveals"
 SHREDDING = "tests.cases.test_messages_and_shredding"
+NEED = "tests.cases.test_reveal_by_need"
 WALK = "tests.security.test_second_organisation"
 RULE_TESTS: dict[Rule, list[str]] = {
     Rule.TWO_PERSON: [
@@ -412,6 +415,7 @@ RULE_TESTS: dict[Rule, list[str]] = {
         f"{IDENTITIES}::test_thirty_identities_in_a_row_stop_at_the_hourly_limit",
         f"{IDENTITIES}::test_identities_and_cases_share_one_limit",
         f"{SHREDDING}::test_too_many_reveals_in_an_hour_wait_for_a_second_coordinator",
+        f"{NEED}::test_vouchers_words_and_members_reports_open_only_through_an_audited_reveal",
     ],
     Rule.HOLD: [
         f"{APPROVALS}::test_a_coordinator_under_a_hold_cannot_share_cases",
