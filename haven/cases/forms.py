@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases.models import CloseReason, Need, RevealScope, Status, Urgency
+from haven.cases.queries import reference_bounds
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 
@@ -36,6 +37,26 @@ class DeskFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    owner = forms.ChoiceField(
+        label=_("Who has it"),
+        required=False,
+        choices=[("", _("Anyone or nobody")), ("mine", _("Mine")), ("unassigned", _("Nobody yet"))],
+    )
+    new_message = forms.BooleanField(label=_("New message from the requester"), required=False)
+    reference = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=40,
+        help_text=_("The first characters of the case's reference, as its page shows it."),
+    )
+
+    def clean_reference(self) -> str:
+        value: str = self.cleaned_data["reference"].strip()
+        if value and reference_bounds(value) is None:
+            raise forms.ValidationError(
+                _("A reference is at least 4 of the letters a–f and digits its case page shows.")
+            )
+        return value
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
@@ -118,14 +139,35 @@ class MoveForm(OwnIds):
         ]
 
 
+class OwnerForm(OwnIds):
+    """Give the case to someone who works on it: a coordinator, or a counselor it is shared
+    with. Nobody is chosen in advance."""
+
+    id_prefix = "owner"
+
+    member = forms.ChoiceField(
+        label=_("Hand over to"), error_messages={"required": _("Choose who takes the case.")}
+    )
+
+    def __init__(self, *args: object, people: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("Choose…")), *people]  # type: ignore[attr-defined]  # ChoiceField
+
+
 class ShareForm(OwnIds):
     id_prefix = "share"
 
-    member = forms.ChoiceField(label=_("Share with"), choices=[])
+    # Nobody is chosen in advance: sharing gives a counselor the case's key.
+    member = forms.ChoiceField(
+        label=_("Share with"),
+        choices=[],
+        error_messages={"required": _("Choose the counselor to share it with.")},
+    )
 
     def __init__(self, *args: object, counselors: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].choices = counselors  # type: ignore[attr-defined]  # ChoiceField
+        self.fields["member"].choices = [("", _("Choose…")), *counselors]  # type: ignore[attr-defined]  # ChoiceField
+        self.has_choices = bool(counselors)
 
 
 class NoteForm(OwnIds):

@@ -158,6 +158,10 @@ class Case(models.Model):
     requester_wrote = models.BooleanField(default=False)
     # The requester gave no contact: volunteers reach them only through Haven's messages.
     messages_only = models.BooleanField(default=False)
+    # Who has the case now (a coordinator, or a counselor it is shared with); None: nobody yet.
+    owner = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # The thread key: messages between the requester and the volunteers are sealed under it. It is
     # kept sealed to the requester's public key, and under the case's data key for the volunteers.

@@ -28,6 +28,11 @@ class DeskFilter:
     urgency: int | None = None
     status: str = ""
     overdue: bool = False
+    # "mine" (the member has it) or "unassigned" (nobody has it).
+    owner: str = ""
+    new_message: bool = False
+    # The first characters of a case's reference (its id, as the case page shows it).
+    reference: str = ""
 
 
 COARSE_COLUMNS = (
@@ -49,6 +54,8 @@ COARSE_COLUMNS = (
     "updated_hour",
     "due_on",
     "requester_wrote",
+    "messages_only",
+    "owner_id",
     "shredded_hour",
     *(f"need_{need}" for need in Need.values),
 )
@@ -87,7 +94,24 @@ def desk_cases(member: Member, desk_filter: DeskFilter) -> QuerySet[Case]:
         cases = cases.filter(status=desk_filter.status)
     if desk_filter.overdue:
         cases = cases.filter(overdue_condition())
+    if desk_filter.owner == "mine":
+        cases = cases.filter(owner_id=member.pk)
+    elif desk_filter.owner == "unassigned":
+        cases = cases.filter(owner__isnull=True)
+    if desk_filter.new_message:
+        cases = cases.filter(requester_wrote=True)
+    bounds = reference_bounds(desk_filter.reference)
+    if bounds is not None:
+        cases = cases.filter(pk__gte=bounds[0], pk__lte=bounds[1])
     return cases.order_by("-urgency", "created_hour", "id")
+
+
+def reference_bounds(reference: str) -> tuple[UUID, UUID] | None:
+    """The ids a typed reference ("3f2a9c01", dashes and case ignored) can be the start of."""
+    digits = "".join(reference.lower().split()).replace("-", "")
+    if not 4 <= len(digits) <= 32 or any(c not in "0123456789abcdef" for c in digits):
+        return None
+    return UUID(digits.ljust(32, "0")), UUID(digits.ljust(32, "f"))
 
 
 # Past this many matching cases the desk says "more than 10,000" instead of counting them all:
@@ -167,6 +191,7 @@ HISTORY_ACTIONS = (
     "message.send",
     "message.receive",
     "case.shred",
+    "case.owner",
     "placement.confirm",
     "placement.accept",
     "placement.decline",

@@ -212,6 +212,43 @@ def case_follow_placement(*, actor: Member | None, case: Case, status: str) -> N
     _audit(actor, case, "case.status", to=status, was=was, reason="", by="placement")
 
 
+# Ownership.
+
+
+def _may_own(member: Member, case: Case) -> bool:
+    return member.is_active and may_work_on(member, case)
+
+
+@transaction.atomic
+def case_take(*, actor: Member, case: Case, member: Member | None) -> Member | None:
+    """Give the case to a coordinator or to a counselor it is shared with: oneself (take it), or
+    another (assign, hand over); None lets it go. Returns whoever had it before."""
+    _require_worker(actor, case)
+    if member is not None and member.pk != actor.pk:
+        _require_coordinator(actor, case)
+        if not _may_own(member, case):
+            raise CaseRefused(
+                _("Give a case to a coordinator, or to a counselor it is shared with.")
+            )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded:
+        raise CaseRefused(shredded_message())
+    if member is None and case.owner_id not in (None, actor.pk) and not actor.is_coordinator:
+        raise CaseRefused(_("Only its owner or a coordinator lets a case go."))
+    before = Member.objects.filter(pk=case.owner_id).first() if case.owner_id else None
+    Case.objects.filter(pk=case.pk).update(owner=member)
+    case.owner = member
+    _audit(
+        actor,
+        case,
+        "case.owner",
+        to=member.pk if member else None,
+        handle=member.handle if member else "",
+        was=before.pk if before else None,
+    )
+    return before
+
+
 # Sharing.
 
 

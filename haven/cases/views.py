@@ -19,6 +19,7 @@ from haven.cases.forms import (
     DeskFilterForm,
     MoveForm,
     NoteForm,
+    OwnerForm,
     RevealForm,
     ShareForm,
     TaskForm,
@@ -52,6 +53,7 @@ from haven.cases.services import (
     case_reveal,
     case_share,
     case_shred,
+    case_take,
     case_triage,
     case_unshare,
     checklist_attach,
@@ -89,8 +91,22 @@ def place_label(case: Case, language: str) -> str:
         return country_name(case.country)
 
 
-def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool]]:
-    return [(case, place_label(case, language), is_overdue(case)) for case in cases]
+def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool, str]]:
+    """Each case with its place in words, whether it is overdue, and who has it (one query)."""
+    owners = dict(
+        Member.objects.filter(
+            pk__in={case.owner_id for case in cases if case.owner_id}
+        ).values_list("pk", "handle")
+    )
+    return [
+        (
+            case,
+            place_label(case, language),
+            is_overdue(case),
+            owners.get(case.owner_id, "") if case.owner_id else "",
+        )
+        for case in cases
+    ]
 
 
 @require_GET
@@ -104,6 +120,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     page = desk_page(member, desk_filter, number, settings.HAVEN_DESK_PAGE_SIZE)
+    if desk_filter.reference and len(page.object_list) == 1:
+        # A reference names one case: go straight to it.
+        return redirect("desk:case", case_id=page.object_list[0].pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -201,6 +220,23 @@ def _counselor_choices(
     return [(str(c.pk), c.handle) for c in counselors if c.pk not in shared]
 
 
+def _owner_choices(case: Case, shares: list[CaseShare]) -> list[tuple[str, str]]:
+    """Who may have the case: the organisation's coordinators and the counselors it is shared
+    with, by handle."""
+    coordinators = Member.objects.filter(
+        organisation_id=case.organisation_id,
+        role=Role.COORDINATOR,
+        is_active=True,
+        suspended_at__isnull=True,
+    ).order_by("handle")
+    people = {str(m.pk): m.handle for m in coordinators}
+    people.update({str(share.member_id): share.member.handle for share in shares})
+    return sorted(
+        ((pk, handle) for pk, handle in people.items() if int(pk) != case.owner_id),
+        key=lambda item: item[1],
+    )
+
+
 def _checklist_choices(language: str) -> list[tuple[str, str]]:
     return [(c.id, c.title.get(language)) for c in checklists()]
 
@@ -285,6 +321,14 @@ def case_page(
             else []
         ),
         "move_form": forms.get("move") or (MoveForm(allowed=allowed) if allowed else None),
+        "owner_form": forms.get("owner")
+        or (OwnerForm(people=_owner_choices(case, shares)) if coordinator else None),
+        "owner_handle": (
+            Member.objects.filter(pk=case.owner_id).values_list("handle", flat=True).first()
+            if case.owner_id
+            else None
+        )
+        or "",
         "share_form": forms.get("share")
         or (
             ShareForm(counselors=_counselor_choices(member, case, shares)) if coordinator else None
@@ -380,6 +424,39 @@ def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         form.add_error(None, str(refusal))
         return case_page(request, case, forms={"move": form}, status=409)
     return back_to_case(request, case, _("The case moved on."))
+
+
+@require_POST
+def case_owner_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Take a case, let it go, or (a coordinator) hand it over to someone who works on it."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    step = request.POST.get("step", "")
+    chosen: Member | None = member
+    form = None
+    if step == "release":
+        chosen = None
+    elif step == "assign":
+        form = OwnerForm(request.POST, people=_owner_choices(case, shares_of(case)))
+        if not form.is_valid():
+            return case_page(request, case, forms={"owner": form}, status=400)
+        chosen = Member.objects.get(pk=form.cleaned_data["member"])
+    elif step != "take":
+        return back_to_case(request, case, _("Choose whether to take the case or hand it over."))
+    try:
+        before = case_take(actor=member, case=case, member=chosen)
+    except (CaseRefused, PermissionError) as refusal:
+        return back_to_case(request, case, str(refusal))
+    if chosen is None:
+        return back_to_case(request, case, _("Let go: nobody has this case now."))
+    if chosen.pk == member.pk:
+        taken = _("You have this case now.")
+        if before is not None and before.pk != member.pk:
+            taken = _("You have this case now; %(handle)s had it before.") % {
+                "handle": before.handle
+            }
+        return back_to_case(request, case, taken)
+    return back_to_case(request, case, _("Handed over to %(handle)s.") % {"handle": chosen.handle})
 
 
 @require_POST

@@ -82,6 +82,7 @@ ROUTES: dict[str, Who] = {
     "desk:reveal": Who.MEMBER,
     "desk:triage": Who.COORDINATOR,
     "desk:move": Who.MEMBER,
+    "desk:owner": Who.MEMBER,
     "desk:share": Who.COORDINATOR,
     "desk:unshare": Who.COORDINATOR,
     "desk:note": Who.MEMBER,

@@ -65,7 +65,9 @@ def test_session_row_holds_the_member_key_only_sealed(coordinator: Persona) -> N
 def test_session_without_the_cookie_half_is_locked(coordinator: Persona, case: object) -> None:
     client = login(Client(), coordinator)
     del client.cookies[settings.HAVEN_UNLOCK_COOKIE]
-    response = client.post(f"/en/desk/{case.pk}/reveal/", {"reason": "calling about a bed"})  # type: ignore[attr-defined]
+    response = client.post(
+        f"/en/desk/{case.pk}/reveal/", {"reason": "calling about a bed", "scope": "placement"}
+    )  # type: ignore[attr-defined]
     assert response.status_code == 403
     assert b"locked" in response.content
 

@@ -43,7 +43,7 @@ def test_triage_share_note_message_answer_resolve_and_shred(
     page.get_by_label("Take it on").check()
     page.get_by_role("button", name="Triage").click()
     assert "Triaged." in page.locator("main").inner_text()
-    page.locator("select[name=member]").select_option(label=counselor.member.handle)
+    page.locator("#share_member").select_option(label=counselor.member.handle)
     page.get_by_role("button", name="Share", exact=True).click()
     assert f"Shared with {counselor.member.handle}." in page.locator("main").inner_text()
 
