@@ -13,9 +13,9 @@ from django.utils.functional import cached_property
 from haven.accounts.models import Member
 from haven.audit.models import Event
 from haven.audit.queries import events_about
-from haven.cases.models import Case, CaseShare, Need, Note, Status
+from haven.cases.models import ENDED, Case, CaseShare, Need, Note, Status
 
-# A new request nobody has triaged for this long is overdue, whatever its tasks say.
+# A new request nobody has triaged for this long is shown as waiting too long.
 TRIAGE_WITHIN = timedelta(hours=24)
 
 
@@ -62,18 +62,22 @@ COARSE_COLUMNS = (
 
 
 def overdue_condition() -> Q:
-    """A task past its due date, or a new request left untriaged for a day."""
-    now = timezone.now()
-    return Q(due_on__lt=timezone.localdate(now)) | Q(
-        status=Status.NEW, created_hour__lt=now - TRIAGE_WITHIN
-    )
+    """An open case with a task past its due date. A case that ended or was shredded is overdue
+    for nothing, whatever its old tasks say; a request waiting for triage is not overdue but
+    waiting (waiting_long), which the desk says in its own words."""
+    return Q(due_on__lt=timezone.localdate()) & Q(shredded_hour__isnull=True) & ~Q(status__in=ENDED)
 
 
 def is_overdue(case: Case) -> bool:
-    now = timezone.now()
-    if case.due_on is not None and case.due_on < timezone.localdate(now):
-        return True
-    return case.status == Status.NEW and case.created_hour < now - TRIAGE_WITHIN
+    """The same test as overdue_condition, for one case already loaded."""
+    if case.status in ENDED or case.shredded_hour is not None:
+        return False
+    return case.due_on is not None and case.due_on < timezone.localdate()
+
+
+def waiting_long(case: Case) -> bool:
+    """A new request nobody has triaged for a day."""
+    return case.status == Status.NEW and case.created_hour < timezone.now() - TRIAGE_WITHIN
 
 
 def cases_for(member: Member) -> QuerySet[Case]:

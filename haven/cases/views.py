@@ -44,6 +44,7 @@ from haven.cases.queries import (
     is_overdue,
     shared_with,
     tasks_of,
+    waiting_long,
 )
 from haven.cases.services import (
     CaseRefused,
@@ -91,8 +92,9 @@ def place_label(case: Case, language: str) -> str:
         return country_name(case.country)
 
 
-def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool, str]]:
-    """Each case with its place in words, whether it is overdue, and who has it (one query)."""
+def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, str, str]]:
+    """Each case with its place in words, what is late about it ("overdue" for a task past its
+    date, "waiting" for a request untriaged for a day, or ""), and who has it (one query)."""
     owners = dict(
         Member.objects.filter(
             pk__in={case.owner_id for case in cases if case.owner_id}
@@ -102,7 +104,7 @@ def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool, str]]
         (
             case,
             place_label(case, language),
-            is_overdue(case),
+            "overdue" if is_overdue(case) else "waiting" if waiting_long(case) else "",
             owners.get(case.owner_id, "") if case.owner_id else "",
         )
         for case in cases

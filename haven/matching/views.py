@@ -16,7 +16,7 @@ from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 from haven.core.templatetags.haven import place_label
 from haven.matching.engine import Reason
-from haven.matching.services import confirm_pairs, propose, propose_network
+from haven.matching.services import confirm_pairs, plan_rows, propose, propose_network
 from haven.volunteers.models import BedOffer, Placement
 from haven.volunteers.placements import (
     placement_check_in,
@@ -146,6 +146,7 @@ def match(request: HttpRequest) -> HttpResponse:
             else propose(member.organisation_id, country)
         )
         context["proposal"] = proposal
+        context["rows"] = plan_rows(proposal)
         context["unplaced"] = [
             (REASON_LABELS.get(reason, reason), people)
             for reason, people in proposal.urgent_unplaced.most_common()

@@ -106,6 +106,11 @@ def test_coordinator_confirms_ticked_proposals_and_hosts_are_asked(
     desk = login(Client(), coordinator)
     page = desk.get("/en/desk/match/?country=AM").content.decode()
     assert f'value="{first.pk}:{offer.pk}"' in page
+    # The plan is reviewable: each pair links its request and its host, nothing is ticked.
+    assert f'href="/en/desk/{first.pk}/"' in page
+    assert f'href="/en/network/members/{host.member.pk}/"' in page and "0 km" in page
+    assert " checked" not in page.split('class="plan"')[1]
+    assert "not triaged yet: confirming accepts it" in page
     response = desk.post("/en/desk/match/", {"country": "AM", "pair": [f"{first.pk}:{offer.pk}"]})
     assert "1 placement confirmed" in response.content.decode()
     assert Placement.objects.get().case_id == first.pk
