@@ -209,7 +209,10 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
     assert _haven(tmp_path, "migrate", "--verbosity", "0").returncode == 0
     first = _haven(tmp_path, "worker", "--once")
     assert first.returncode == 0, first.stderr
-    ran = "ran: link-audit, match, expire-proposals, forget-rate-counters, shred-due, knowledge-review"
+    ran = (
+        "ran: link-audit, match, expire-proposals, forget-rate-counters, shred-due, "
+        "knowledge-review"
+    )
     assert ran in first.stdout
     assert "nothing was due" in _haven(tmp_path, "worker", "--once").stdout
 
