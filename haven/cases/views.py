@@ -347,6 +347,18 @@ def case_page(
     return render(request, "cases/detail.html", context, status=status)
 
 
+def _moved_message(case: Case) -> str:
+    """What a triage or a move did: where the case is now."""
+    now = Case.objects.only("status", "close_reason").get(pk=case.pk)
+    status = Status(now.status).label
+    if now.close_reason and now.status == Status.CLOSED:
+        return _("Done: the case is now “%(status)s” (%(reason)s).") % {
+            "status": status,
+            "reason": now.get_close_reason_display(),
+        }
+    return _("Done: the case is now “%(status)s”.") % {"status": status}
+
+
 def back_to_case(request: HttpRequest, case: Case, message: str) -> HttpResponse:
     """After a write: back to the case's page, which shows the message once."""
     request.session[MESSAGE_SESSION] = message
@@ -404,7 +416,7 @@ def case_triage_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, forms={"triage": form}, status=409)
-    return back_to_case(request, case, _("Triaged."))
+    return back_to_case(request, case, _moved_message(case))
 
 
 @require_POST
@@ -425,7 +437,7 @@ def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, forms={"move": form}, status=409)
-    return back_to_case(request, case, _("The case moved on."))
+    return back_to_case(request, case, _moved_message(case))
 
 
 @require_POST

@@ -42,7 +42,7 @@ def test_triage_share_note_message_answer_resolve_and_shred(
     page.goto(f"{desk.origin}/en{case_path}")  # type: ignore[attr-defined]
     page.get_by_label("Take it on").check()
     page.get_by_role("button", name="Triage").click()
-    assert "Triaged." in page.locator("main").inner_text()
+    assert "Done: the case is now “Triaged”." in page.locator("main").inner_text()
     page.locator("#share_member").select_option(label=counselor.member.handle)
     page.get_by_role("button", name="Share", exact=True).click()
     assert f"Shared with {counselor.member.handle}." in page.locator("main").inner_text()
