@@ -63,7 +63,15 @@ class JoinForm(forms.Form):
 
 
 class InviteForm(forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # The least role comes first and is the default: a coordinator's power is asked for, not
+    # given by leaving a field alone.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[
+            (role, Role(role).label) for role in (Role.HOST, Role.COUNSELOR, Role.COORDINATOR)
+        ],
+        initial=Role.HOST,
+    )
     reason = forms.CharField(
         label=_("Who is it, and how do you know them?"),
         max_length=500,

@@ -31,6 +31,9 @@ class Organisation(models.Model):
     # A member who opens more cases than this within an hour needs a second coordinator's approval
     # for further reveals, and the coordinators are told.
     reveals_per_hour = models.PositiveSmallIntegerField(default=20)
+    # A placement the host has not answered within this many hours expires, and its case goes
+    # back to the pool (the worker's "expire-proposals" job).
+    proposal_expiry_hours = models.PositiveSmallIntegerField(default=12)
 
     def __str__(self) -> str:
         return self.name

@@ -500,9 +500,11 @@ def organisation_configure(
     matching_weights: dict[str, object] | None = None,
     retention_days: int | None = None,
     reveals_per_hour: int | None = None,
+    proposal_expiry_hours: int | None = None,
 ) -> Organisation:
     """Change an organisation's vetting rule, second-factor rule, matching settings, retention or
-    reveal limit (an admin's act through `haven org set`). Matching settings are checked by the
+    reveal limit, or how long a host has to answer a proposal (an admin's act through
+    `haven org set`). Matching settings are checked by the
     engine's rules."""
     from haven.matching.engine import Weights
 
@@ -525,6 +527,10 @@ def organisation_configure(
         if not 1 <= reveals_per_hour <= 1000:
             raise ValidationError("reveals per hour must be between 1 and 1000", code="reveals")
         changed["reveals_per_hour"] = reveals_per_hour
+    if proposal_expiry_hours is not None:
+        if not 1 <= proposal_expiry_hours <= 720:
+            raise ValidationError("proposal expiry must be between 1 and 720 hours", code="expiry")
+        changed["proposal_expiry_hours"] = proposal_expiry_hours
     if matching_weights is not None:
         merged = {**organisation.matching_weights, **matching_weights}
         try:

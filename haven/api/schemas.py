@@ -59,7 +59,10 @@ class IntakeIn(Schema):
     )
     date_from: date | None = Field(None, description="Left out, today")
     date_until: date | None = None
-    contact: str = Field(..., max_length=200)
+    contact: str = Field("", max_length=200, description="Empty only with messages_only")
+    messages_only: bool = Field(
+        False, description="Reach the requester only through Haven's messages (no contact)"
+    )
     name: str = Field("", max_length=100)
     military_status: str = Field(
         "",

@@ -75,6 +75,29 @@ def acted_since(*, actor_id: int, action: str, target_id: str, since: datetime) 
     ).exists()
 
 
+def data_since(*, actor_id: int, action: str, target_id: str, since: datetime) -> list[dict]:
+    """What each of one member's events of this action on this target since a moment recorded."""
+    return list(
+        Event.objects.filter(
+            actor_id=actor_id, action=action, target_id=target_id, at__gte=since
+        ).values_list("data", flat=True)
+    )
+
+
+def sealed_notes_about(
+    target_type: str, target_id: str, action: str, limit: int
+) -> list[tuple[int, bytes]]:
+    """The sealed notes (reasons) of the newest `limit` events of one action about one target."""
+    return [
+        (event_id, bytes(sealed))  # type: ignore[arg-type]  # never None: filtered out below
+        for event_id, sealed in Event.objects.filter(
+            target_type=target_type, target_id=target_id, action=action, sealed_note__isnull=False
+        )
+        .order_by("-id")
+        .values_list("id", "sealed_note")[:limit]
+    ]
+
+
 def events_about(
     target_type: str, target_id: str, actions: tuple[str, ...], limit: int
 ) -> list[Event]:

@@ -1,9 +1,22 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases.models import CloseReason, Need, Status, Urgency
+from haven.cases.models import CloseReason, Need, RevealScope, Status, Urgency
+from haven.cases.queries import reference_bounds
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
+
+
+class OwnIds(forms.Form):
+    """A form whose fields' ids start with its own name, so that the case page, which holds
+    several forms with a "text" or a "due_on", never gives two fields one id (a label would
+    then lead into the wrong box)."""
+
+    id_prefix = "form"
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}_%s")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
 
 
 class DeskFilterForm(forms.Form):
@@ -24,6 +37,26 @@ class DeskFilterForm(forms.Form):
         label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    owner = forms.ChoiceField(
+        label=_("Who has it"),
+        required=False,
+        choices=[("", _("Anyone or nobody")), ("mine", _("Mine")), ("unassigned", _("Nobody yet"))],
+    )
+    new_message = forms.BooleanField(label=_("New message from the requester"), required=False)
+    reference = forms.CharField(
+        label=_("Reference"),
+        required=False,
+        max_length=40,
+        help_text=_("The first characters of the case's reference, as its page shows it."),
+    )
+
+    def clean_reference(self) -> str:
+        value: str = self.cleaned_data["reference"].strip()
+        if value and reference_bounds(value) is None:
+            raise forms.ValidationError(
+                _("A reference is at least 4 of the letters a–f and digits its case page shows.")
+            )
+        return value
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
@@ -33,7 +66,16 @@ class DeskFilterForm(forms.Form):
         ]
 
 
-class RevealForm(forms.Form):
+class RevealForm(OwnIds):
+    id_prefix = "reveal"
+
+    # Nothing is chosen for the member: each reveal names what it is for.
+    scope = forms.ChoiceField(
+        label=_("What do you need to read?"),
+        widget=forms.RadioSelect,
+        choices=RevealScope.choices,
+        error_messages={"required": _("Choose what you need to read.")},
+    )
     reason = forms.CharField(
         label=_("Why do you need to read this?"),
         help_text=_("Recorded in the audit log and shown to the other coordinators."),
@@ -46,8 +88,10 @@ class RevealForm(forms.Form):
     )
 
 
-class TriageForm(forms.Form):
+class TriageForm(OwnIds):
     """Take a new request on, or close it: a duplicate of another, spam, or out of scope."""
+
+    id_prefix = "triage"
 
     decision = forms.ChoiceField(
         label=_("Triage"),
@@ -63,7 +107,7 @@ class TriageForm(forms.Form):
     duplicate_of = forms.ChoiceField(label=_("The request it repeats"), required=False, choices=[])
 
     def __init__(self, *args: object, candidates: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["duplicate_of"].choices = [("", "—"), *candidates]  # type: ignore[attr-defined]  # ChoiceField
 
     def clean(self) -> dict[str, object]:
@@ -73,8 +117,10 @@ class TriageForm(forms.Form):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(OwnIds):
     """Move a case along its life cycle."""
+
+    id_prefix = "move"
 
     status = forms.ChoiceField(label=_("Move to"), choices=[])
     close_reason = forms.ChoiceField(
@@ -87,21 +133,46 @@ class MoveForm(forms.Form):
     )
 
     def __init__(self, *args: object, allowed: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["status"].choices = [  # type: ignore[attr-defined]  # ChoiceField
             (status, Status(status).label) for status in allowed
         ]
 
 
-class ShareForm(forms.Form):
-    member = forms.ChoiceField(label=_("Share with"), choices=[])
+class OwnerForm(OwnIds):
+    """Give the case to someone who works on it: a coordinator, or a counselor it is shared
+    with. Nobody is chosen in advance."""
+
+    id_prefix = "owner"
+
+    member = forms.ChoiceField(
+        label=_("Hand over to"), error_messages={"required": _("Choose who takes the case.")}
+    )
+
+    def __init__(self, *args: object, people: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("Choose…")), *people]  # type: ignore[attr-defined]  # ChoiceField
+
+
+class ShareForm(OwnIds):
+    id_prefix = "share"
+
+    # Nobody is chosen in advance: sharing gives a counselor the case's key.
+    member = forms.ChoiceField(
+        label=_("Share with"),
+        choices=[],
+        error_messages={"required": _("Choose the counselor to share it with.")},
+    )
 
     def __init__(self, *args: object, counselors: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
-        self.fields["member"].choices = counselors  # type: ignore[attr-defined]  # ChoiceField
+        super().__init__(*args, **kwargs)
+        self.fields["member"].choices = [("", _("Choose…")), *counselors]  # type: ignore[attr-defined]  # ChoiceField
+        self.has_choices = bool(counselors)
 
 
-class NoteForm(forms.Form):
+class NoteForm(OwnIds):
+    id_prefix = "note"
+
     text = forms.CharField(
         label=_("Note"),
         max_length=4000,
@@ -123,7 +194,9 @@ class NoteForm(forms.Form):
         return data
 
 
-class ChecklistForm(forms.Form):
+class ChecklistForm(OwnIds):
+    id_prefix = "checklist"
+
     checklist = forms.ChoiceField(label=_("Checklist"), choices=[])
     due_on = forms.DateField(
         label=_("Due by"),
@@ -133,7 +206,7 @@ class ChecklistForm(forms.Form):
     )
 
     def __init__(self, *args: object, checklists: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # forwarded unchanged to Form
+        super().__init__(*args, **kwargs)
         self.fields["checklist"].choices = checklists  # type: ignore[attr-defined]  # ChoiceField
 
 

@@ -33,11 +33,13 @@ class Status(models.TextChoices):
 
 
 # Where a case may go from each state. Triage (accept, duplicate, spam, out of scope) is the way
-# out of "new"; a resolved case may be reopened; a closed one stays closed.
+# out of "new"; a resolved case may be reopened; a closed one stays closed. A case in progress
+# goes back to "triaged" when the placement that moved it ends without a stay (declined,
+# withdrawn, expired), which puts it back among the cases the matcher places.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     Status.NEW: (Status.TRIAGED, Status.CLOSED),
     Status.TRIAGED: (Status.IN_PROGRESS, Status.WAITING, Status.RESOLVED, Status.CLOSED),
-    Status.IN_PROGRESS: (Status.WAITING, Status.RESOLVED, Status.CLOSED),
+    Status.IN_PROGRESS: (Status.TRIAGED, Status.WAITING, Status.RESOLVED, Status.CLOSED),
     Status.WAITING: (Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED),
     Status.RESOLVED: (Status.IN_PROGRESS, Status.CLOSED),
     Status.CLOSED: (),
@@ -79,6 +81,23 @@ class MilitaryStatus(models.TextChoices):
 DESK_NEEDS = [f"need_{need}" for need in ("shelter", "legal", "route", "money", "medical", "talk")]
 
 SEALED_FIELDS = ("name", "contact", "military_status", "location_detail", "story", "for_counselor")
+
+
+class RevealScope(models.TextChoices):
+    """What a reveal is for, and so which sealed fields it opens: no more than the work needs."""
+
+    PLACEMENT = "placement", _("For a placement: the contact only")
+    COUNSEL = "counsel", _("For counsel: the story and the situation with the army")
+    FULL = "full", _("A full review: everything, notes included")
+
+
+SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
+    RevealScope.PLACEMENT: ("contact",),
+    RevealScope.COUNSEL: ("military_status", "story", "for_counselor"),
+    RevealScope.FULL: SEALED_FIELDS,
+}
+# Notes may hold anything the volunteers learnt: they open with counsel and a full review only.
+SCOPES_WITH_NOTES = (RevealScope.COUNSEL, RevealScope.FULL)
 
 
 class Case(models.Model):
@@ -137,6 +156,12 @@ class Case(models.Model):
     due_on = models.DateField(null=True, blank=True)
     # The requester wrote and no member has read it yet.
     requester_wrote = models.BooleanField(default=False)
+    # The requester gave no contact: volunteers reach them only through Haven's messages.
+    messages_only = models.BooleanField(default=False)
+    # Who has the case now (a coordinator, or a counselor it is shared with); None: nobody yet.
+    owner = models.ForeignKey(
+        "accounts.Member", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     # The thread key: messages between the requester and the volunteers are sealed under it. It is
     # kept sealed to the requester's public key, and under the case's data key for the volunteers.

@@ -13,9 +13,9 @@ from django.utils.functional import cached_property
 from haven.accounts.models import Member
 from haven.audit.models import Event
 from haven.audit.queries import events_about
-from haven.cases.models import Case, CaseShare, Need, Note, Status
+from haven.cases.models import ENDED, Case, CaseShare, Need, Note, Status
 
-# A new request nobody has triaged for this long is overdue, whatever its tasks say.
+# A new request nobody has triaged for this long is shown as waiting too long.
 TRIAGE_WITHIN = timedelta(hours=24)
 
 
@@ -28,6 +28,11 @@ class DeskFilter:
     urgency: int | None = None
     status: str = ""
     overdue: bool = False
+    # "mine" (the member has it) or "unassigned" (nobody has it).
+    owner: str = ""
+    new_message: bool = False
+    # The first characters of a case's reference (its id, as the case page shows it).
+    reference: str = ""
 
 
 COARSE_COLUMNS = (
@@ -49,24 +54,30 @@ COARSE_COLUMNS = (
     "updated_hour",
     "due_on",
     "requester_wrote",
+    "messages_only",
+    "owner_id",
     "shredded_hour",
     *(f"need_{need}" for need in Need.values),
 )
 
 
 def overdue_condition() -> Q:
-    """A task past its due date, or a new request left untriaged for a day."""
-    now = timezone.now()
-    return Q(due_on__lt=timezone.localdate(now)) | Q(
-        status=Status.NEW, created_hour__lt=now - TRIAGE_WITHIN
-    )
+    """An open case with a task past its due date. A case that ended or was shredded is overdue
+    for nothing, whatever its old tasks say; a request waiting for triage is not overdue but
+    waiting (waiting_long), which the desk says in its own words."""
+    return Q(due_on__lt=timezone.localdate()) & Q(shredded_hour__isnull=True) & ~Q(status__in=ENDED)
 
 
 def is_overdue(case: Case) -> bool:
-    now = timezone.now()
-    if case.due_on is not None and case.due_on < timezone.localdate(now):
-        return True
-    return case.status == Status.NEW and case.created_hour < now - TRIAGE_WITHIN
+    """The same test as overdue_condition, for one case already loaded."""
+    if case.status in ENDED or case.shredded_hour is not None:
+        return False
+    return case.due_on is not None and case.due_on < timezone.localdate()
+
+
+def waiting_long(case: Case) -> bool:
+    """A new request nobody has triaged for a day."""
+    return case.status == Status.NEW and case.created_hour < timezone.now() - TRIAGE_WITHIN
 
 
 def cases_for(member: Member) -> QuerySet[Case]:
@@ -87,7 +98,24 @@ def desk_cases(member: Member, desk_filter: DeskFilter) -> QuerySet[Case]:
         cases = cases.filter(status=desk_filter.status)
     if desk_filter.overdue:
         cases = cases.filter(overdue_condition())
+    if desk_filter.owner == "mine":
+        cases = cases.filter(owner_id=member.pk)
+    elif desk_filter.owner == "unassigned":
+        cases = cases.filter(owner__isnull=True)
+    if desk_filter.new_message:
+        cases = cases.filter(requester_wrote=True)
+    bounds = reference_bounds(desk_filter.reference)
+    if bounds is not None:
+        cases = cases.filter(pk__gte=bounds[0], pk__lte=bounds[1])
     return cases.order_by("-urgency", "created_hour", "id")
+
+
+def reference_bounds(reference: str) -> tuple[UUID, UUID] | None:
+    """The ids a typed reference ("3f2a9c01", dashes and case ignored) can be the start of."""
+    digits = "".join(reference.lower().split()).replace("-", "")
+    if not 4 <= len(digits) <= 32 or any(c not in "0123456789abcdef" for c in digits):
+        return None
+    return UUID(digits.ljust(32, "0")), UUID(digits.ljust(32, "f"))
 
 
 # Past this many matching cases the desk says "more than 10,000" instead of counting them all:
@@ -167,6 +195,14 @@ HISTORY_ACTIONS = (
     "message.send",
     "message.receive",
     "case.shred",
+    "case.owner",
+    "placement.confirm",
+    "placement.accept",
+    "placement.decline",
+    "placement.check_in",
+    "placement.check_out",
+    "placement.withdraw",
+    "placement.expire",
 )
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,21 +13,23 @@ from django.utils.translation import gettext as _
 from haven.accounts.approvals import approval_request, independent, is_lone, sponsors_of
 from haven.accounts.models import Act, Approval, Member, Organisation, Role
 from haven.accounts.unlock import Keyring, Locked
-from haven.audit.queries import acted_since, targets_since
+from haven.audit.queries import data_since, sealed_notes_about, targets_since
 from haven.audit.services import audit_record, to_the_hour
 from haven.cases.models import (
     ENDED,
-    SEALED_FIELDS,
+    SCOPE_FIELDS,
+    SCOPES_WITH_NOTES,
     Case,
     CaseSeal,
     CaseShare,
     CloseReason,
     Note,
     RevealHold,
+    RevealScope,
     Status,
 )
 from haven.crypto import CryptoError
-from haven.crypto.keys import random_bytes
+from haven.crypto.keys import open_sealed, random_bytes
 from haven.crypto.sealing import FieldSealer, seal_data_key
 from haven.knowledge.queries import checklists
 
@@ -189,6 +191,62 @@ def case_move(
     was = case.status
     _touch(case, **changes)
     _audit(actor, case, "case.status", to=status, was=was, reason=changes.get("close_reason", ""))
+    if status == Status.CLOSED:
+        from haven.volunteers.placements import placements_end_for_case
+
+        placements_end_for_case(actor=actor, case=case)
+
+
+@transaction.atomic
+def case_follow_placement(*, actor: Member | None, case: Case, status: str) -> None:
+    """Move a case where a step of its placement takes it (haven.volunteers.placements, which
+    checks who acts), along the case's own transition rules and audited like any move."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded or not case.can_move_to(status):
+        raise CaseRefused(
+            _("A case that is “%(now)s” cannot become “%(then)s”.")
+            % {"now": Status(case.status).label, "then": Status(status).label}
+        )
+    was = case.status
+    _touch(case, status=status, ended_hour=None, close_reason="")
+    _audit(actor, case, "case.status", to=status, was=was, reason="", by="placement")
+
+
+# Ownership.
+
+
+def _may_own(member: Member, case: Case) -> bool:
+    return member.is_active and may_work_on(member, case)
+
+
+@transaction.atomic
+def case_take(*, actor: Member, case: Case, member: Member | None) -> Member | None:
+    """Give the case to a coordinator or to a counselor it is shared with: oneself (take it), or
+    another (assign, hand over); None lets it go. Returns whoever had it before."""
+    _require_worker(actor, case)
+    if member is not None and member.pk != actor.pk:
+        _require_coordinator(actor, case)
+        if not _may_own(member, case):
+            raise CaseRefused(
+                _("Give a case to a coordinator, or to a counselor it is shared with.")
+            )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded:
+        raise CaseRefused(shredded_message())
+    if member is None and case.owner_id not in (None, actor.pk) and not actor.is_coordinator:
+        raise CaseRefused(_("Only its owner or a coordinator lets a case go."))
+    before = Member.objects.filter(pk=case.owner_id).first() if case.owner_id else None
+    Case.objects.filter(pk=case.pk).update(owner=member)
+    case.owner = member
+    _audit(
+        actor,
+        case,
+        "case.owner",
+        to=member.pk if member else None,
+        handle=member.handle if member else "",
+        was=before.pk if before else None,
+    )
+    return before
 
 
 # Sharing.
@@ -258,25 +316,67 @@ def shares_of(case: Case) -> list[CaseShare]:
 # Reveals.
 
 
+# A hold lasts the hour it counts: after that the count starts afresh without an approval, so a
+# member (a lone coordinator above all) is never locked out for good.
+HOLD_LASTS = timedelta(hours=1)
+
+
 def _reveal_window_start(member: Member, now: datetime) -> datetime:
-    """The hour being counted, or less: an approval starts the count again."""
+    """The hour being counted, or less: an approval, or a hold that lapsed, starts the count
+    again."""
     start = now - timedelta(hours=1)
     approved = (
         RevealHold.objects.filter(member=member, approved_at__isnull=False)
         .aggregate(last=Max("approved_at"))
         .get("last")
     )
-    return max(start, approved) if approved else start
+    lapsed = (
+        RevealHold.objects.filter(
+            member=member, approved_at__isnull=True, created_at__lte=now - HOLD_LASTS
+        )
+        .aggregate(last=Max("created_at"))
+        .get("last")
+    )
+    return max(
+        [start, *(moment for moment in (approved, lapsed and lapsed + HOLD_LASTS) if moment)]
+    )
+
+
+def _live_holds(now: datetime | None = None) -> models.QuerySet[RevealHold]:
+    return RevealHold.objects.filter(
+        approved_at__isnull=True, created_at__gt=(now or _now()) - HOLD_LASTS
+    )
 
 
 def under_hold(member: Member) -> bool:
-    """Whether the member's reveals wait for a second coordinator."""
-    return RevealHold.objects.filter(member=member, approved_at__isnull=True).exists()
+    """Whether the member's reveals wait for a second coordinator (or for the hold's hour)."""
+    return _live_holds().filter(member=member).exists()
 
 
-# Each opening of a sealed identity counts against one hourly limit: a requester's case, or a
-# volunteer's application or membership.
-REVEAL_ACTIONS = ("case.reveal", "application.reveal")
+def hold_lapses_at(member: Member) -> datetime | None:
+    """When the member's live hold ends by itself, if one stands."""
+    hold = _live_holds().filter(member=member).order_by("-created_at").first()
+    return hold.created_at + HOLD_LASTS if hold is not None else None
+
+
+def _hold_message(member: Member, lapses: datetime) -> str:
+    """What a held member is told: when the hold ends, and, alone, how to get a second person."""
+    text = _(
+        "You opened many cases within an hour. Another coordinator must approve before you open "
+        "more, or wait until %(time)s, when the count starts again."
+    ) % {"time": timezone.localtime(lapses).strftime("%H:%M")}
+    if is_lone(member.organisation_id):
+        text += " " + _(
+            "You are your organisation's only coordinator: invite a second one (Team → Invite "
+            "someone) so that someone can approve, or ask your admin to run “haven org "
+            "release-hold”."
+        )
+    return text
+
+
+# Each opening of a sealed identity counts against one hourly limit: a requester's case, a
+# volunteer's application or membership (with its vouchers' words), or the reports about a member.
+REVEAL_ACTIONS = ("case.reveal", "application.reveal", "member.reports.reveal")
 
 
 def reveal_gate(member: Member, target: str, organisation: Organisation) -> None:
@@ -286,13 +386,9 @@ def reveal_gate(member: Member, target: str, organisation: Organisation) -> None
     within the hour is not counted twice. The hold is committed on its own, so it stands although
     the reveal is refused.
     """
-    if under_hold(member):
-        raise RevealRefused(
-            _(
-                "You opened many cases within an hour. Another coordinator must approve before "
-                "you open more."
-            )
-        )
+    lapses = hold_lapses_at(member)
+    if lapses is not None:
+        raise RevealRefused(_hold_message(member, lapses))
     now = _now()
     since = _reveal_window_start(member, now)
     opened = {
@@ -320,6 +416,8 @@ def reveal_gate(member: Member, target: str, organisation: Organisation) -> None
             "coordinators were told; another coordinator must approve before you open more."
         )
         % {"count": len(opened)}
+        + " "
+        + _hold_message(member, now + HOLD_LASTS)
     )
 
 
@@ -370,8 +468,10 @@ def reveal_hold_release_by_admin(*, hold: RevealHold) -> None:
 
 
 def holds_waiting(organisation_id: int) -> list[RevealHold]:
+    """The organisation's holds that still stand (unapproved, within their hour)."""
     return list(
-        RevealHold.objects.filter(organisation_id=organisation_id, approved_at__isnull=True)
+        _live_holds()
+        .filter(organisation_id=organisation_id)
         .select_related("member")
         .order_by("created_at")
     )
@@ -389,23 +489,66 @@ class OpenedCase:
 
     fields: dict[str, str]
     notes: list[OpenNote] = field(default_factory=list)
+    scope: str = "full"
+    # The reasons members gave for their reveals of this case, by audit event id: a coordinator
+    # reads them with the case (so every reading of a reason is itself a recorded reveal).
+    reasons: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def notes_open(self) -> bool:
+        return self.scope in SCOPES_WITH_NOTES
 
 
-def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | None) -> OpenedCase:
-    """Open a case's sealed fields and notes for a member who works on it.
+# How many of a case's newest reveals show their reasons on its history.
+REASONS_SHOWN = 60
+
+
+def _reasons_of(keyring: Keyring, case: Case) -> dict[int, str]:
+    """The reasons given for the case's newest reveals, for a member who holds the
+    organisation's key (a coordinator); nothing for anyone else."""
+    if not keyring.member.sealed_organisation_key:
+        return {}
+    private = keyring.organisation_private_key()
+    reasons = {}
+    for event_id, sealed in sealed_notes_about("case", str(case.pk), "case.reveal", REASONS_SHOWN):
+        try:
+            reasons[event_id] = open_sealed(private, bytes(sealed)).decode("utf-8")
+        except CryptoError:
+            continue
+    return reasons
+
+
+def _scope_given(actor: Member, case: Case, scope: str) -> bool:
+    """Whether this member gave a reason for this case, for this scope or a full review, within
+    a session's length."""
+    since = _now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    given = data_since(actor_id=actor.pk, action="case.reveal", target_id=str(case.pk), since=since)
+    return any(data.get("scope", RevealScope.FULL) in (scope, RevealScope.FULL) for data in given)
+
+
+def case_reveal(
+    *,
+    actor: Member,
+    keyring: Keyring,
+    case: Case,
+    reason: str | None,
+    scope: str = RevealScope.FULL,
+) -> OpenedCase:
+    """Open the sealed fields a scope names (a placement's contact, counsel's story, everything for
+    a full review), and the notes with counsel or a full review, for a member who works on it.
 
     The first time in a session the member gives a reason (audited, sealed); after that the view
-    passes None, which is accepted only if this member gave a reason for this case within a
-    session's length. New reveals pass the organisation's hourly limit (`_gate`).
+    passes None, which is accepted only if this member gave a reason for this case and this scope
+    (or a full review) within a session's length. New reveals pass the organisation's hourly
+    limit (`reveal_gate`).
     """
     _require_worker(actor, case)
     if case.shredded:
         raise RevealRefused(shredded_message())
+    if scope not in SCOPE_FIELDS:
+        raise RevealRefused(_("Choose what you need to read."))
     if reason is None:
-        since = _now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
-        if not acted_since(
-            actor_id=actor.pk, action="case.reveal", target_id=str(case.pk), since=since
-        ):
+        if not _scope_given(actor, case, scope):
             raise RevealRefused(_("Say why you need to read this."))
     else:
         reason = reason.strip()
@@ -417,15 +560,23 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | No
         reveal_gate(actor, f"case:{case.pk}", case.organisation)
     with transaction.atomic():
         seal = CaseSeal.objects.filter(case=case).first()
-        notes = list(Note.objects.filter(case=case).select_related("author").order_by("number"))
-        opened = [name for name in SEALED_FIELDS if seal is not None and getattr(seal, name)]
+        notes = (
+            list(Note.objects.filter(case=case).select_related("author").order_by("number"))
+            if scope in SCOPES_WITH_NOTES
+            else []
+        )
+        opened = [name for name in SCOPE_FIELDS[scope] if seal is not None and getattr(seal, name)]
+        try:
+            reasons = _reasons_of(keyring, case)
+        except Locked:
+            reasons = {}
         audit_record(
             actor=actor,
             action="case.reveal" if reason is not None else "case.read",
             organisation=case.organisation,
             target_type="case",
             target_id=str(case.pk),
-            data={"fields": opened, "notes": len(notes)},
+            data={"fields": opened, "notes": len(notes), "scope": scope, "reasons": len(reasons)},
             note=reason,
         )
         try:
@@ -441,7 +592,7 @@ def case_reveal(*, actor: Member, keyring: Keyring, case: Case, reason: str | No
             raise RevealRefused(
                 _("This case's sealed data does not open: it may have been altered. Tell an admin.")
             ) from None
-    return OpenedCase(fields=fields, notes=open_notes)
+    return OpenedCase(fields=fields, notes=open_notes, scope=scope, reasons=reasons)
 
 
 # Notes, tasks and checklists.
@@ -546,9 +697,11 @@ def _shred(cases: list[Case], reason: str) -> None:
     """
     from haven.messaging.models import Message
     from haven.volunteers.models import Placement
+    from haven.volunteers.placements import placements_end_for_case
 
     hour = to_the_hour(_now())
     for case in cases:
+        placements_end_for_case(actor=None, case=case)
         case.sealed_key = None
         case.thread_key_requester = None
         case.thread_key_staff = None

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<uuid:case_id>/reveal/", views.case_reveal_view, name="reveal"),
     path("<uuid:case_id>/triage/", views.case_triage_view, name="triage"),
     path("<uuid:case_id>/move/", views.case_move_view, name="move"),
+    path("<uuid:case_id>/owner/", views.case_owner_view, name="owner"),
     path("<uuid:case_id>/share/", views.case_share_view, name="share"),
     path("<uuid:case_id>/share/<int:member_id>/stop/", views.case_unshare_view, name="unshare"),
     path("<uuid:case_id>/notes/", views.note_add_view, name="note"),
@@ -26,5 +27,10 @@ urlpatterns = [
     ),
     path("<uuid:case_id>/shred/", views.case_shred_view, name="shred"),
     path("<uuid:case_id>/place/", matching.place, name="place"),
+    path(
+        "<uuid:case_id>/placement/<int:placement_id>/",
+        matching.placement_step,
+        name="placement",
+    ),
     path("match/", matching.match, name="match"),
 ]

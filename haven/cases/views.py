@@ -19,6 +19,7 @@ from haven.cases.forms import (
     DeskFilterForm,
     MoveForm,
     NoteForm,
+    OwnerForm,
     RevealForm,
     ShareForm,
     TaskForm,
@@ -31,6 +32,7 @@ from haven.cases.models import (
     CaseShare,
     Note,
     RevealHold,
+    RevealScope,
     Status,
 )
 from haven.cases.queries import (
@@ -42,6 +44,7 @@ from haven.cases.queries import (
     is_overdue,
     shared_with,
     tasks_of,
+    waiting_long,
 )
 from haven.cases.services import (
     CaseRefused,
@@ -51,6 +54,7 @@ from haven.cases.services import (
     case_reveal,
     case_share,
     case_shred,
+    case_take,
     case_triage,
     case_unshare,
     checklist_attach,
@@ -68,11 +72,13 @@ from haven.matching.models import MatchRun
 from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.messaging.forms import StaffMessageForm
 from haven.messaging.services import OpenMessage, thread_for_staff
-from haven.volunteers.models import CounselingOffer, Decision, Placement
+from haven.volunteers.models import LIVE, CounselingOffer, Placement
 
 # The cases this browser's member gave a reason for, so that the case page opens them again
 # without asking until the session ends.
 OPENED_SESSION = "haven.opened-cases"
+# What each of those reveals was for (a RevealScope), so a reading again opens no more.
+SCOPE_SESSION = "haven.opened-scopes"
 MESSAGE_SESSION = "haven.desk-message"
 # The newest events of a case's history that its page lists.
 HISTORY_SHOWN = 60
@@ -86,8 +92,23 @@ def place_label(case: Case, language: str) -> str:
         return country_name(case.country)
 
 
-def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, bool]]:
-    return [(case, place_label(case, language), is_overdue(case)) for case in cases]
+def _rows(cases: list[Case], language: str) -> list[tuple[Case, str, str, str]]:
+    """Each case with its place in words, what is late about it ("overdue" for a task past its
+    date, "waiting" for a request untriaged for a day, or ""), and who has it (one query)."""
+    owners = dict(
+        Member.objects.filter(
+            pk__in={case.owner_id for case in cases if case.owner_id}
+        ).values_list("pk", "handle")
+    )
+    return [
+        (
+            case,
+            place_label(case, language),
+            "overdue" if is_overdue(case) else "waiting" if waiting_long(case) else "",
+            owners.get(case.owner_id, "") if case.owner_id else "",
+        )
+        for case in cases
+    ]
 
 
 @require_GET
@@ -101,6 +122,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         number = 1
     page = desk_page(member, desk_filter, number, settings.HAVEN_DESK_PAGE_SIZE)
+    if desk_filter.reference and len(page.object_list) == 1:
+        # A reference names one case: go straight to it.
+        return redirect("desk:case", case_id=page.object_list[0].pk)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -145,10 +169,18 @@ def _opened_in_session(request: HttpRequest) -> list[str]:
     return list(request.session.get(OPENED_SESSION, []))
 
 
-def _remember_opened(request: HttpRequest, case: Case) -> None:
+def _remember_opened(request: HttpRequest, case: Case, scope: str) -> None:
     opened = _opened_in_session(request)
     if str(case.pk) not in opened:
         request.session[OPENED_SESSION] = [*opened, str(case.pk)]
+    scopes = dict(request.session.get(SCOPE_SESSION, {}))
+    if scopes.get(str(case.pk)) != RevealScope.FULL:
+        scopes[str(case.pk)] = scope
+    request.session[SCOPE_SESSION] = scopes
+
+
+def _scope_in_session(request: HttpRequest, case: Case) -> str:
+    return str(request.session.get(SCOPE_SESSION, {}).get(str(case.pk), RevealScope.FULL))
 
 
 def _duplicate_candidates(case: Case, language: str) -> list[tuple[str, str]]:
@@ -190,6 +222,23 @@ def _counselor_choices(
     return [(str(c.pk), c.handle) for c in counselors if c.pk not in shared]
 
 
+def _owner_choices(case: Case, shares: list[CaseShare]) -> list[tuple[str, str]]:
+    """Who may have the case: the organisation's coordinators and the counselors it is shared
+    with, by handle."""
+    coordinators = Member.objects.filter(
+        organisation_id=case.organisation_id,
+        role=Role.COORDINATOR,
+        is_active=True,
+        suspended_at__isnull=True,
+    ).order_by("handle")
+    people = {str(m.pk): m.handle for m in coordinators}
+    people.update({str(share.member_id): share.member.handle for share in shares})
+    return sorted(
+        ((pk, handle) for pk, handle in people.items() if int(pk) != case.owner_id),
+        key=lambda item: item[1],
+    )
+
+
 def _checklist_choices(language: str) -> list[tuple[str, str]]:
     return [(c.id, c.title.get(language)) for c in checklists()]
 
@@ -220,16 +269,21 @@ def case_page(
             error = error or str(LOCKED_MESSAGE)
         else:
             try:
-                opened = case_reveal(actor=member, keyring=keyring, case=case, reason=None)
+                opened = case_reveal(
+                    actor=member,
+                    keyring=keyring,
+                    case=case,
+                    reason=None,
+                    scope=_scope_in_session(request, case),
+                )
                 thread = thread_for_staff(keyring=keyring, case=case)
             except RevealRefused as refusal:
                 error = error or str(refusal)
     placement = None
     if coordinator:
         placement = (
-            Placement.objects.filter(case=case)
-            .exclude(decision=Decision.DECLINED)
-            .select_related("offer")
+            Placement.objects.filter(case=case, decision__in=LIVE)
+            .select_related("offer", "offer__member")
             .first()
         )
     forms = forms or {}
@@ -253,7 +307,11 @@ def case_page(
         "locked_message": LOCKED_MESSAGE,
         "error": error,
         "message": request.session.pop(MESSAGE_SESSION, None),
-        "history": history_of(case, limit=HISTORY_SHOWN),
+        "history": [
+            (event, opened.reasons.get(event.pk, "") if opened else "")
+            for event in history_of(case, limit=HISTORY_SHOWN)
+        ],
+        "opened_scope_label": RevealScope(opened.scope).label if opened else "",
         "history_shown": HISTORY_SHOWN,
         "shares": shares,
         "merged_into": case.merged_into_id,
@@ -265,6 +323,14 @@ def case_page(
             else []
         ),
         "move_form": forms.get("move") or (MoveForm(allowed=allowed) if allowed else None),
+        "owner_form": forms.get("owner")
+        or (OwnerForm(people=_owner_choices(case, shares)) if coordinator else None),
+        "owner_handle": (
+            Member.objects.filter(pk=case.owner_id).values_list("handle", flat=True).first()
+            if case.owner_id
+            else None
+        )
+        or "",
         "share_form": forms.get("share")
         or (
             ShareForm(counselors=_counselor_choices(member, case, shares)) if coordinator else None
@@ -279,6 +345,18 @@ def case_page(
         "rides": rides_for(case) if coordinator else [],
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _moved_message(case: Case) -> str:
+    """What a triage or a move did: where the case is now."""
+    now = Case.objects.only("status", "close_reason").get(pk=case.pk)
+    status = Status(now.status).label
+    if now.close_reason and now.status == Status.CLOSED:
+        return _("Done: the case is now “%(status)s” (%(reason)s).") % {
+            "status": status,
+            "reason": now.get_close_reason_display(),
+        }
+    return _("Done: the case is now “%(status)s”.") % {"status": status}
 
 
 def back_to_case(request: HttpRequest, case: Case, message: str) -> HttpResponse:
@@ -307,14 +385,18 @@ def case_reveal_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
         return case_page(request, case, reveal_form=form, status=403)
     try:
         opened = case_reveal(
-            actor=member, keyring=keyring, case=case, reason=form.cleaned_data["reason"]
+            actor=member,
+            keyring=keyring,
+            case=case,
+            reason=form.cleaned_data["reason"],
+            scope=form.cleaned_data["scope"],
         )
         thread = thread_for_staff(keyring=keyring, case=case)
     except RevealRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, reveal_form=form, status=403)
-    _remember_opened(request, case)
-    return case_page(request, case, reveal_form=form, opened=opened, thread=thread)
+    _remember_opened(request, case, opened.scope)
+    return case_page(request, case, opened=opened, thread=thread)
 
 
 @require_POST
@@ -334,7 +416,7 @@ def case_triage_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, forms={"triage": form}, status=409)
-    return back_to_case(request, case, _("Triaged."))
+    return back_to_case(request, case, _moved_message(case))
 
 
 @require_POST
@@ -355,7 +437,40 @@ def case_move_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
     except CaseRefused as refusal:
         form.add_error(None, str(refusal))
         return case_page(request, case, forms={"move": form}, status=409)
-    return back_to_case(request, case, _("The case moved on."))
+    return back_to_case(request, case, _moved_message(case))
+
+
+@require_POST
+def case_owner_view(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    """Take a case, let it go, or (a coordinator) hand it over to someone who works on it."""
+    member: Member = request.user  # type: ignore[assignment]  # AuthorizationMiddleware checked
+    case = _case_or_404(request, case_id)
+    step = request.POST.get("step", "")
+    chosen: Member | None = member
+    form = None
+    if step == "release":
+        chosen = None
+    elif step == "assign":
+        form = OwnerForm(request.POST, people=_owner_choices(case, shares_of(case)))
+        if not form.is_valid():
+            return case_page(request, case, forms={"owner": form}, status=400)
+        chosen = Member.objects.get(pk=form.cleaned_data["member"])
+    elif step != "take":
+        return back_to_case(request, case, _("Choose whether to take the case or hand it over."))
+    try:
+        before = case_take(actor=member, case=case, member=chosen)
+    except (CaseRefused, PermissionError) as refusal:
+        return back_to_case(request, case, str(refusal))
+    if chosen is None:
+        return back_to_case(request, case, _("Let go: nobody has this case now."))
+    if chosen.pk == member.pk:
+        taken = _("You have this case now.")
+        if before is not None and before.pk != member.pk:
+            taken = _("You have this case now; %(handle)s had it before.") % {
+                "handle": before.handle
+            }
+        return back_to_case(request, case, taken)
+    return back_to_case(request, case, _("Handed over to %(handle)s.") % {"handle": chosen.handle})
 
 
 @require_POST

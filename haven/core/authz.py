@@ -69,6 +69,7 @@ ROUTES: dict[str, Who] = {
     "network:offer-pause": Who.MEMBER,
     "network:proposals": Who.MEMBER,
     "network:decide": Who.MEMBER,
+    "network:stay": Who.MEMBER,
     "network:vouch": Who.MEMBER,
     "network:vouch-withdraw": Who.MEMBER,
     "network:report": Who.MEMBER,
@@ -77,6 +78,7 @@ ROUTES: dict[str, Who] = {
     "network:application-read": Who.COORDINATOR,
     "network:application-decide": Who.COORDINATOR,
     "network:member": Who.COORDINATOR,
+    "network:member-reports": Who.COORDINATOR,
     "network:suspend": Who.COORDINATOR,
     "network:review-clear": Who.COORDINATOR,
     # The desk. Coordinators triage, share, shred and match; working on a case (reading it with a
@@ -89,6 +91,7 @@ ROUTES: dict[str, Who] = {
     "desk:reveal": Who.MEMBER,
     "desk:triage": Who.COORDINATOR,
     "desk:move": Who.MEMBER,
+    "desk:owner": Who.MEMBER,
     "desk:share": Who.COORDINATOR,
     "desk:unshare": Who.COORDINATOR,
     "desk:note": Who.MEMBER,
@@ -98,6 +101,7 @@ ROUTES: dict[str, Who] = {
     "desk:photo": Who.MEMBER,
     "desk:shred": Who.COORDINATOR,
     "desk:place": Who.COORDINATOR,
+    "desk:placement": Who.COORDINATOR,
     "desk:match": Who.COORDINATOR,
     # Referrals: only coordinators keep the partner directory, refer and answer arrivals (a
     # counselor or host cannot); each sees only its own organisation's partners and arrivals.
@@ -215,6 +219,7 @@ RULES: dict[str, frozenset[Rule]] = {
     "network:application": frozenset({R.OWN_ORGANISATION}),
     "network:application-read": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:application-decide": frozenset({R.VETTING, R.OWN_ORGANISATION}),
+    "network:member-reports": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),
     "network:suspend": frozenset({R.TWO_PERSON, R.ENDS_TOKENS, R.OWN_ORGANISATION}),
     "desk:hold-approve": frozenset({R.INDEPENDENT, R.OWN_ORGANISATION}),
     "desk:reveal": frozenset({R.REVEAL, R.HOLD, R.OWN_ORGANISATION}),

@@ -64,6 +64,12 @@ def _shred_due() -> dict[str, object]:
     return {"shredded": shred_due()}
 
 
+def _expire_proposals() -> dict[str, object]:
+    from haven.volunteers.placements import placements_expire
+
+    return {"expired": placements_expire()}
+
+
 def _knowledge_review() -> dict[str, object]:
     from haven.knowledge.services import review_reminder
 
@@ -87,6 +93,7 @@ def _deliver_referrals() -> dict[str, object]:
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
+    Job("expire-proposals", timedelta(minutes=5), _expire_proposals),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
     Job("knowledge-review", timedelta(days=7), _knowledge_review),

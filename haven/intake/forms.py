@@ -229,12 +229,13 @@ DEFAULT_URGENCY = Urgency.THREE
 class RequestForm(forms.Form):
     """Everything a requester tells us. Coarse fields feed triage; the rest is sealed.
 
-    Only the essentials are required (what is needed, where, how to reach the requester); they
+    Only the essentials are required (what is needed, where, how to reach the requester, which
+    may be "only through Haven's messages"); they
     come first, so a frightened person on a small phone can send a request in two screens.
     Everything after them is optional, with the defaults above when left unanswered.
     """
 
-    ESSENTIALS = ("needs", "place", "contact")
+    ESSENTIALS = ("needs", "place", "contact", "messages_only")
 
     needs = FixedMultipleChoiceField(
         label=_("What do you need?"),
@@ -256,7 +257,12 @@ class RequestForm(forms.Form):
             "for you. It is encrypted before it is stored."
         ),
         max_length=200,
-        error_messages={"required": _("Give one way to reach you, or we cannot answer.")},
+        required=False,
+    )
+    # Someone for whom any contact is a risk may leave it out and read the answers here, with
+    # the codename; the desk shows which.
+    messages_only = forms.BooleanField(
+        label=_("Only through Haven's messages (no contact needed)"), required=False
     )
     group_size = forms.IntegerField(
         label=_("How many people, including you?"),
@@ -389,6 +395,18 @@ class RequestForm(forms.Form):
         start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_until")
         if start and end and end < start:
             self.add_error("date_until", _("The last day cannot come before the first."))
+        contact = (self.cleaned_data.get("contact") or "").strip()
+        only_messages = self.cleaned_data.get("messages_only")
+        if not contact and not only_messages and "contact" not in self.errors:
+            self.add_error(
+                "contact",
+                _("Give one way to reach you, or choose “only through Haven's messages”."),
+            )
+        if contact and only_messages:
+            self.add_error(
+                "messages_only",
+                _("You chose Haven's messages only: clear the contact, or untick this."),
+            )
         return cleaned
 
 

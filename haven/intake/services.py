@@ -37,13 +37,15 @@ class Submission:
     urgency: int
     date_from: date
     date_until: date | None
-    contact: str = field(repr=False)
+    contact: str = field(default="", repr=False)
     name: str = field(default="", repr=False)
     military_status: str = field(default="", repr=False)
     location_detail: str = field(default="", repr=False)
     story: str = field(default="", repr=False)
     for_counselor: str = field(default="", repr=False)
     group_needs: tuple[str, ...] = ()
+    # No contact at all: volunteers answer only through the sealed messages.
+    messages_only: bool = False
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> "Submission":
@@ -56,13 +58,14 @@ class Submission:
             urgency=int(data["urgency"]),
             date_from=data["date_from"],
             date_until=data.get("date_until") or None,
-            contact=str(data["contact"]),
+            contact=str(data.get("contact") or ""),
             name=str(data.get("name") or ""),
             military_status=str(data.get("military_status") or ""),
             location_detail=str(data.get("location_detail") or ""),
             story=str(data.get("story") or ""),
             for_counselor=str(data.get("for_counselor") or ""),
             group_needs=tuple(sorted(data.get("group_needs") or ())),
+            messages_only=bool(data.get("messages_only")),
         )
 
 
@@ -180,6 +183,7 @@ def sealed_case(
         women_only=GroupNeeds.WOMEN_ONLY in submission.group_needs,
         with_pets=GroupNeeds.PETS in submission.group_needs,
         step_free=GroupNeeds.STEP_FREE in submission.group_needs,
+        messages_only=submission.messages_only,
         languages=list(submission.languages),
         urgency=submission.urgency,
         date_from=submission.date_from,

@@ -11,7 +11,7 @@ from haven.cases.models import Case, Status
 from haven.core.geography import LANGUAGE_NAMES
 from haven.core.places import UnknownPlace, place_by_id, places_in
 from haven.matching.engine import BedOffers, Constraint, Requests
-from haven.volunteers.models import BedOffer, Decision, Placement
+from haven.volunteers.models import LIVE, BedOffer, Placement
 
 # Each language Haven knows is one bit of the engine's language masks.
 LANGUAGE_BITS = {code: bit for bit, code in enumerate(LANGUAGE_NAMES)}
@@ -95,7 +95,7 @@ class Region:
 
 def open_cases(organisation_id: int, country: str) -> list[Case]:
     """Cases that ask for shelter and hold no live placement (one query)."""
-    live = Placement.objects.filter(case=OuterRef("pk")).exclude(decision=Decision.DECLINED)
+    live = Placement.objects.filter(case=OuterRef("pk"), decision__in=LIVE)
     return list(
         Case.objects.filter(
             organisation_id=organisation_id, country=country, need_shelter=True, status__in=OPEN
@@ -106,7 +106,8 @@ def open_cases(organisation_id: int, country: str) -> list[Case]:
 
 
 def free_beds(organisation_id: int, country: str, today: date) -> list[BedOffer]:
-    """Bed offers open to new guests, each with the people already placed there (one query)."""
+    """Bed offers open to new guests, each with the people a live placement holds there from
+    today on (one query): a stay that ended, or a placement that did, frees its beds."""
     return list(
         BedOffer.objects.filter(
             organisation_id=organisation_id,
@@ -117,7 +118,10 @@ def free_beds(organisation_id: int, country: str, today: date) -> list[BedOffer]
         )
         .annotate(
             taken=Coalesce(
-                Sum("placements__people", filter=~Q(placements__decision=Decision.DECLINED)),
+                Sum(
+                    "placements__people",
+                    filter=Q(placements__decision__in=LIVE, placements__stay_until__gte=today),
+                ),
                 Value(0),
                 output_field=IntegerField(),
             )

@@ -1,15 +1,16 @@
 """Matching for the desk: the best few beds for one case, and the surge optimiser over a country.
-The engine proposes; a coordinator confirms, through volunteers.services.placement_confirm."""
+The engine proposes; a coordinator confirms, through volunteers.placements.placement_confirm."""
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
-from haven.cases.models import Case
+from haven.cases.models import ENDED, Case, Status
 from haven.core.places import COUNTRIES
 from haven.matching.cache import region_index
 from haven.matching.engine import (
@@ -20,6 +21,7 @@ from haven.matching.engine import (
     optimise,
     suggest,
 )
+from haven.matching.engine.geo import haversine_km
 from haven.matching.engine.helpers import (
     CounselingOffers,
     CounselingSuggestion,
@@ -39,7 +41,7 @@ from haven.matching.regions import (
     requests_array,
 )
 from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer
-from haven.volunteers.services import placement_confirm
+from haven.volunteers.placements import placement_confirm, stay_of
 
 URGENT = 4
 
@@ -66,8 +68,9 @@ def weights_for(organisation_id: int) -> Weights:
 
 
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
-    """The best few feasible beds for one case, best first (one query for the offers)."""
-    if not case.need_shelter:
+    """The best few feasible beds for one case, best first (one query for the offers); none for
+    a case that ended or was shredded, which nobody may be placed for."""
+    if not case.need_shelter or case.shredded or case.status in ENDED:
         return []
     today = timezone.localdate()
     region = region_index(
@@ -139,6 +142,52 @@ def propose_network(organisation_id: int, *, weights: Weights | None = None) -> 
         total.urgent_unplaced.update(part.urgent_unplaced)
         total.seconds += part.seconds
     return total
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    """One pair of the optimiser's plan as a coordinator reviews it before confirming."""
+
+    case: Case
+    offer: BedOffer
+    distance_km: float
+    stay_from: date
+    stay_until: date
+    speaks_first_language: bool
+    new: bool
+
+    @property
+    def wait_days(self) -> int:
+        return max(0, (self.stay_from - self.case.date_from).days)
+
+
+def plan_rows(proposal: Proposal) -> list[PlanRow]:
+    """The plan's pairs with what a coordinator needs to judge each one: the distance, the
+    nights, the language, and whether the request is still untriaged (one query for the hosts)."""
+    offers = {
+        offer.pk: offer
+        for offer in BedOffer.objects.filter(
+            pk__in=[offer.pk for _case, offer in proposal.pairs]
+        ).select_related("member")
+    }
+    rows = []
+    for case, offer in proposal.pairs:
+        host_offer = offers.get(offer.pk, offer)
+        (lat1, lon1), (lat2, lon2) = coordinates(case.place), coordinates(offer.place)
+        start, end = stay_of(case, host_offer)
+        first = case.languages[0] if case.languages else "ru"
+        rows.append(
+            PlanRow(
+                case=case,
+                offer=host_offer,
+                distance_km=float(haversine_km(lat1, lon1, lat2, lon2)),
+                stay_from=start,
+                stay_until=end,
+                speaks_first_language=first in host_offer.languages,
+                new=case.status == Status.NEW,
+            )
+        )
+    return rows
 
 
 @dataclass

@@ -5,6 +5,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,10 +14,16 @@ from haven.cases.models import Case
 from haven.cases.queries import case_for
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
+from haven.core.templatetags.haven import place_label
 from haven.matching.engine import Reason
-from haven.matching.services import confirm_pairs, propose, propose_network
-from haven.volunteers.models import BedOffer
-from haven.volunteers.services import placement_confirm
+from haven.matching.services import confirm_pairs, plan_rows, propose, propose_network
+from haven.volunteers.models import BedOffer, Placement
+from haven.volunteers.placements import (
+    placement_check_in,
+    placement_check_out,
+    placement_confirm,
+    placement_withdraw,
+)
 
 REASON_LABELS = {
     Reason.NO_BED_IN_RANGE.name.lower(): _("no free bed within reach"),
@@ -33,6 +40,9 @@ def _member(request: HttpRequest) -> Member:
     return request.user  # type: ignore[return-value]  # AuthorizationMiddleware checked
 
 
+MESSAGE_SESSION = "haven.desk-message"
+
+
 @require_POST
 def place(request: HttpRequest, case_id: UUID) -> HttpResponse:
     """Confirm one suggested bed for a case; its host is asked to accept."""
@@ -45,12 +55,62 @@ def place(request: HttpRequest, case_id: UUID) -> HttpResponse:
     if case is None:
         raise Http404
     if offer is None:
-        request.session["haven.desk-message"] = str(_("Choose a bed from the suggestions."))
+        request.session[MESSAGE_SESSION] = str(_("Choose a bed from the suggestions."))
         return redirect("desk:case", case_id=case.pk)
     try:
-        placement_confirm(actor=member, case=case, offer=offer)
+        placement = placement_confirm(actor=member, case=case, offer=offer)
     except ValidationError as error:
-        request.session["haven.desk-message"] = " ".join(error.messages)
+        request.session[MESSAGE_SESSION] = " ".join(error.messages)
+    else:
+        request.session[MESSAGE_SESSION] = str(
+            _(
+                "Proposed to the host in %(city)s for %(start)s – %(end)s; the case is now "
+                "“In progress”. The host is asked to accept within %(hours)d hours."
+            )
+            % {
+                "city": place_label(offer.place),
+                "start": date_format(placement.stay_from, "j E"),
+                "end": date_format(placement.stay_until, "j E Y"),
+                "hours": member.organisation.proposal_expiry_hours,
+            }
+        )
+    return redirect("desk:case", case_id=case.pk)
+
+
+STEPS = {
+    "withdraw": (
+        placement_withdraw,
+        _("Withdrawn: the beds are free and the case is back among those to place."),
+    ),
+    "check_in": (placement_check_in, _("Checked in: the stay has begun.")),
+    "check_out": (
+        placement_check_out,
+        _("Checked out: the host's beds are free again; resolve the case when help is done."),
+    ),
+}
+
+
+@require_POST
+def placement_step(request: HttpRequest, case_id: UUID, placement_id: int) -> HttpResponse:
+    """A coordinator withdraws a placement, or records the guests' arrival or leaving."""
+    member = _member(request)
+    case = case_for(member, case_id)
+    if case is None:
+        raise Http404
+    placement = Placement.objects.filter(pk=placement_id, case=case).first()
+    if placement is None:
+        raise Http404
+    step = STEPS.get(request.POST.get("step", ""))
+    if step is None:
+        request.session[MESSAGE_SESSION] = str(_("Choose what to do with this placement."))
+        return redirect("desk:case", case_id=case.pk)
+    service, done = step
+    try:
+        service(actor=member, placement=placement)
+    except ValidationError as error:
+        request.session[MESSAGE_SESSION] = " ".join(error.messages)
+    else:
+        request.session[MESSAGE_SESSION] = str(done)
     return redirect("desk:case", case_id=case.pk)
 
 
@@ -86,6 +146,7 @@ def match(request: HttpRequest) -> HttpResponse:
             else propose(member.organisation_id, country)
         )
         context["proposal"] = proposal
+        context["rows"] = plan_rows(proposal)
         context["unplaced"] = [
             (REASON_LABELS.get(reason, reason), people)
             for reason, people in proposal.urgent_unplaced.most_common()

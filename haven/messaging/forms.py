@@ -1,10 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases.forms import OwnIds
 from haven.messaging.services import MAX_TEXT
 
 
-class StaffMessageForm(forms.Form):
+class StaffMessageForm(OwnIds):
+    id_prefix = "message"
+
     text = forms.CharField(
         label=_("Message to the requester"),
         max_length=MAX_TEXT,

@@ -68,11 +68,12 @@ def exact_counts(organisation: Organisation, week: date) -> dict[str, dict[str, 
         values: dict[str, object] = dict(row)
         for measure in ("requests", "people", *(f"need_{need}" for need in NEEDS)):
             add(row["country"], measure, int(values[measure] or 0))  # type: ignore[call-overload]  # counts from the database
-    # A case has at most one accepted placement (a host's acceptance is final).
+    # Placed: a host accepted, whether the guests have since arrived or left. A placement
+    # withdrawn after the host's yes is not counted; a case placed twice in one week counts once.
     placed = (
         Placement.objects.filter(
             case__organisation=organisation,
-            decision=Decision.ACCEPTED,
+            decision__in=(Decision.ACCEPTED, Decision.CHECKED_IN, Decision.CHECKED_OUT),
             decided_at__gte=since,
             decided_at__lt=until,
         )

@@ -188,16 +188,28 @@ class TransportOffer(models.Model):
 
 
 class Decision(models.TextChoices):
+    """Where a placement is in its life; docs/placements.md draws the diagram."""
+
     PROPOSED = "proposed", _("Waiting for the host")
     ACCEPTED = "accepted", _("Accepted by the host")
     DECLINED = "declined", _("Declined by the host")
+    CHECKED_IN = "checked_in", _("Checked in")
+    CHECKED_OUT = "checked_out", _("Checked out")
+    WITHDRAWN = "withdrawn", _("Withdrawn by a coordinator")
+    EXPIRED = "expired", _("Expired: the host did not answer in time")
+
+
+# A placement in one of these states holds its beds for its stay; every other state has ended.
+LIVE = (Decision.PROPOSED, Decision.ACCEPTED, Decision.CHECKED_IN)
 
 
 class Placement(models.Model):
     """A coordinator's confirmed match of a case to a bed offer, put to the host.
 
     Until the host accepts, the host sees the group's coarse profile and the requester sees the
-    city and dates. On acceptance the address is re-sealed to the requester.
+    city and dates. On acceptance the address is re-sealed to the requester. A live placement
+    holds `people` beds of its offer from `stay_from` to `stay_until`; once it ends (declined,
+    withdrawn, expired, checked out) the beds are free again.
     """
 
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
@@ -205,8 +217,14 @@ class Placement(models.Model):
     people = models.PositiveSmallIntegerField()
     confirmed_by = models.ForeignKey("accounts.Member", on_delete=models.PROTECT, related_name="+")
     confirmed_at = models.DateTimeField()
-    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PROPOSED)
+    decision = models.CharField(max_length=12, choices=Decision.choices, default=Decision.PROPOSED)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The nights the beds are held: within the offer's dates, from the group's first day.
+    stay_from = models.DateField()
+    stay_until = models.DateField()
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    # When it was checked out, withdrawn or expired.
+    ended_at = models.DateTimeField(null=True, blank=True)
     # The host's address and contact, sealed to the requester's public key, once the host accepts.
     address_for_requester = models.BinaryField(null=True)
 
@@ -214,10 +232,21 @@ class Placement(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"],
-                condition=~models.Q(decision="declined"),
+                condition=models.Q(decision__in=["proposed", "accepted", "checked_in"]),
                 name="one_live_placement_per_case",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["decision", "confirmed_at"],
+                condition=models.Q(decision="proposed"),
+                name="placement_waiting",
             )
         ]
 
     def __str__(self) -> str:
         return f"placement of {self.case_id} with offer {self.offer_id}"
+
+    @property
+    def live(self) -> bool:
+        return self.decision in LIVE

@@ -11,7 +11,14 @@ from django.utils import timezone
 from haven.accounts.models import Member, Organisation
 from haven.crypto import WrongKey
 from haven.crypto.keys import open_sealed
-from haven.volunteers.models import Application, ApplicationStatus, Decision, Placement, Vouch
+from haven.volunteers.models import (
+    LIVE,
+    Application,
+    ApplicationStatus,
+    Decision,
+    Placement,
+    Vouch,
+)
 
 
 def _counting(organisation: Organisation, prefix: str = "") -> Q:
@@ -92,26 +99,32 @@ def application_by_code(member: Member, code: str) -> Application | None:
 
 @dataclass(frozen=True)
 class RequesterPlace:
-    """What a requester may see of the place proposed to them."""
+    """What a requester may see of the place proposed to them, and where its placement stands."""
 
     place: str
     available_from: date
     available_until: date
     accepted: bool
+    state: str = Decision.PROPOSED
     address: str = field(default="", repr=False)
     contact: str = field(default="", repr=False)
     rules: str = field(default="", repr=False)
+
+    @property
+    def live(self) -> bool:
+        return self.state in LIVE
 
 
 def place_for_requester(
     case_id: UUID, requester_private_key: bytes | None
 ) -> RequesterPlace | None:
-    """The live placement of a case as its requester sees it: city and dates until the host
-    accepts; then also the escrowed address, opened with the requester's own key."""
+    """The newest placement of a case as its requester sees it: city and nights until the host
+    accepts; then also the escrowed address, opened with the requester's own key. A placement
+    that ended shows only how it ended (the escrowed address is destroyed when it ends)."""
     placement = (
         Placement.objects.filter(case_id=case_id)
-        .exclude(decision=Decision.DECLINED)
         .select_related("offer")
+        .order_by("-confirmed_at", "-pk")
         .first()
     )
     if placement is None:
@@ -119,9 +132,10 @@ def place_for_requester(
     offer = placement.offer
     shown = RequesterPlace(
         place=offer.place,
-        available_from=offer.available_from,
-        available_until=offer.available_until,
-        accepted=placement.decision == Decision.ACCEPTED,
+        available_from=placement.stay_from,
+        available_until=placement.stay_until,
+        accepted=placement.decision in (Decision.ACCEPTED, Decision.CHECKED_IN),
+        state=placement.decision,
     )
     if not (shown.accepted and placement.address_for_requester and requester_private_key):
         return shown
@@ -136,6 +150,7 @@ def place_for_requester(
         available_from=shown.available_from,
         available_until=shown.available_until,
         accepted=True,
+        state=shown.state,
         address=opened["address"],
         contact=opened["contact"],
         rules=opened.get("rules", ""),

@@ -1,7 +1,6 @@
 """Every write of the volunteer network: applying, vouching, approving, suspending, reporting,
 offering, and putting placements to hosts with the address escrow."""
 
-import json
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
@@ -9,7 +8,6 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,21 +17,17 @@ from haven.accounts.models import Act, Approval, Invite, Member, Organisation
 from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.models import Case, CaseShare, Status
-from haven.crypto.keys import keyed_digest, seal_to
+from haven.cases.models import CaseShare
+from haven.crypto.keys import keyed_digest
 from haven.crypto.sealing import open_data_key, open_fields, seal_fields
 from haven.intake.forms import country_of
 from haven.matching.cache import bump
-from haven.notifications.models import Topic
-from haven.notifications.services import notify
 from haven.volunteers.models import (
     Application,
     ApplicationStatus,
     BedOffer,
     CounselingOffer,
-    Decision,
     MemberReport,
-    Placement,
     TransportOffer,
     Vouch,
 )
@@ -128,8 +122,9 @@ def application_read(
     *, actor: Member, keyring: Keyring, application: Application, reason: str
 ) -> dict[str, str]:
     """A coordinator opens an applicant's (or, once approved, a member's) name, contact and words,
-    giving a reason. It counts against the same hourly limit as opening a case and is audited
-    with the reason, sealed."""
+    and what each voucher wrote of how they know them (under "vouch:<id>"), giving a reason. It
+    counts against the same hourly limit as opening a case and is audited with the reason,
+    sealed."""
     from haven.cases.services import MIN_REASON_LENGTH, RevealRefused, reveal_gate
 
     _coordinator_of(actor, application.organisation_id)
@@ -140,6 +135,7 @@ def application_read(
             % {"count": MIN_REASON_LENGTH}
         )
     reveal_gate(actor, f"application:{application.pk}", application.organisation)
+    vouches = list(application.vouches.order_by("created_at"))
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -147,14 +143,24 @@ def application_read(
             organisation=actor.organisation,
             target_type="application",
             target_id=str(application.pk),
+            data={"vouch_notes": len(vouches)},
             note=reason,
         )
-    return open_row(
+    opened = open_row(
         data_key=keyring.open_record_key(bytes(application.sealed_key)),
         row=application,
         prefix="application",
         fields=("name", "contact", "about"),
     )
+    for vouch in vouches:
+        note = open_row(
+            data_key=keyring.open_record_key(bytes(vouch.sealed_key)),
+            row=vouch,
+            prefix="vouch",
+            fields=("how_known",),
+        )
+        opened[f"vouch:{vouch.pk}"] = note["how_known"]
+    return opened
 
 
 @transaction.atomic
@@ -369,6 +375,43 @@ def member_review_clear(*, actor: Member, member: Member) -> None:
     )
 
 
+def member_reports_read(
+    *, actor: Member, keyring: Keyring, member: Member, reason: str
+) -> dict[int, str]:
+    """A coordinator reads what members reported about a member, giving a reason: counted against
+    the hourly reveal limit like a case, audited with the reason sealed."""
+    from haven.cases.services import MIN_REASON_LENGTH, RevealRefused, reveal_gate
+
+    _coordinator_of(actor, member.organisation_id)
+    reason = reason.strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise RevealRefused(
+            _("Say why you need to read this (at least %(count)d characters).")
+            % {"count": MIN_REASON_LENGTH}
+        )
+    reveal_gate(actor, f"member:{member.pk}", member.organisation)
+    reports = list(MemberReport.objects.filter(subject=member).order_by("-created_at"))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="member.reports.reveal",
+            organisation=actor.organisation,
+            target_type="member",
+            target_id=str(member.pk),
+            data={"reports": len(reports)},
+            note=reason,
+        )
+    return {
+        report.pk: open_row(
+            data_key=keyring.open_record_key(bytes(report.sealed_key)),
+            row=report,
+            prefix="report",
+            fields=("text",),
+        )["text"]
+        for report in reports
+    }
+
+
 @transaction.atomic
 def member_report(*, actor: Member, subject: Member, text: str) -> MemberReport:
     """Report a member to the coordinators; the words are sealed to the organisation."""
@@ -548,85 +591,3 @@ def offer_pause(
         target_type=type(offer).__name__,
         target_id=str(offer.pk),
     )
-
-
-def beds_taken(offer: BedOffer) -> int:
-    """People already placed with or proposed to this offer."""
-    taken = offer.placements.exclude(decision=Decision.DECLINED).aggregate(total=Sum("people"))
-    return int(taken["total"] or 0)
-
-
-@transaction.atomic
-def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placement:
-    """A coordinator confirms a case for a bed offer; the host is asked to accept."""
-    _coordinator_of(actor, case.organisation_id)
-    if offer.organisation_id != case.organisation_id:
-        raise PermissionError("offers and cases of one organisation only")
-    offer = BedOffer.objects.select_for_update().get(pk=offer.pk)
-    if offer.paused or not offer.member.is_active:
-        raise ValidationError(_("This offer is paused; choose another."), code="paused")
-    if beds_taken(offer) + case.group_size > offer.capacity:
-        raise ValidationError(_("Not enough free beds in this offer for the group."), code="full")
-    if Placement.objects.filter(case=case).exclude(decision=Decision.DECLINED).exists():
-        raise ValidationError(_("This case already has a place proposed or agreed."), code="twice")
-    placement = Placement.objects.create(
-        case=case,
-        offer=offer,
-        people=case.group_size,
-        confirmed_by=actor,
-        confirmed_at=timezone.now(),
-    )
-    Case.objects.filter(pk=case.pk).update(
-        status=Status.IN_PROGRESS, updated_hour=to_the_hour(timezone.now())
-    )
-    bump(offer.organisation_id, offer.country)
-    notify(member_ids=[offer.member_id], topic=Topic.PROPOSAL)
-    audit_record(
-        actor=actor,
-        action="placement.confirm",
-        organisation=actor.organisation,
-        target_type="case",
-        target_id=str(case.pk),
-        data={"offer": offer.pk},
-    )
-    return placement
-
-
-@transaction.atomic
-def placement_decide(*, keyring: Keyring, placement: Placement, accept: bool) -> Placement:
-    """The host accepts or declines. On acceptance the host's address and contact are re-sealed
-    to the requester's public key (the escrow); a decline returns the case to the pool."""
-    actor = keyring.member
-    placement = (
-        Placement.objects.select_for_update().select_related("offer", "case").get(pk=placement.pk)
-    )
-    if placement.offer.member_id != actor.pk:
-        raise PermissionError("only the host decides on a placement with them")
-    if placement.decision != Decision.PROPOSED:
-        raise ValidationError(_("You already answered this one."), code="decided")
-    now = timezone.now()
-    placement.decision = Decision.ACCEPTED if accept else Decision.DECLINED
-    placement.decided_at = now
-    if accept:
-        own = bed_offer_read_own(keyring=keyring, offer=placement.offer)
-        escrowed = json.dumps(
-            {"address": own["address"], "contact": own["contact"], "rules": own["rules"]},
-            ensure_ascii=False,
-        ).encode("utf-8")
-        placement.address_for_requester = seal_to(
-            bytes(placement.case.requester_public_key), escrowed
-        )
-    else:
-        Case.objects.filter(pk=placement.case_id).update(
-            status=Status.TRIAGED, updated_hour=to_the_hour(now)
-        )
-    placement.save()
-    bump(placement.offer.organisation_id, placement.offer.country)
-    audit_record(
-        actor=actor,
-        action="placement.accept" if accept else "placement.decline",
-        organisation=actor.organisation,
-        target_type="case",
-        target_id=str(placement.case_id),
-    )
-    return placement

@@ -10,6 +10,7 @@ urlpatterns = [
     path("offers/<slug:kind>/<int:offer_id>/pause/", views.offer_pause, name="offer-pause"),
     path("proposals/", views.proposals, name="proposals"),
     path("proposals/<int:placement_id>/decide/", views.decide, name="decide"),
+    path("proposals/<int:placement_id>/stay/", views.stay, name="stay"),
     path("vouch/", views.vouch, name="vouch"),
     path("vouch/<int:vouch_id>/withdraw/", views.vouch_withdraw, name="vouch-withdraw"),
     path("report/", views.report, name="report"),
@@ -26,6 +27,7 @@ urlpatterns = [
         name="application-decide",
     ),
     path("members/<int:member_id>/", views.member_page, name="member"),
+    path("members/<int:member_id>/reports/", views.member_reports, name="member-reports"),
     path("members/<int:member_id>/suspend/", views.suspend, name="suspend"),
     path("members/<int:member_id>/review/", views.review_clear, name="review-clear"),
 ]

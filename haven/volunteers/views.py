@@ -1,7 +1,6 @@
 """Pages of the volunteer network: applying (public), offers and proposals (members), vouching
 and reporting (members), and vetting (coordinators). Essential actions work without script."""
 
-import contextlib
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.cases.services import RevealRefused
 from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
 from haven.intake.views import requester_page
-from haven.volunteers import services
+from haven.volunteers import placements, services
 from haven.volunteers.forms import (
     ApplicationForm,
     ApproveForm,
@@ -198,10 +197,18 @@ def offer_pause(request: HttpRequest, kind: str, offer_id: int) -> HttpResponse:
 # Proposals to hosts.
 
 
+HOST_MESSAGE = "haven.host-message"
+
+
 def proposals(request: HttpRequest) -> HttpResponse:
     """Groups proposed to this host: their coarse profile only, until the host accepts."""
     return render(
-        request, "volunteers/proposals.html", {"placements": proposals_for(_member(request))}
+        request,
+        "volunteers/proposals.html",
+        {
+            "placements": proposals_for(_member(request)),
+            "message": request.session.pop(HOST_MESSAGE, None),
+        },
     )
 
 
@@ -215,10 +222,40 @@ def decide(request: HttpRequest, placement_id: int) -> HttpResponse:
     keyring = _keyring(request)
     if keyring is None:
         return redirect("accounts:login")
-    # A second answer to the same proposal changes nothing; the list shows the first one.
-    with contextlib.suppress(ValidationError):
-        services.placement_decide(
-            keyring=keyring, placement=placement, accept=request.POST.get("accept") == "1"
+    accept = request.POST.get("accept") == "1"
+    try:
+        placements.placement_decide(keyring=keyring, placement=placement, accept=accept)
+    except ValidationError as error:
+        request.session[HOST_MESSAGE] = " ".join(error.messages)
+    else:
+        request.session[HOST_MESSAGE] = str(
+            _("You accepted: the group now sees your address and contact.")
+            if accept
+            else _("You declined: the coordinators look for another place for the group.")
+        )
+    return redirect("network:proposals")
+
+
+@require_POST
+def stay(request: HttpRequest, placement_id: int) -> HttpResponse:
+    """The host records that the guests arrived, or that they left."""
+    member = _member(request)
+    placement = Placement.objects.filter(pk=placement_id, offer__member=member).first()
+    if placement is None:
+        raise Http404
+    arriving = request.POST.get("step") == "check_in"
+    try:
+        if arriving:
+            placements.placement_check_in(actor=member, placement=placement)
+        else:
+            placements.placement_check_out(actor=member, placement=placement)
+    except ValidationError as error:
+        request.session[HOST_MESSAGE] = " ".join(error.messages)
+    else:
+        request.session[HOST_MESSAGE] = str(
+            _("Checked in: the stay has begun.")
+            if arriving
+            else _("Checked out: your beds are free again from tonight.")
         )
     return redirect("network:proposals")
 
@@ -330,7 +367,10 @@ def _application_page(
             "qualifying": qualifying_vouches(application).count(),
             "needed": application.organisation.vouches_required,
             "min_days": application.organisation.voucher_min_days,
-            "revealed": revealed,
+            "revealed": {k: v for k, v in (revealed or {}).items() if ":" not in k} or None,
+            "vouch_notes": {
+                int(k.split(":", 1)[1]): v for k, v in (revealed or {}).items() if ":" in k
+            },
             "code": code,
             "form": form or ApproveForm(),
             "read_form": read_form or ReasonForm(),
@@ -411,8 +451,13 @@ def _member_page(
     form: ReasonForm,
     status: int = 200,
     notice: str = "",
+    reports_form: ReasonForm | None = None,
+    report_texts: dict[int, str] | None = None,
 ) -> HttpResponse:
-    reports = other.reports_about.select_related("reporter").order_by("-created_at")
+    reports = [
+        (report, (report_texts or {}).get(report.pk, ""))
+        for report in other.reports_about.select_related("reporter").order_by("-created_at")
+    ]
     return render(
         request,
         "volunteers/member.html",
@@ -421,6 +466,8 @@ def _member_page(
             "vouched_for_them": vouchers_of(other),
             "they_vouched_for": services.vouched_by(other),
             "reports": reports,
+            "reports_read": report_texts is not None,
+            "reports_form": reports_form or ReasonForm(auto_id="reports_%s"),
             "form": form,
             "notice": notice,
             "joined_on": Invite.objects.filter(used_by=other, application__isnull=False)
@@ -429,6 +476,27 @@ def _member_page(
         },
         status=status,
     )
+
+
+@require_POST
+def member_reports(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Read what members reported about this member, with a reason (audited)."""
+    coordinator = _member(request)
+    other = _colleague(coordinator, member_id)
+    keyring = _keyring(request)
+    if keyring is None:
+        return redirect("accounts:login")
+    form = ReasonForm(request.POST, auto_id="reports_%s")
+    if not form.is_valid():
+        return _member_page(request, coordinator, other, ReasonForm(), 400, reports_form=form)
+    try:
+        texts = services.member_reports_read(
+            actor=coordinator, keyring=keyring, member=other, reason=form.cleaned_data["reason"]
+        )
+    except RevealRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _member_page(request, coordinator, other, ReasonForm(), 409, reports_form=form)
+    return _member_page(request, coordinator, other, ReasonForm(), report_texts=texts)
 
 
 @require_POST

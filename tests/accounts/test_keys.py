@@ -65,7 +65,8 @@ def test_session_row_holds_the_member_key_only_sealed(coordinator: Persona) -> N
 def test_session_without_the_cookie_half_is_locked(coordinator: Persona, case: object) -> None:
     client = login(Client(), coordinator)
     del client.cookies[settings.HAVEN_UNLOCK_COOKIE]
-    response = client.post(f"/en/desk/{case.pk}/reveal/", {"reason": "calling about a bed"})  # type: ignore[attr-defined]
+    path = f"/en/desk/{case.pk}/reveal/"  # type: ignore[attr-defined]
+    response = client.post(path, {"reason": "calling about a bed", "scope": "placement"})
     assert response.status_code == 403
     assert b"locked" in response.content
 

@@ -42,8 +42,8 @@ def test_triage_share_note_message_answer_resolve_and_shred(
     page.goto(f"{desk.origin}/en{case_path}")  # type: ignore[attr-defined]
     page.get_by_label("Take it on").check()
     page.get_by_role("button", name="Triage").click()
-    assert "Triaged." in page.locator("main").inner_text()
-    page.locator("select[name=member]").select_option(label=counselor.member.handle)
+    assert "Done: the case is now “Triaged”." in page.locator("main").inner_text()
+    page.locator("#share_member").select_option(label=counselor.member.handle)
     page.get_by_role("button", name="Share", exact=True).click()
     assert f"Shared with {counselor.member.handle}." in page.locator("main").inner_text()
 
@@ -53,10 +53,11 @@ def test_triage_share_note_message_answer_resolve_and_shred(
     work.goto(f"{office.origin}/ru/desk/mine/")  # type: ignore[attr-defined]
     work.locator("tbody tr a").first.click()
     assert "Нужен юрист" not in work.content()
+    work.locator("input[name=scope][value=counsel]").check()
     work.locator("input[name=reason]").fill("первая консультация")
     work.get_by_role("button", name="Раскрыть данные").click()
     assert "Нужен юрист в Ереване." in work.locator("main").inner_text()
-    work.locator("textarea[name=text]").first.fill("Юрист: Ани, приём в среду")
+    work.locator("#notes textarea[name=text]").fill("Юрист: Ани, приём в среду")
     work.get_by_role("button", name="Сохранить заметку").click()
     assert "Юрист: Ани, приём в среду" in work.locator("#notes").inner_text()
     work.locator("#messages textarea[name=text]").fill("Сможете прийти в среду в 11?")

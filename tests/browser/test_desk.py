@@ -36,6 +36,7 @@ def test_coordinator_reveals_a_request_with_a_reason(
 
     page.get_by_role("button", name="Reveal").click()
     assert "Say why you need to read this" in page.locator("main").inner_text()
+    page.locator("input[name=scope][value=full]").check()
     page.locator("input[name=reason]").fill("finding a lawyer in Tbilisi")
     page.get_by_role("button", name="Reveal").click()
     revealed = page.locator("main").inner_text()

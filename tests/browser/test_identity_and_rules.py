@@ -30,11 +30,15 @@ def test_reading_an_applicant_asks_for_a_reason(
     page = desk.page  # type: ignore[attr-defined]
     page.goto(f"{desk.origin}/en/network/applications/{application.pk}/")  # type: ignore[attr-defined]
     page.locator("input[name=reason]").fill("short")
-    page.get_by_role("button", name="Read name and contact (recorded)").click()
+    page.get_by_role(
+        "button", name="Read name, contact and how the vouchers know them (recorded)"
+    ).click()
     assert "@nino_tbilisi" not in page.locator("main").inner_text()
     assert page.locator("input[name=reason]").input_value() == "short"
     page.locator("input[name=reason]").fill("checking before the vouches")
-    page.get_by_role("button", name="Read name and contact (recorded)").click()
+    page.get_by_role(
+        "button", name="Read name, contact and how the vouchers know them (recorded)"
+    ).click()
     assert "@nino_tbilisi" in page.locator("main").inner_text()
 
 

@@ -95,7 +95,11 @@ def test_match_beds_proposes_and_confirms_only_what_is_ticked(
     page.get_by_role("button", name="Propose placements").click()
     boxes = page.locator("input[name=pair]")
     assert boxes.count() == 2
-    boxes.nth(1).uncheck()
+    # Nothing is ticked in advance; each pair names its request, host, distance and nights.
+    assert [boxes.nth(i).is_checked() for i in range(2)] == [False, False]
+    plan = page.locator("table.plan tbody tr").first.inner_text()
+    assert host.member.handle in plan and "0 km" in plan and "Yerevan" in plan
+    boxes.nth(0).check()
     page.get_by_role("button", name="Confirm the ticked placements").click()
     assert "1 placement confirmed" in page.locator("main").inner_text()
     assert [p.case_id for p in Placement.objects.all()] == [urgent.case.pk]  # type: ignore[attr-defined]

@@ -63,7 +63,12 @@ def test_invite_second_factor_report_and_suspend(
     page.goto(f"{desk.origin}/en/accounts/team/")  # type: ignore[attr-defined]
     page.get_by_role("link", name=host.member.handle).click()
     assert "From watchful" in page.locator("main").inner_text()
-    page.locator("input[name=reason]").fill("Asked guests for passport numbers")
+    # The report's words open only with a reason, recorded like any reveal.
+    assert "passport number" not in page.locator("main").inner_text()
+    page.locator("#reports_reason").fill("looking into the report")
+    page.get_by_role("button", name="Read the reports (recorded)").click()
+    assert "Asked a guest for their passport number." in page.locator("#reports").inner_text()
+    page.locator("#id_reason").fill("Asked guests for passport numbers")
     page.get_by_role("button", name="Suspend").click()
     assert "Suspended" in page.locator("main").inner_text()
     assert not Member.objects.get(pk=host.member.pk).is_active

@@ -184,15 +184,29 @@ def test_notes_and_tasks_are_sealed_and_tasks_make_a_case_overdue(
     assert list(desk_cases(member, DeskFilter(overdue=True))) == []
 
 
-def test_a_new_request_left_a_day_is_overdue(
+def test_a_new_request_left_a_day_says_it_waits_and_only_a_late_task_is_overdue(
     coordinator: Persona, make_request: Callable[..., Accepted]
 ) -> None:
     old = make_request(contact="@old").case
     make_request(contact="@fresh")
     Case.objects.filter(pk=old.pk).update(created_hour=timezone.now() - timedelta(hours=30))
-    assert list(desk_cases(coordinator.member, DeskFilter(overdue=True))) == [old]
-    page = login(Client(), coordinator).get("/en/desk/?overdue=on").content.decode()
-    assert "overdue" in page and "1 request" in page
+    assert list(desk_cases(coordinator.member, DeskFilter(overdue=True))) == []
+    page = login(Client(), coordinator).get("/en/desk/").content.decode()
+    assert page.count("untriaged for over a day") == 1 and 'class="overdue"' not in page
+    # A task past its date makes an open case overdue; once the case ends, nothing is overdue.
+    late = _triaged(make_request, coordinator)
+    note_add(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=late,
+        text="Call the lawyer",
+        is_task=True,
+        due_on=timezone.localdate() - timedelta(days=1),
+    )
+    assert list(desk_cases(coordinator.member, DeskFilter(overdue=True))) == [late]
+    case_move(actor=coordinator.member, case=late, status=Status.CLOSED, reason="no_answer")
+    assert list(desk_cases(coordinator.member, DeskFilter(overdue=True))) == []
+    assert 'class="overdue"' not in login(Client(), coordinator).get("/en/desk/").content.decode()
 
 
 def test_a_checklist_template_becomes_tasks_in_the_members_language(
@@ -232,7 +246,10 @@ def test_the_case_page_asks_for_a_reason_once_per_session(
     assert refused.status_code == 403
     assert "a note" in refused.content.decode(), "what the member typed is kept"
     assert (
-        desk.post(f"/en/desk/{case.pk}/reveal/", {"reason": "calling them back"}).status_code == 200
+        desk.post(
+            f"/en/desk/{case.pk}/reveal/", {"reason": "calling them back", "scope": "full"}
+        ).status_code
+        == 200
     )
     again = desk.get(f"/en/desk/{case.pk}/").content.decode()
     assert "@telegram_handle" in again and "Why do you need to read this?" not in again
@@ -256,7 +273,12 @@ def test_a_counselor_works_only_on_the_case_shared_with_them(
     mine = client.get("/en/desk/mine/").content.decode()
     assert f"/en/desk/{case.pk}/" in mine and f"/en/desk/{other.pk}/" not in mine
     assert client.get(f"/en/desk/{other.pk}/").status_code == 404
-    assert client.post(f"/en/desk/{case.pk}/reveal/", {"reason": "first call"}).status_code == 200
+    assert (
+        client.post(
+            f"/en/desk/{case.pk}/reveal/", {"reason": "first call", "scope": "full"}
+        ).status_code
+        == 200
+    )
     assert client.post(f"/en/desk/{case.pk}/notes/", {"text": "Lawyer: Ani"}).status_code == 302
     answer = client.post(
         f"/en/desk/{case.pk}/move/", {"status": Status.IN_PROGRESS, "close_reason": ""}

@@ -126,7 +126,9 @@ def test_the_requester_answers_with_a_photo_stripped_of_its_metadata(
     message = Message.objects.get(case=accepted.case)
     assert message.has_photo and b"PhoneCam" not in stored(message.photo)
     desk = login(Client(), coordinator)
-    desk.post(f"/en/desk/{accepted.case.pk}/reveal/", {"reason": "reading the passport"})
+    desk.post(
+        f"/en/desk/{accepted.case.pk}/reveal/", {"reason": "reading the passport", "scope": "full"}
+    )
     served = desk.get(f"/en/desk/{accepted.case.pk}/messages/{message.pk}/photo/")
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     assert served["Cache-Control"] == "no-store"

@@ -226,8 +226,8 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
     first = _haven(tmp_path, "worker", "--once")
     assert first.returncode == 0, first.stderr
     ran = (
-        "ran: link-audit, match, forget-rate-counters, shred-due, knowledge-review, notify, "
-        "deliver-referrals"
+        "ran: link-audit, match, expire-proposals, forget-rate-counters, shred-due, "
+        "knowledge-review, notify, deliver-referrals"
     )
     assert ran in first.stdout
     # Run again at once, nothing but the jobs of a few seconds can be due (on a loaded machine

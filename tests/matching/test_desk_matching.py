@@ -19,13 +19,8 @@ from haven.matching.models import MatchRun
 from haven.matching.regions import load_region
 from haven.matching.services import propose, suggestions_for
 from haven.volunteers.models import BedOffer, Decision, Placement
-from haven.volunteers.services import (
-    bed_offer_save,
-    member_suspend,
-    offer_pause,
-    placement_confirm,
-    placement_decide,
-)
+from haven.volunteers.placements import placement_confirm, placement_decide
+from haven.volunteers.services import bed_offer_save, member_suspend, offer_pause
 from tests.conftest import Persona, login
 from tests.volunteers.test_offers_and_escrow import _keyring
 
@@ -111,6 +106,11 @@ def test_coordinator_confirms_ticked_proposals_and_hosts_are_asked(
     desk = login(Client(), coordinator)
     page = desk.get("/en/desk/match/?country=AM").content.decode()
     assert f'value="{first.pk}:{offer.pk}"' in page
+    # The plan is reviewable: each pair links its request and its host, nothing is ticked.
+    assert f'href="/en/desk/{first.pk}/"' in page
+    assert f'href="/en/network/members/{host.member.pk}/"' in page and "0 km" in page
+    assert " checked" not in page.split('class="plan"')[1]
+    assert "not triaged yet: confirming accepts it" in page
     response = desk.post("/en/desk/match/", {"country": "AM", "pair": [f"{first.pk}:{offer.pk}"]})
     assert "1 placement confirmed" in response.content.decode()
     assert Placement.objects.get().case_id == first.pk
@@ -175,6 +175,7 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
     assert run_due() == [
         "link-audit",
         "match",
+        "expire-proposals",
         "forget-rate-counters",
         "shred-due",
         "knowledge-review",

@@ -29,7 +29,8 @@ from haven.notifications.services import (
     send_due,
 )
 from haven.volunteers.models import BedOffer
-from haven.volunteers.services import bed_offer_save, placement_confirm
+from haven.volunteers.placements import placement_confirm
+from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, login, stored
 
 HOST_ADDRESS = "hana.notices@example.org"

@@ -20,7 +20,8 @@ from haven.reports.queries import COUNTRIES, exact_counts
 from haven.reports.release import MEASURES, closed_weeks, released, week_of
 from haven.reports.services import sharing_set
 from haven.volunteers.models import Placement
-from haven.volunteers.services import bed_offer_save, placement_confirm, placement_decide
+from haven.volunteers.placements import placement_confirm, placement_decide
+from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, keyring_of, login
 from tests.intake.test_weight import LIMIT, weigh
 

@@ -80,7 +80,9 @@ def _seed(organisation: Organisation, coordinator: Persona, canaries: dict[str, 
     assert answer.status_code == 201
     desk = login(Client(), coordinator)
     for case in Case.objects.all():
-        revealed = desk.post(f"/en/desk/{case.pk}/reveal/", {"reason": canaries["reason"]})
+        revealed = desk.post(
+            f"/en/desk/{case.pk}/reveal/", {"reason": canaries["reason"], "scope": "full"}
+        )
         assert canaries["story"] in revealed.content.decode()
     # Case work on the API's request: triage, a note, a task, a message; the requester answers.
     case = Case.objects.get(group_size=2)

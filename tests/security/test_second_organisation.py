@@ -48,7 +48,9 @@ def test_a_second_organisations_coordinator_finds_nothing_of_the_first(
                     headers=headers,
                 )
                 if api
-                else client.post(path, {"reason": "walking every route", "confirm": "shred"})
+                else client.post(
+                    path, {"reason": "walking every route", "scope": "full", "confirm": "shred"}
+                )
             )
         else:
             response = client.get(path, headers=headers if api else {})

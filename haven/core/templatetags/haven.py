@@ -67,6 +67,14 @@ def status_label(value: str) -> str:
 
 
 @register.filter
+def scope_label(value: str) -> str:
+    """What a reveal was for, as the desk names it."""
+    from haven.cases.models import RevealScope
+
+    return str(RevealScope(value).label) if value in RevealScope.values else value
+
+
+@register.filter
 def place_label(place_id: str) -> str:
     """A place id as "City, Country" in the active language."""
     from haven.core.places import UnknownPlace, name, place_by_id

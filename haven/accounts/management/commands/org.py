@@ -59,6 +59,12 @@ class Command(BaseCommand):
             help="Cases one member may open in an hour before another coordinator must approve "
             "more (default 20).",
         )
+        change.add_argument(
+            "--proposal-expiry-hours",
+            type=int,
+            help="Hours a host has to answer a proposed guest before the proposal expires and "
+            "the case goes back to the pool (default 12).",
+        )
         suspend = actions.add_parser(
             "suspend",
             help="Suspend a member, a coordinator too, when too few coordinators are left to "
@@ -270,6 +276,7 @@ class Command(BaseCommand):
                 matching_weights=weights or None,
                 retention_days=options["retention_days"],
                 reveals_per_hour=options["reveals_per_hour"],
+                proposal_expiry_hours=options["proposal_expiry_hours"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
@@ -278,6 +285,7 @@ class Command(BaseCommand):
             f"{organisation.voucher_min_days} days; second factor for everyone: "
             f"{'yes' if organisation.second_factor_required else 'no'}; cases kept "
             f"{organisation.retention_days} days after they end; at most "
-            f"{organisation.reveals_per_hour} cases opened an hour per member; matching: "
+            f"{organisation.reveals_per_hour} cases opened an hour per member; proposals expire "
+            f"after {organisation.proposal_expiry_hours} hours; matching: "
             f"{organisation.matching_weights or 'defaults'}"
         )
