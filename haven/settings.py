@@ -259,6 +259,10 @@ HAVEN_API_TOKEN_MAX_DAYS = env_int("HAVEN_API_TOKEN_MAX_DAYS", 30, minimum=1)
 HAVEN_ADDRESS = env_str("HAVEN_ADDRESS", "").rstrip("/")
 # The largest referral delivery accepted over the API (a package with its documents).
 HAVEN_REFERRAL_MAX_BYTES = env_int("HAVEN_REFERRAL_MAX_BYTES", 16 * 1024 * 1024, minimum=65_536)
+# Refused referral deliveries recorded in the audit chain per minute, for the whole install;
+# beyond it a delivery that would be refused gets 429 and no audit row, so a flood of bad
+# deliveries cannot grow the chain without end (a confirmed partner's good delivery is still taken).
+HAVEN_REFERRAL_REFUSALS_PER_MINUTE = env_int("HAVEN_REFERRAL_REFUSALS_PER_MINUTE", 60, minimum=1)
 # Seconds a key rotation waits, after switching the organisation's public key, before its last
 # sweep: web processes keep an organisation for up to ten seconds (haven.intake.queries), so a
 # request may still be sealed to the old key that long.

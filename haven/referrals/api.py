@@ -32,6 +32,7 @@ class DeliveryOut(Schema):
         409: DeliveryOut,
         413: DeliveryOut,
         422: DeliveryOut,
+        429: DeliveryOut,
     },
     url_name="referrals",
     summary="Deliver a referral or its answer",

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
+from haven.core.ratelimit import Budget
 from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
 from haven.referrals import envelopes
 from haven.referrals.models import (
@@ -48,6 +49,7 @@ HTTP_STATUS = {
     "replayed": 409,
     "too-large": 413,
     "wrong-fingerprint": 422,
+    "busy": 429,
 }
 
 
@@ -63,7 +65,17 @@ class Outcome:
         return str(REFUSALS.get(self.code, "")) if self.code else "received"
 
 
+def _refusals() -> Budget:
+    return Budget(
+        "referral-refusals", settings.HAVEN_REFERRAL_REFUSALS_PER_MINUTE, timedelta(minutes=1)
+    )
+
+
 def _refuse(code: str, organisation: Organisation | None, size: int, **data: object) -> Outcome:
+    if not _refusals().take(b"all"):
+        # A flood of bad deliveries: answered, but not written down one by one (the budget logs
+        # once per window that it is refusing). The sender of a good delivery never gets here.
+        return Outcome(HTTP_STATUS["busy"], "busy")
     with transaction.atomic():
         audit_record(
             actor=None,

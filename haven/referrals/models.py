@@ -266,4 +266,5 @@ REFUSALS = {
     ),
     "replayed": _("A different delivery with this referral id was received before."),
     "unknown-referral": _("No referral with this id was sent to the organisation answering."),
+    "busy": _("Too many deliveries were refused here in the last minute; try again later."),
 }

@@ -129,6 +129,24 @@ def test_an_oversized_delivery_is_refused_before_it_is_read(
     assert _refusals() == ["too-large"]
 
 
+def test_a_flood_of_bad_deliveries_is_answered_without_growing_the_audit_chain(
+    coordinator: Persona, requested: Accepted, partners: Pair, settings: object
+) -> None:
+    settings.HAVEN_REFERRAL_REFUSALS_PER_MINUTE = 5  # type: ignore[attr-defined]
+    answers = [_post(b"{not json", bytes(64)) for _ in range(40)]
+    # However the web process takes its shares of the budget, no more than five are written down,
+    # and the rest are told to come back later.
+    assert answers.count((400, "malformed")) <= 5
+    assert answers.count((429, "busy")) >= 35
+    assert set(answers) <= {(400, "malformed"), (429, "busy")}
+    assert len(_refusals()) == answers.count((400, "malformed"))
+    # A confirmed partner's good delivery is still taken in the middle of the flood.
+    referral = _proposed(coordinator, requested, partners)
+    body, signature = bytes(referral.envelope), bytes(referral.signature)  # type: ignore[arg-type]
+    assert _post(body, signature) == (201, "ok")
+    assert Arrival.objects.count() == 1
+
+
 def test_a_changed_key_is_refused_until_a_coordinator_accepts_the_new_fingerprint(
     coordinator: Persona, outsider: Persona, requested: Accepted, partners: Pair
 ) -> None:
