@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -7,6 +7,9 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 HANDLE_HELP = _("A name for logging in: letters, digits, dots or hyphens. Not your real name.")
 
@@ -127,35 +130,45 @@ class RulesForm(forms.Form):
     reason = forms.CharField(label=_("Why change them?"), max_length=500, min_length=8)
 
 
-class PassphraseChangeForm(forms.Form):
-    current = forms.CharField(
-        label=_("Current passphrase"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-    passphrase = forms.CharField(
-        label=_("New passphrase"),
+def _new_passphrase_field(label: "StrOrPromise", help_text: "StrOrPromise" = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
         max_length=1024,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
-            "At least 12 characters. Every other browser and every API token of yours is "
-            "logged out."
-        ),
+        help_text=help_text,
     )
-    passphrase_again = forms.CharField(
-        label=_("New passphrase again"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+
+
+class NewPassphraseForm(forms.Form):
+    """A new passphrase typed twice, as a passphrase change and a recovery both ask for it."""
+
+    passphrase = _new_passphrase_field(_("New passphrase"), _("At least 12 characters."))
+    passphrase_again = _new_passphrase_field(_("New passphrase again"))
 
     def clean(self) -> dict[str, object] | None:
         cleaned = super().clean()
         if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
             raise ValidationError(_("The two new passphrases differ; type them again."))
         return cleaned
+
+
+class PassphraseChangeForm(NewPassphraseForm):
+    field_order = ("current", "passphrase", "passphrase_again")
+
+    current = forms.CharField(
+        label=_("Current passphrase"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    passphrase = _new_passphrase_field(
+        _("New passphrase"),
+        _(
+            "At least 12 characters. Every other browser and every API token of yours is "
+            "logged out."
+        ),
+    )
 
 
 class RecoveryAskForm(forms.Form):
@@ -167,7 +180,9 @@ class RecoveryAskForm(forms.Form):
     )
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(NewPassphraseForm):
+    field_order = ("handle", "first_code", "second_code", "passphrase", "passphrase_again")
+
     handle = forms.CharField(label=_("Name"), max_length=40)
     first_code = forms.CharField(
         label=_("Code from the first coordinator"),
@@ -179,25 +194,6 @@ class RecoveryForm(forms.Form):
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
-    passphrase = forms.CharField(
-        label=_("New passphrase"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("At least 12 characters."),
-    )
-    passphrase_again = forms.CharField(
-        label=_("New passphrase again"),
-        max_length=1024,
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-
-    def clean(self) -> dict[str, object] | None:
-        cleaned = super().clean()
-        if self.cleaned_data.get("passphrase") != self.cleaned_data.get("passphrase_again"):
-            raise ValidationError(_("The two new passphrases differ; type them again."))
-        return cleaned
 
 
 class RotationForm(forms.Form):
