@@ -27,18 +27,21 @@ from haven.api.schemas import (
     Errors,
     IntakeIn,
     IntakeOut,
+    MessageIn,
     RevealIn,
     RevealOut,
+    SentOut,
     StatusOut,
+    ThreadOut,
 )
 from haven.cases.models import Case, Need, Urgency
 from haven.cases.models import Status as CaseStatus
 from haven.cases.queries import DeskFilter, case_for, desk_page
-from haven.cases.services import RevealRefused, case_reveal
+from haven.cases.services import CaseRefused, RevealRefused, case_reveal
 from haven.core.places import COUNTRIES
 from haven.crypto import InvalidCodename
-from haven.crypto.codenames import normalise
-from haven.intake.forms import RequestForm, codename_error_message
+from haven.crypto.codenames import normalise, requester_key_pair
+from haven.intake.forms import SUBMISSION_KEY, RequestForm, codename_error_message
 from haven.intake.queries import (
     TooManyAttempts,
     case_by_codename,
@@ -50,6 +53,13 @@ from haven.intake.services import (
     SubmissionConflict,
     intake_within_budget,
     request_submit,
+)
+from haven.messaging.services import (
+    MAX_TEXT,
+    SentBefore,
+    requester_sends,
+    thread_for_requester,
+    unread_for_requester,
 )
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
@@ -160,6 +170,20 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
     return Status(200 if accepted.repeated else 201, body)
 
 
+def _requester_case(codename: str) -> tuple[Case, str] | Status[object]:
+    """The case a codename opens, or the answer that says why it opens none."""
+    try:
+        normalised = normalise(codename)
+        case = case_by_codename(normalised)
+    except InvalidCodename as error:
+        return Status(422, {"errors": {"codename": [codename_error_message(error)]}})
+    except TooManyAttempts:
+        return Status(429, {"detail": _("Too many attempts. Wait a few minutes and try again.")})
+    if case is None:
+        return Status(404, {"errors": {"codename": [_("No request has this codename.")]}})
+    return case, normalised
+
+
 @api.post(
     "/status",
     response={200: StatusOut, 400: Detail, 404: Errors, 422: Errors, 429: Detail},
@@ -168,22 +192,111 @@ def intake(request: HttpRequest, payload: IntakeIn) -> Status[object]:
 )
 def status(request: HttpRequest, payload: CodenameIn) -> Status[object]:
     """The codename goes in the body, never in the URL."""
-    try:
-        case = case_by_codename(normalise(payload.codename))
-    except InvalidCodename as error:
-        return Status(422, {"errors": {"codename": [codename_error_message(error)]}})
-    except TooManyAttempts:
-        return Status(429, {"detail": _("Too many attempts. Wait a few minutes and try again.")})
-    if case is None:
-        return Status(404, {"errors": {"codename": [_("No request has this codename.")]}})
+    found = _requester_case(payload.codename)
+    if isinstance(found, Status):
+        return found
+    case, _codename = found
     return Status(
         200,
         {
             "status": case.status,
             "status_label": str(CaseStatus(case.status).label),
             "updated": case.updated_hour,
+            "unread": unread_for_requester(case),
         },
     )
+
+
+@api.post(
+    "/status/messages",
+    response={200: ThreadOut, 400: Detail, 404: Errors, 409: Detail, 422: Errors, 429: Detail},
+    url_name="status-messages",
+    summary="The conversation with the volunteers",
+)
+def status_messages(request: HttpRequest, payload: CodenameIn) -> Status[object]:
+    """Every message on the request, oldest first, opened with the codename (in the body, never
+    in the URL). The volunteers' messages count as read from then on."""
+    found = _requester_case(payload.codename)
+    if isinstance(found, Status):
+        return found
+    case, codename = found
+    try:
+        thread = thread_for_requester(
+            case=case, requester_private=requester_key_pair(codename).private
+        )
+    except RevealRefused as refusal:
+        return Status(409, {"detail": str(refusal)})
+    return Status(
+        200,
+        {
+            "messages": [
+                {
+                    "number": opened.message.number,
+                    "author": "you" if opened.message.from_requester else "volunteers",
+                    "text": opened.text,
+                    "photo": opened.message.has_photo,
+                    "hour": opened.message.created_hour,
+                }
+                for opened in thread
+            ]
+        },
+    )
+
+
+@api.post(
+    "/messages",
+    response={
+        200: SentOut,
+        201: SentOut,
+        400: Detail,
+        404: Errors,
+        409: Detail,
+        422: Errors,
+        429: Detail,
+    },
+    url_name="messages",
+    summary="Write to the volunteers",
+)
+def messages(request: HttpRequest, payload: MessageIn) -> Status[object]:
+    """Send a message on the request the codename opens, sealed on arrival like the status
+    page's. Send an `Idempotency-Key` header (16–128 random letters, digits, - or _) so a retry
+    whose answer was lost is not stored twice."""
+    key = request.headers.get("Idempotency-Key", "")
+    errors: dict[str, list[str]] = {}
+    text = payload.text.strip()
+    if not text:
+        errors["text"] = [_("Write the message first.")]
+    elif len(text) > MAX_TEXT:
+        errors["text"] = [
+            _("A message may be at most %(limit)d characters; this one has %(length)d.")
+            % {"limit": MAX_TEXT, "length": len(text)}
+        ]
+    if key and not SUBMISSION_KEY.match(key):
+        errors["Idempotency-Key"] = [
+            _("The Idempotency-Key must be 16 to 128 letters, digits, - or _.")
+        ]
+    if errors:
+        return Status(422, {"errors": errors})
+    found = _requester_case(payload.codename)
+    if isinstance(found, Status):
+        return found
+    case, codename = found
+    try:
+        sent = requester_sends(
+            case=case,
+            requester_private=requester_key_pair(codename).private,
+            text=text,
+            idempotency_key=key,
+        )
+    except SentBefore:
+        return Status(
+            409, {"detail": _("This Idempotency-Key was already used with another message.")}
+        )
+    except (CaseRefused, RevealRefused) as refusal:
+        return Status(409, {"detail": str(refusal)})
+    case.refresh_from_db(fields=["status"])
+    body = {"number": sent.message.number, "status": case.status, "repeated": sent.repeated}
+    return Status(200 if sent.repeated else 201, body)
 
 
 def _case_out(case: Case) -> dict[str, object]:

@@ -9,6 +9,7 @@ from haven.cases.models import GroupNeeds, MilitaryStatus, Need, Urgency
 from haven.core.geography import LANGUAGE_NAMES
 from haven.core.places import COUNTRIES, load_places
 from haven.intake.forms import MAX_GROUP, other_place_id
+from haven.messaging.services import MAX_TEXT
 
 
 def _one_of(values: Iterable[JsonValue], **schema: JsonValue) -> JsonDict:
@@ -88,6 +89,32 @@ class StatusOut(Schema):
     status: str
     status_label: str
     updated: datetime
+    unread: int = Field(..., description="Messages from the volunteers not read yet")
+
+
+class MessageIn(Schema):
+    codename: str = Field(..., max_length=200)
+    text: str = Field(..., description=f"1 to {MAX_TEXT} characters")
+
+
+class MessageOut(Schema):
+    number: int = Field(..., description="The message's place in the conversation, from 1")
+    author: str = Field(
+        ..., json_schema_extra=_one_of(["you", "volunteers"]), description="Who wrote it"
+    )
+    text: str
+    photo: bool = Field(..., description="A photo came with it (read it on the status page)")
+    hour: datetime = Field(..., description="When it was written, rounded to the hour")
+
+
+class ThreadOut(Schema):
+    messages: list[MessageOut]
+
+
+class SentOut(Schema):
+    number: int
+    status: str = Field(..., description="Where the request stands now")
+    repeated: bool = Field(..., description="True when this answers a retry of the same message")
 
 
 class Errors(Schema):

@@ -166,6 +166,8 @@ ROUTES: dict[str, Who] = {
     "api:openapi-json": Who.API_ANYONE,
     "api:intake": Who.API_ANYONE,
     "api:status": Who.API_ANYONE,
+    "api:status-messages": Who.API_ANYONE,
+    "api:messages": Who.API_ANYONE,
     "api:cases": Who.API_COORDINATOR,
     "api:case": Who.API_COORDINATOR,
     "api:case-reveal": Who.API_COORDINATOR,

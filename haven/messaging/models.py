@@ -24,10 +24,18 @@ class Message(models.Model):
     body = models.BinaryField(null=True)
     photo = models.BinaryField(null=True)
     has_photo = models.BooleanField(default=False)
+    # A requester's message sent through the API with an Idempotency-Key: a keyed digest of the
+    # case and the key, so a retry whose answer was lost finds the message instead of a second one.
+    sent_as = models.BinaryField(null=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["case", "number"], name="message_number_once"),
+            models.UniqueConstraint(
+                fields=["case", "sent_as"],
+                condition=models.Q(sent_as__isnull=False),
+                name="message_sent_once",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -5,6 +5,7 @@ gives, which exists only while they are logged in."""
 import base64
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -23,7 +24,7 @@ from haven.cases.services import (
     shredded_message,
 )
 from haven.crypto import CryptoError
-from haven.crypto.keys import open_sealed
+from haven.crypto.keys import keyed_digest, open_sealed
 from haven.crypto.sealing import (
     FieldSealer,
     new_data_key,
@@ -75,7 +76,13 @@ def _thread_key_for_requester(case: Case, requester_private: bytes) -> bytes:
 
 
 def _store(
-    *, case: Case, thread_key: bytes, author: Member | None, text: str, photo: bytes | None
+    *,
+    case: Case,
+    thread_key: bytes,
+    author: Member | None,
+    text: str,
+    photo: bytes | None,
+    sent_as: bytes | None = None,
 ) -> Message:
     last = Message.objects.filter(case=case).aggregate(last=Max("number"))["last"]
     message = Message(
@@ -84,6 +91,7 @@ def _store(
         author=author,
         number=(last or 0) + 1,
         created_hour=to_the_hour(timezone.now()),
+        sent_as=sent_as,
     )
     sealer = FieldSealer(thread_key, str(message.pk))
     message.body = sealer.seal("body", text) if text else None
@@ -121,18 +129,61 @@ def message_to_requester(
     return message
 
 
-@transaction.atomic
+class SentBefore(Exception):
+    """A retry names a message sent before under the same Idempotency-Key with other words."""
+
+
+def sent_as(case: Case, idempotency_key: str) -> bytes:
+    """What a message sent under an Idempotency-Key is found by: a keyed digest, never the key."""
+    return keyed_digest(
+        f"{case.pk}\x00{idempotency_key}".encode(),
+        key=settings.HAVEN_PEPPER.encode(),
+        purpose="message-sent-as",
+    )
+
+
+@dataclass(frozen=True)
+class Sent:
+    message: Message
+    repeated: bool = False
+
+
 def message_from_requester(
     *, case: Case, requester_private: bytes, text: str, photo: bytes | None = None
 ) -> Message:
     """The logged-in requester answers; a case waiting for them goes back to the volunteers."""
+    return requester_sends(
+        case=case, requester_private=requester_private, text=text, photo=photo
+    ).message
+
+
+@transaction.atomic
+def requester_sends(
+    *,
+    case: Case,
+    requester_private: bytes,
+    text: str,
+    photo: bytes | None = None,
+    idempotency_key: str = "",
+) -> Sent:
+    """Store the requester's message. With an idempotency key (the API's), the same message sent
+    again is found, not stored twice; the same key with other words raises SentBefore."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.shredded:
         raise CaseRefused(shredded_message())
+    thread_key = _thread_key_for_requester(case, requester_private)
+    digest = sent_as(case, idempotency_key) if idempotency_key else None
+    if digest is not None:
+        earlier = Message.objects.filter(case=case, sent_as=digest).first()
+        if earlier is not None:
+            if _open_all([earlier], thread_key)[0].text != text:
+                raise SentBefore
+            return Sent(earlier, repeated=True)
     if case.status == Status.CLOSED:
         raise CaseRefused(_("This request is closed. If you still need help, send a new request."))
-    thread_key = _thread_key_for_requester(case, requester_private)
-    message = _store(case=case, thread_key=thread_key, author=None, text=text, photo=photo)
+    message = _store(
+        case=case, thread_key=thread_key, author=None, text=text, photo=photo, sent_as=digest
+    )
     Case.objects.filter(pk=case.pk).update(
         requester_wrote=True, updated_hour=to_the_hour(timezone.now())
     )
@@ -147,7 +198,7 @@ def message_from_requester(
     notify(member_ids=_told_of_messages(case), topic=Topic.MESSAGE)
     if case.status in (Status.WAITING, *ENDED):
         case_move(actor=None, case=case, status=Status.IN_PROGRESS)
-    return message
+    return Sent(message)
 
 
 def _told_of_messages(case: Case) -> list[int]:

@@ -20,6 +20,8 @@ def test_openapi_document_lists_every_endpoint(db: None) -> None:
     assert set(spec["paths"]) == {
         "/api/v1/intake",
         "/api/v1/status",
+        "/api/v1/status/messages",
+        "/api/v1/messages",
         "/api/v1/cases",
         "/api/v1/cases/{case_id}",
         "/api/v1/cases/{case_id}/reveal",

@@ -67,6 +67,8 @@ POST_ONLY = {
     "desk:reveal",
     "api:intake",
     "api:status",
+    "api:status-messages",
+    "api:messages",
     "api:case-reveal",
     "knowledge:revert",
     "knowledge:verify",
