@@ -39,6 +39,7 @@ ROUTES: dict[str, Who] = {
     # login found (and send everyone else to that login).
     "referral-status:list": Who.ANYONE,
     "referral-status:consent": Who.ANYONE,
+    "referral-status:reply": Who.ANYONE,
     # Volunteers.
     "accounts:login": Who.ANYONE,
     "accounts:login-code": Who.ANYONE,

@@ -5,6 +5,7 @@ from haven.cases.models import Need
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 from haven.crypto.signing import normalise_fingerprint
+from haven.messaging.services import MAX_TEXT
 from haven.referrals.models import FIELD_LABELS
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -130,3 +131,13 @@ class AnswerForm(forms.Form):
 
 class ConsentForm(forms.Form):
     answer = forms.ChoiceField(choices=[("accept", "accept"), ("refuse", "refuse")])
+
+
+class PartnerReplyForm(forms.Form):
+    """The requester writes to the organisation their request was passed to (on this install)."""
+
+    text = forms.CharField(
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Write the message first.")},
+    )

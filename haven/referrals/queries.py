@@ -119,23 +119,26 @@ class RequesterView:
     relayed: list[str]
 
 
+def receiving_case(referral: Referral) -> Case | None:
+    """The case a partner on this install made of the referral when it accepted it."""
+    if referral.partner.local_id is None or referral.status != ReferralStatus.ACCEPTED:
+        return None
+    arrival = (
+        Arrival.objects.filter(pk=referral.pk, status=ArrivalStatus.ACCEPTED)
+        .select_related("case")
+        .first()
+    )
+    return arrival.case if arrival else None
+
+
 def for_requester(case: Case, requester_private: bytes | None) -> list[RequesterView]:
     """The case's referrals the requester is shown (all of them: proposed, sent, answered)."""
     views = []
     for referral in referrals_of(case):
-        their_case = None
+        their_case = receiving_case(referral)
         messages: list[OpenMessage] = []
-        if referral.partner.local_id is not None and referral.status == ReferralStatus.ACCEPTED:
-            arrival = (
-                Arrival.objects.filter(pk=referral.pk, status=ArrivalStatus.ACCEPTED)
-                .select_related("case")
-                .first()
-            )
-            their_case = arrival.case if arrival else None
-            if their_case is not None and requester_private is not None and not their_case.shredded:
-                messages = thread_for_requester(
-                    case=their_case, requester_private=requester_private
-                )
+        if their_case is not None and requester_private is not None and not their_case.shredded:
+            messages = thread_for_requester(case=their_case, requester_private=requester_private)
         views.append(
             RequesterView(
                 referral=referral,

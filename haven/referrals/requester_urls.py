@@ -6,4 +6,5 @@ app_name = "referral-status"
 urlpatterns = [
     path("", views.requester_referrals, name="list"),
     path("<uuid:referral_id>/", views.requester_consent, name="consent"),
+    path("<uuid:referral_id>/reply/", views.requester_reply, name="reply"),
 ]

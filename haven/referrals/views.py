@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,8 +13,9 @@ from haven.accounts import unlock
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.cases.queries import case_for
-from haven.cases.services import RevealRefused
+from haven.cases.services import CaseRefused, RevealRefused
 from haven.intake.views import requester_case, requester_page
+from haven.messaging.services import requester_sends
 from haven.referrals import queries
 from haven.referrals.envelopes import Malformed, b64, unb64
 from haven.referrals.forms import (
@@ -22,6 +24,7 @@ from haven.referrals.forms import (
     AnswerForm,
     ConsentForm,
     LocalPartnerForm,
+    PartnerReplyForm,
     ProposeForm,
     RemotePartnerForm,
 )
@@ -320,7 +323,14 @@ def arrival_decide(request: HttpRequest, arrival_id: UUID) -> HttpResponse:
 # The requester's side (no script).
 
 
-def _status_page(request: HttpRequest, error: str = "", status: int = 200) -> HttpResponse:
+def _status_page(
+    request: HttpRequest,
+    error: str = "",
+    status: int = 200,
+    reply: tuple[UUID, PartnerReplyForm] | None = None,
+    unsent: str = "",
+) -> HttpResponse:
+    """The requester's referrals; `reply` is a reply form sent back with its error and text."""
     case = requester_case(request)
     if case is None:
         return redirect("intake:status")
@@ -328,7 +338,15 @@ def _status_page(request: HttpRequest, error: str = "", status: int = 200) -> Ht
     return render(
         request,
         "referrals/status.html",
-        {"case": case, "views": views, "error": error},
+        {
+            "case": case,
+            "views": views,
+            "error": error,
+            "reply_to": reply[0] if reply else None,
+            "sent": request.GET.get("sent", ""),
+            "unsent": unsent,
+            "reply_form": reply[1] if reply else PartnerReplyForm(),
+        },
         status=status,
     )
 
@@ -365,3 +383,37 @@ def requester_consent(request: HttpRequest, referral_id: UUID) -> HttpResponse:
 
         deliver_due()
     return redirect("referral-status:list")
+
+
+@requester_page
+@require_POST
+def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
+    """The requester answers the organisation on this install that took their referred request,
+    sealed under that case's thread key as their messages to the first organisation are."""
+    case = requester_case(request)
+    private = unlock.requester_private_key(request)
+    if case is None or private is None:
+        return redirect("intake:status")
+    referral = Referral.objects.filter(pk=referral_id, case=case).select_related("partner").first()
+    if referral is None:
+        raise Http404
+    their_case = queries.receiving_case(referral)
+    form = PartnerReplyForm(request.POST)
+    if their_case is None:
+        # No form is shown for such a referral: the words come back above it, to be kept.
+        return _status_page(
+            request,
+            _("They have not taken your request here, so this cannot reach them."),
+            status=409,
+            unsent=str(request.POST.get("text", "")),
+        )
+    if not form.is_valid():
+        return _status_page(request, status=400, reply=(referral.pk, form))
+    try:
+        requester_sends(
+            case=their_case, requester_private=private, text=form.cleaned_data["text"].strip()
+        )
+    except (CaseRefused, RevealRefused) as refusal:
+        form.add_error(None, str(refusal))
+        return _status_page(request, status=409, reply=(referral.pk, form))
+    return redirect(f"{reverse('referral-status:list')}?sent={referral.pk}#referral-{referral.pk}")

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from haven.intake.services import Accepted
-from haven.messaging.services import message_to_requester
+from haven.messaging.models import Message
+from haven.messaging.services import message_to_requester, thread_for_staff
 from haven.referrals.models import Arrival, Referral, ReferralStatus
-from tests.conftest import Persona, keyring_of
+from tests.conftest import Persona, keyring_of, stored
 from tests.referrals.conftest import Pair
 
 
@@ -188,3 +189,85 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
     assert (
         member_client(coordinator).get(f"/en/referrals/documents/{document.pk}/").status_code == 404
     )
+
+
+def _accepted_here(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> tuple[Referral, Client]:
+    referral = _refer(member_client(coordinator), requested, partners)
+    requester = _requester(requested)
+    requester.post(f"/en/status/referrals/{referral.pk}/", {"answer": "accept"})
+    member_client(outsider).post(f"/en/referrals/arrivals/{referral.pk}/", {"answer": "accept"})
+    from haven.referrals.delivery import deliver_due
+
+    deliver_due()
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.ACCEPTED
+    return referral, requester
+
+
+def test_the_requester_answers_the_partner_on_this_install_from_the_referrals_page(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    referral, requester = _accepted_here(member_client, coordinator, outsider, requested, partners)
+    page = requester.get("/en/status/referrals/").content.decode()
+    assert f'action="/en/status/referrals/{referral.pk}/reply/"' in page
+    assert "<script" not in page
+
+    sent = requester.post(
+        f"/en/status/referrals/{referral.pk}/reply/", {"text": "Tuesday at ten suits me."}
+    )
+    assert sent.status_code == 302
+    their_case = Arrival.objects.get(pk=referral.pk).case
+    assert their_case is not None
+    message = Message.objects.get(case=their_case)
+    assert message.from_requester
+    assert b"Tuesday" not in stored(message.body)
+    opened = thread_for_staff(keyring=keyring_of(outsider), case=their_case)
+    assert [item.text for item in opened] == ["Tuesday at ten suits me."]
+    # Nothing of it lands on the first organisation's case.
+    assert not Message.objects.filter(case=requested.case).exists()
+    after = requester.get(sent["Location"]).content.decode()
+    assert "Sent. They read it on their desk." in after
+    assert "Tuesday at ten suits me." in after
+
+
+def test_a_reply_too_long_comes_back_whole_with_its_error_in_russian(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    outsider: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    referral, requester = _accepted_here(member_client, coordinator, outsider, requested, partners)
+    text = "Длинное письмо. " * 300
+    refused = requester.post(f"/ru/status/referrals/{referral.pk}/reply/", {"text": text})
+    assert refused.status_code == 400
+    body = refused.content.decode()
+    assert "4000" in body
+    assert text.strip() in body.replace("&#x27;", "'")
+    assert not Message.objects.filter(from_requester=True).exists()
+
+
+def test_a_reply_reaches_only_a_partner_that_took_the_request(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    referral = _refer(member_client(coordinator), requested, partners)
+    requester = _requester(requested)
+    refused = requester.post(f"/en/status/referrals/{referral.pk}/reply/", {"text": "Hello?"})
+    assert refused.status_code == 409
+    body = refused.content.decode()
+    assert "They have not taken your request here" in body
+    assert "Hello?" in body
+    assert not Message.objects.exists()

@@ -109,6 +109,7 @@ POST_ONLY = {
     "referrals:partner-key",
     "referrals:arrival-decide",
     "referral-status:consent",
+    "referral-status:reply",
     "reports:sharing",
 }
 # Routes about one case that a counselor reaches only when it is shared with them.
@@ -124,7 +125,7 @@ SHARED_CASE_ROUTES = {
     "desk:photo",
 }
 # Routes about one thing of the logged-in requester's case: another case's requester finds none.
-REQUESTER_OBJECT_ROUTES = {"intake:photo", "referral-status:consent"}
+REQUESTER_OBJECT_ROUTES = {"intake:photo", "referral-status:consent", "referral-status:reply"}
 # Routes about one thing of the first organisation: another organisation's coordinator finds none.
 OBJECT_ROUTES = {
     *SHARED_CASE_ROUTES,
