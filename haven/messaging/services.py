@@ -3,7 +3,9 @@ key. Volunteers open that key with the case's data key; the requester with the k
 gives, which exists only while they are logged in."""
 
 import base64
+from collections.abc import Sequence
 from dataclasses import dataclass
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -184,21 +186,62 @@ def requester_sends(
     message = _store(
         case=case, thread_key=thread_key, author=None, text=text, photo=photo, sent_as=digest
     )
+    _requester_wrote(case, numbers=[message.number], photo=photo is not None)
+    return Sent(message)
+
+
+@transaction.atomic
+def requester_relayed(*, case: Case, messages: Sequence[tuple[UUID, bytes]]) -> int:
+    """Take the requester's messages as another install relays them, already sealed under this
+    case's thread key (the requester opened it there with the codename); a message already here
+    is not taken twice. Return how many were new."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.shredded:
+        raise CaseRefused(shredded_message())
+    if case.status == Status.CLOSED:
+        raise CaseRefused(_("This request is closed. If you still need help, send a new request."))
+    known = set(
+        Message.objects.filter(pk__in=[pk for pk, _body in messages]).values_list("pk", flat=True)
+    )
+    last = Message.objects.filter(case=case).aggregate(last=Max("number"))["last"] or 0
+    fresh = [
+        Message(
+            id=pk,
+            case=case,
+            from_requester=True,
+            number=last + offset,
+            created_hour=to_the_hour(timezone.now()),
+            body=body,
+        )
+        for offset, (pk, body) in enumerate(
+            [(pk, body) for pk, body in messages if pk not in known and body], start=1
+        )
+    ]
+    if not fresh:
+        return 0
+    Message.objects.bulk_create(fresh)
+    _requester_wrote(case, numbers=[message.number for message in fresh], photo=False)
+    return len(fresh)
+
+
+def _requester_wrote(case: Case, *, numbers: list[int], photo: bool) -> None:
+    """What a requester's message does to its case: marked unread, audited, the members told,
+    and a case waiting for them or ended back with the volunteers."""
     Case.objects.filter(pk=case.pk).update(
         requester_wrote=True, updated_hour=to_the_hour(timezone.now())
     )
-    audit_record(
-        actor=None,
-        action="message.receive",
-        organisation=case.organisation,
-        target_type="case",
-        target_id=str(case.pk),
-        data={"number": message.number, "photo": photo is not None},
-    )
+    for number in numbers:
+        audit_record(
+            actor=None,
+            action="message.receive",
+            organisation=case.organisation,
+            target_type="case",
+            target_id=str(case.pk),
+            data={"number": number, "photo": photo},
+        )
     notify(member_ids=_told_of_messages(case), topic=Topic.MESSAGE)
     if case.status in (Status.WAITING, *ENDED):
         case_move(actor=None, case=case, status=Status.IN_PROGRESS)
-    return Sent(message)
 
 
 def _told_of_messages(case: Case) -> list[int]:

@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
+from haven.cases.services import CaseRefused
 from haven.core.ratelimit import Budget
 from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
+from haven.messaging.services import requester_relayed
 from haven.referrals import envelopes
 from haven.referrals.models import (
     REFUSALS,
@@ -112,6 +114,8 @@ def receive(body: bytes, signature_header: str | None) -> Outcome:
     organisation = identity.organisation
     if delivery.kind == "relay":
         return _relayed(organisation, delivery, body, signature)
+    if delivery.kind == "reply":
+        return _replied(organisation, delivery, body, signature)
     try:
         verify(delivery.signing_public, body, signature)
     except BadSignature:
@@ -169,6 +173,7 @@ def _arrive(
                 size=len(body),
                 received_hour=to_the_hour(timezone.now()),
                 emergency=delivery.emergency,
+                reply_public=delivery.relay_public or None,
             )
             audit_record(
                 actor=None,
@@ -206,6 +211,7 @@ def _answered(
                 answered_hour=to_the_hour(timezone.now()),
                 answer_for_requester=delivery.note or None,
                 relay_public=delivery.relay_public or None,
+                thread_for_requester=delivery.thread or None,
             )
             audit_record(
                 actor=None,
@@ -404,7 +410,100 @@ def deliver_due(limit: int = 50) -> dict[str, int]:
         else:
             failed += 1
     relayed = relay_due(limit)
-    return {"sent": sent, "waiting": failed, "relayed": relayed}
+    replied = reply_due(limit)
+    return {"sent": sent, "waiting": failed, "relayed": relayed, "replied": replied}
+
+
+def _replied(
+    organisation: Organisation, delivery: envelopes.Delivery, body: bytes, signature: bytes
+) -> Outcome:
+    """Add the requester's answers, relayed from the sender's install and signed with the key its
+    signed referral named, to the case we made of the referral. They arrive sealed under our
+    thread key, which the requester opened there with the codename."""
+    arrival = (
+        Arrival.objects.select_related("case")
+        .filter(
+            pk=delivery.referral_id,
+            organisation=organisation,
+            status=ArrivalStatus.ACCEPTED,
+            reply_public__isnull=False,
+            case__isnull=False,
+        )
+        .first()
+    )
+    if arrival is None or arrival.case is None:
+        return _refuse("unknown-referral", organisation, len(body))
+    public = bytes(arrival.reply_public or b"")
+    try:
+        verify(public, body, signature)
+    except BadSignature:
+        return _refuse("bad-signature", organisation, len(body))
+    if public != delivery.signing_public:
+        return _refuse("bad-signature", organisation, len(body))
+    try:
+        with transaction.atomic():
+            added = requester_relayed(
+                case=arrival.case,
+                messages=[(message.id, message.body) for message in delivery.messages],
+            )
+            if added:
+                audit_record(
+                    actor=None,
+                    action="referral.reply",
+                    organisation=organisation,
+                    target_type="case",
+                    target_id=str(arrival.case_id),
+                    data={"referral": str(arrival.pk), "messages": added},
+                )
+    except CaseRefused:
+        # Shredded or closed here: the words are not kept, and the sender stops sending them.
+        return Outcome(200)
+    return Outcome(201 if added else 200)
+
+
+def reply_due(limit: int = 50) -> int:
+    """Relay the requesters' answers waiting here to the partners on other installs that took
+    their referred requests; return how many answers went."""
+    replied = 0
+    referrals = (
+        Referral.objects.select_related("partner", "organisation")
+        .filter(
+            status=ReferralStatus.ACCEPTED,
+            reply_seed__isnull=False,
+            partner__local__isnull=True,
+            relayed__waiting=True,
+        )
+        .distinct()
+    )
+    for referral in referrals[:limit]:
+        waiting = list(
+            RelayedMessage.objects.filter(referral=referral, waiting=True).order_by("number")[
+                : envelopes.MOST_RELAYED
+            ]
+        )
+        if not waiting or not referral.partner.confirmed:
+            continue
+        seed = bytes(referral.reply_seed or b"")
+        body, signature = envelopes.build(
+            kind="reply",
+            referral_id=referral.pk,
+            signing_public=public_of_seed(seed),
+            signing_seed=seed,
+            box_public=bytes(referral.organisation.public_key),
+            organisation_slug="",
+            to_fingerprint=referral.partner_fingerprint,
+            messages=tuple(
+                envelopes.Relayed(item.pk, item.number, item.created_hour, bytes(item.body))
+                for item in waiting
+            ),
+        )
+        outcome = _post(referral.partner, body, signature)
+        if outcome.status in (200, 201):
+            RelayedMessage.objects.filter(pk__in=[item.pk for item in waiting]).update(
+                waiting=False
+            )
+            replied += len(waiting)
+    return replied
 
 
 def relay_due(limit: int = 50) -> int:

@@ -17,7 +17,7 @@ from django.conf import settings
 from haven.crypto.signing import sign
 
 VERSION = 1
-KINDS = ("referral", "answer", "relay")
+KINDS = ("referral", "answer", "relay", "reply")
 # A relay carries at most this many messages.
 MOST_RELAYED = 50
 ANSWERS = ("accepted", "declined")
@@ -56,8 +56,10 @@ class Delivery:
     emergency: bool
     answer: str
     note: bytes
-    # An accepted answer names the key its relays are signed with; a relay carries the receiver's
-    # thread key sealed to the requester and the messages sealed under it.
+    # A referral to another install names the key the requester's answers will be signed with,
+    # an accepted answer the key its relays are signed with; an accepted answer and a relay carry
+    # the receiver's thread key sealed to the requester; a relay and a reply carry messages sealed
+    # under that thread key.
     relay_public: bytes = b""
     thread: bytes = b""
     messages: tuple["Relayed", ...] = ()
@@ -166,6 +168,8 @@ def parse(body: bytes) -> Delivery:
         raise Malformed("bad relay key length")
     if delivery.kind == "relay" and not (delivery.thread and delivery.messages):
         raise Malformed("a relay without its thread key or messages")
+    if delivery.kind == "reply" and not delivery.messages:
+        raise Malformed("a reply without messages")
     return delivery
 
 

@@ -208,6 +208,41 @@ def write(handle: str, case: str, text: str) -> dict[str, object]:
     return {"message": str(message.pk)}
 
 
+def reply(referral: str, codename: str, text: str) -> dict[str, object]:
+    """The requester, logged in with the codename, answers the partner that took the referral."""
+    from haven.crypto.codenames import requester_key_pair
+    from haven.referrals.models import Referral
+    from haven.referrals.services import referral_reply
+
+    sent = Referral.objects.select_related("case", "partner").get(pk=referral)
+    message = referral_reply(
+        case=sent.case,
+        referral=sent,
+        requester_private=requester_key_pair(codename).private,
+        text=text,
+    )
+    return {"message": str(message.pk)}
+
+
+def thread(handle: str, case: str) -> dict[str, object]:
+    """A member reads a case's thread (after a reveal, as the case page does)."""
+    from haven.accounts.models import Member
+    from haven.cases.models import Case
+    from haven.cases.services import case_reveal
+    from haven.messaging.services import thread_for_staff
+
+    member = Member.objects.get(handle=handle)
+    keyring = _keyring(handle)
+    opened = Case.objects.get(pk=case)
+    case_reveal(actor=member, keyring=keyring, case=opened, reason="reading the requester's answer")
+    return {
+        "messages": [
+            {"from_requester": item.message.from_requester, "text": item.text}
+            for item in thread_for_staff(keyring=keyring, case=opened)
+        ]
+    }
+
+
 def state(referral: str, codename: str = "") -> dict[str, object]:
     from haven.audit.models import Event
     from haven.crypto.codenames import requester_key_pair

@@ -143,6 +143,10 @@ class Referral(models.Model):
     # with (named in its signed answer), and its thread key sealed to the requester.
     relay_public = models.BinaryField(max_length=32, null=True)
     thread_for_requester = models.BinaryField(null=True)
+    # For a partner on another install: the seed of the key the requester's answers to it are
+    # relayed with, its public half named in the signed referral. Like the partner's relay key,
+    # a seized database can sign with it, but cannot make words the partner's thread key opens.
+    reply_seed = models.BinaryField(null=True)
 
     class Meta:
         indexes = [
@@ -198,6 +202,9 @@ class Arrival(models.Model):
     # relay with it, but cannot make a message the requester's thread key opens.
     relay_seed = models.BinaryField(null=True)
     relayed_number = models.PositiveIntegerField(default=0)
+    # The key the requester's answers relayed from the sender's install are signed with, as the
+    # signed referral named it.
+    reply_public = models.BinaryField(max_length=32, null=True)
 
     class Meta:
         indexes = [
@@ -213,14 +220,18 @@ class Arrival(models.Model):
 
 
 class RelayedMessage(models.Model):
-    """A message the partner's volunteers wrote to the requester, relayed from another install:
-    sealed under the partner's thread key, which only the requester opens here."""
+    """A message between the requester and a partner on another install, sealed under the
+    partner's thread key, which only the requester opens here: the partner's volunteers' words
+    relayed from there, or the requester's answer waiting to be relayed there (and kept after)."""
 
     id = models.UUIDField(primary_key=True, editable=False)
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="relayed")
     number = models.PositiveIntegerField()
     created_hour = models.CharField(max_length=40)
     body = models.BinaryField()
+    from_requester = models.BooleanField(default=False)
+    # A requester's answer the partner does not have yet.
+    waiting = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"relayed message {self.pk}"

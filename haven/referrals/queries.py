@@ -24,7 +24,11 @@ from haven.referrals.models import (
     ReferralStatus,
     RelayedMessage,
 )
-from haven.referrals.services import answer_for_requester, emergency_reason_for_requester
+from haven.referrals.services import (
+    answer_for_requester,
+    emergency_reason_for_requester,
+    may_answer_across,
+)
 
 
 def partners_of(organisation: Organisation) -> list[Partner]:
@@ -102,6 +106,15 @@ def document_bytes(*, keyring: Keyring, document: Document) -> bytes:
 
 
 @dataclass(frozen=True)
+class RelayedText:
+    """One message with a partner on another install, opened with the requester's key."""
+
+    text: str
+    from_requester: bool
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class RequesterView:
     """One referral as the requester sees it on their status page."""
 
@@ -115,8 +128,10 @@ class RequesterView:
     their_case: Case | None
     messages: list[OpenMessage]
     unread: int
-    # From a partner on another install: its messages, relayed here and opened with their key.
-    relayed: list[str]
+    # From a partner on another install: its messages, relayed here and opened with their key,
+    # and the requester's answers to it; and whether they can answer it from here.
+    relayed: list[RelayedText]
+    may_answer: bool
 
 
 def receiving_case(referral: Referral) -> Case | None:
@@ -151,28 +166,43 @@ def for_requester(case: Case, requester_private: bytes | None) -> list[Requester
                 their_case=their_case,
                 messages=messages,
                 unread=unread_for_requester(their_case) if their_case else 0,
-                relayed=relayed_texts(referral, requester_private),
+                relayed=relayed_messages(referral, requester_private),
+                may_answer=may_answer_across(referral),
             )
         )
     return views
 
 
-def relayed_texts(referral: Referral, requester_private: bytes | None) -> list[str]:
-    """The partner's relayed messages, opened with the thread key sealed to the requester."""
+def relayed_messages(referral: Referral, requester_private: bytes | None) -> list[RelayedText]:
+    """The conversation with a partner on another install, opened with the thread key sealed to
+    the requester: its volunteers' messages relayed here, and the requester's answers."""
     if requester_private is None or not referral.thread_for_requester:
         return []
-    relayed = list(RelayedMessage.objects.filter(referral=referral).order_by("number"))
+    relayed = list(RelayedMessage.objects.filter(referral=referral).order_by("number", "pk"))
     if not relayed:
         return []
     try:
         thread_key = open_sealed(requester_private, bytes(referral.thread_for_requester))
         return [
-            FieldSealer(thread_key, str(message.pk)).open("body", bytes(message.body))
+            RelayedText(
+                FieldSealer(thread_key, str(message.pk)).open("body", bytes(message.body)),
+                message.from_requester,
+                message.waiting,
+            )
             for message in relayed
         ]
     except CryptoError:
         # Not sealed for this requester, or altered on the way: nothing is shown.
         return []
+
+
+def relayed_texts(referral: Referral, requester_private: bytes | None) -> list[str]:
+    """The partner's relayed messages alone, as text."""
+    return [
+        item.text
+        for item in relayed_messages(referral, requester_private)
+        if not item.from_requester
+    ]
 
 
 def referral_counts(case: Case) -> tuple[int, int]:

@@ -6,6 +6,7 @@ Deliveries themselves (signing, sending, receiving, retrying) live in haven.refe
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -35,6 +36,7 @@ from haven.referrals.models import (
     Partner,
     Referral,
     ReferralStatus,
+    RelayedMessage,
 )
 
 MIN_REASON_LENGTH = 8
@@ -483,6 +485,10 @@ def referral_propose(
         referral.sent_hour = None
         referral.next_attempt_at = timezone.now()
     pair = signing_pair_from(_organisation_private(keyring))
+    # A partner on another install learns, in this signed referral, the key the requester's
+    # answers to it will be relayed with.
+    reply = signing_pair_from(random_bytes(32)) if partner.local_id is None else None
+    referral.reply_seed = reply.seed if reply else None
     referral.envelope, referral.signature = envelopes.build(
         kind="referral",
         referral_id=referral.pk,
@@ -493,6 +499,7 @@ def referral_propose(
         to_fingerprint=partner.fingerprint,
         package=seal_to(bytes(partner.box_public), package.to_bytes()),
         emergency=bool(emergency_reason),
+        relay_public=reply.public if reply else b"",
     )
     referral.save(force_insert=True)
     _audit(
@@ -542,6 +549,60 @@ def answer_for_requester(referral: Referral, requester_private: bytes | None) ->
         return open_sealed(requester_private, bytes(referral.answer_for_requester)).decode()
     except CryptoError:
         return ""
+
+
+def may_answer_across(referral: Referral) -> bool:
+    """Whether the requester's answers can be relayed to the partner on another install that took
+    the referral: it named a thread key, and the referral named our reply key."""
+    return (
+        referral.partner.local_id is None
+        and referral.status == ReferralStatus.ACCEPTED
+        and bool(referral.reply_seed)
+        and bool(referral.thread_for_requester)
+    )
+
+
+@transaction.atomic
+def referral_reply(
+    *, case: Case, referral: Referral, requester_private: bytes, text: str
+) -> RelayedMessage:
+    """The logged-in requester answers a partner on another install: the words are sealed here
+    under the partner's thread key, which only their codename opens, and wait for the worker to
+    relay them, signed with the reply key the referral named."""
+    referral = Referral.objects.select_for_update().select_related("partner").get(pk=referral.pk)
+    if referral.case_id != case.pk:
+        raise PermissionError("a referral of the requester's own case")
+    if not may_answer_across(referral):
+        raise ReferralRefused(
+            _("They have not taken your request here, so this cannot reach them.")
+        )
+    try:
+        thread_key = open_sealed(requester_private, bytes(referral.thread_for_requester or b""))
+    except CryptoError:
+        raise ReferralRefused(_("Your codename does not open this request's messages.")) from None
+    last = max(
+        RelayedMessage.objects.filter(referral=referral).values_list("number", flat=True),
+        default=0,
+    )
+    message = RelayedMessage(
+        id=uuid.uuid4(),
+        referral=referral,
+        number=last + 1,
+        created_hour=_hour().isoformat(),
+        from_requester=True,
+        waiting=True,
+    )
+    message.body = FieldSealer(thread_key, str(message.pk)).seal("body", text)
+    message.save(force_insert=True)
+    audit_record(
+        actor=None,
+        action="referral.reply",
+        organisation=case.organisation,
+        target_type="case",
+        target_id=str(case.pk),
+        data={"referral": str(referral.pk), "partner": referral.partner_fingerprint},
+    )
+    return message
 
 
 def document_open(*, actor: Member, keyring: Keyring, document: Document) -> bytes:
@@ -712,6 +773,8 @@ def arrival_answer(
         answer="accepted" if accept else "declined",
         note=seal_to(package.requester_public_key, note.encode("utf-8")) if note else b"",
         relay_public=relay.public if relay else b"",
+        # So that the requester can answer before our volunteers first write.
+        thread=bytes(case.thread_key_requester or b"") if relay and case else b"",
     )
     Arrival.objects.filter(pk=arrival.pk).update(
         relay_seed=relay.seed if relay else None,

@@ -34,11 +34,13 @@ from haven.referrals.services import (
     arrival_answer,
     document_open,
     identity_ensure,
+    may_answer_across,
     partner_accept_key,
     partner_add_local,
     partner_add_remote,
     referral_consent,
     referral_propose,
+    referral_reply,
 )
 
 
@@ -388,8 +390,9 @@ def requester_consent(request: HttpRequest, referral_id: UUID) -> HttpResponse:
 @requester_page
 @require_POST
 def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
-    """The requester answers the organisation on this install that took their referred request,
-    sealed under that case's thread key as their messages to the first organisation are."""
+    """The requester answers the organisation that took their referred request: on this install,
+    into its case's thread; on another, sealed here under its thread key for the worker to relay.
+    Either way only the codename opens the words."""
     case = requester_case(request)
     private = unlock.requester_private_key(request)
     if case is None or private is None:
@@ -398,8 +401,7 @@ def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     if referral is None:
         raise Http404
     their_case = queries.receiving_case(referral)
-    form = PartnerReplyForm(request.POST)
-    if their_case is None:
+    if their_case is None and not may_answer_across(referral):
         # No form is shown for such a referral: the words come back above it, to be kept.
         return _status_page(
             request,
@@ -407,13 +409,16 @@ def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
             status=409,
             unsent=str(request.POST.get("text", "")),
         )
+    form = PartnerReplyForm(request.POST)
     if not form.is_valid():
         return _status_page(request, status=400, reply=(referral.pk, form))
+    text = form.cleaned_data["text"].strip()
     try:
-        requester_sends(
-            case=their_case, requester_private=private, text=form.cleaned_data["text"].strip()
-        )
-    except (CaseRefused, RevealRefused) as refusal:
+        if their_case is not None:
+            requester_sends(case=their_case, requester_private=private, text=text)
+        else:
+            referral_reply(case=case, referral=referral, requester_private=private, text=text)
+    except (CaseRefused, RevealRefused, ReferralRefused) as refusal:
         form.add_error(None, str(refusal))
         return _status_page(request, status=409, reply=(referral.pk, form))
     return redirect(f"{reverse('referral-status:list')}?sent={referral.pk}#referral-{referral.pk}")

@@ -3,6 +3,7 @@ chain, and leaves nothing behind."""
 
 import base64
 import json
+import uuid
 
 import pytest
 from django.test import Client
@@ -14,7 +15,7 @@ from haven.intake.services import Accepted
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, Partner, Referral
 from haven.referrals.services import partner_accept_key, referral_consent, referral_propose
-from tests.conftest import Persona, keyring_of
+from tests.conftest import Persona, keyring_of, stored
 from tests.referrals.conftest import Pair
 
 
@@ -176,7 +177,7 @@ def test_nothing_is_sent_to_a_partner_whose_keys_wait_for_acceptance(
     Partner.objects.filter(pk=partners.to_other.pk).update(
         offered_fingerprint="12345 12345 12345 12345 12345 12345"
     )
-    assert deliver_due() == {"sent": 0, "waiting": 1, "relayed": 0}
+    assert deliver_due() == {"sent": 0, "waiting": 1, "relayed": 0, "replied": 0}
     referral.refresh_from_db()
     assert referral.last_error == "partner-unconfirmed"
     assert not Arrival.objects.exists()
@@ -210,3 +211,58 @@ def test_a_relay_not_signed_with_the_key_the_partners_answer_named_is_refused(
         )
         assert _post(body, signature) == expected
     assert RelayedMessage.objects.count() == 1
+
+
+def test_a_reply_not_signed_with_the_key_the_referral_named_is_refused(
+    coordinator: Persona, outsider: Persona, requested: Accepted, partners: Pair
+) -> None:
+    from haven.crypto.codenames import requester_key_pair
+    from haven.crypto.keys import open_sealed
+    from haven.crypto.sealing import FieldSealer
+    from haven.messaging.models import Message
+    from haven.messaging.services import thread_for_staff
+    from haven.referrals import envelopes
+    from haven.referrals.services import arrival_answer, identity_ensure
+
+    referral = _proposed(coordinator, requested, partners)
+    referral_consent(case=requested.case, referral=referral, accept=True)
+    deliver_due()
+    arrival = arrival_answer(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        arrival=Arrival.objects.get(pk=referral.pk),
+        accept=True,
+    )
+    # As if Ark were on another install: its referral named this key for the requester's answers.
+    named = signing_pair_from(new_key_pair().private)
+    Arrival.objects.filter(pk=arrival.pk).update(reply_public=named.public)
+    case = arrival.case
+    assert case is not None
+    other = identity_ensure(keyring=keyring_of(outsider))
+    # The requester sealed the words under Other's thread key at Ark, opened with the codename.
+    thread_key = open_sealed(
+        requester_key_pair(requested.codename).private, stored(case.thread_key_requester)
+    )
+    message_id = uuid.uuid4()
+    sealed = FieldSealer(thread_key, str(message_id)).seal("body", "Во вторник смогу.")
+    impostor = signing_pair_from(new_key_pair().private)
+    for pair, expected in (
+        (impostor, (401, "bad-signature")),
+        (named, (201, "ok")),
+        (named, (200, "ok")),
+    ):
+        body, signature = envelopes.build(
+            kind="reply",
+            referral_id=referral.pk,
+            signing_public=pair.public,
+            signing_seed=pair.seed,
+            box_public=bytes(other.box_public),
+            organisation_slug="",
+            to_fingerprint=other.fingerprint,
+            messages=(envelopes.Relayed(message_id, 1, "2026-12-04T03:00:00+00:00", sealed),),
+        )
+        assert _post(body, signature) == expected
+    [landed] = Message.objects.filter(case=case)
+    assert landed.from_requester and landed.pk == message_id
+    opened = thread_for_staff(keyring=keyring_of(outsider), case=case)
+    assert [item.text for item in opened] == ["Во вторник смогу."]

@@ -10,7 +10,7 @@ from django.test import Client
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
 from haven.messaging.services import message_to_requester, thread_for_staff
-from haven.referrals.models import Arrival, Referral, ReferralStatus
+from haven.referrals.models import Arrival, Partner, Referral, ReferralStatus
 from tests.conftest import Persona, keyring_of, stored
 from tests.referrals.conftest import Pair
 
@@ -271,3 +271,47 @@ def test_a_reply_reaches_only_a_partner_that_took_the_request(
     assert "They have not taken your request here" in body
     assert "Hello?" in body
     assert not Message.objects.exists()
+
+
+def test_the_requester_answers_a_partner_on_another_install_and_it_waits_sealed_until_relayed(
+    member_client: Callable[[Persona], Client],
+    coordinator: Persona,
+    requested: Accepted,
+    partners: Pair,
+) -> None:
+    from haven.crypto.sealing import new_data_key, seal_data_key
+    from haven.referrals.delivery import deliver_due
+    from haven.referrals.models import RelayedMessage
+
+    # Other, as if it ran on another install that is down right now.
+    Partner.objects.filter(pk=partners.to_other.pk).update(local=None, address="http://127.0.0.1:9")
+    referral = _refer(member_client(coordinator), requested, partners)
+    assert referral.reply_seed, "a referral to another install names a key for the answers"
+    requester = _requester(requested)
+    requester.post(f"/en/status/referrals/{referral.pk}/", {"answer": "accept"})
+    # Its signed answer came back with its thread key, sealed to the requester.
+    thread_key = new_data_key()
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.ACCEPTED,
+        thread_for_requester=seal_data_key(
+            thread_key, to_public=bytes(requested.case.requester_public_key)
+        ),
+    )
+    page = requester.get("/en/status/referrals/").content.decode()
+    assert f'action="/en/status/referrals/{referral.pk}/reply/"' in page
+
+    sent = requester.post(
+        f"/en/status/referrals/{referral.pk}/reply/", {"text": "Can I come on Tuesday?"}
+    )
+    assert sent.status_code == 302
+    [waiting] = RelayedMessage.objects.filter(referral=referral)
+    assert waiting.from_requester and waiting.waiting
+    assert b"Tuesday" not in stored(waiting.body)
+    after = requester.get(sent["Location"]).content.decode()
+    assert "Can I come on Tuesday?" in after
+    assert "(waiting to be passed on)" in after
+    assert "Kept for them, sealed" in after
+    # The partner is away: the answer stays, waiting, for the next round.
+    assert deliver_due()["replied"] == 0
+    waiting.refresh_from_db()
+    assert waiting.waiting

@@ -101,6 +101,17 @@ def test_referral_walks_between_two_installs_both_ways(installs: tuple[Install, 
     assert relayed["relayed"] == ["Приходите во вторник в десять."]
     assert a.act("state", referral=proposed["referral"])["relayed"] == []
     assert b.act("deliver")["relayed"] == 0
+    # The requester answers Wald from Ark: sealed at Ark under Wald's thread key, relayed by Ark's
+    # worker with the reply key the signed referral named, read at Wald by its volunteers.
+    a.act("reply", referral=proposed["referral"], codename=asked["codename"],
+          text="Во вторник смогу, спасибо.")  # fmt: skip
+    assert a.act("deliver")["replied"] == 1
+    assert a.act("deliver")["replied"] == 0
+    thread = b.act("thread", handle="wolf", case=answered["case"])["messages"]
+    assert thread == [
+        {"from_requester": False, "text": "Приходите во вторник в десять."},
+        {"from_requester": True, "text": "Во вторник смогу, спасибо."},
+    ]
     accepted_at_b = b.act("state", referral=proposed["referral"])
     accept = next(e for e in accepted_at_b["events"] if e["action"] == "referral.accept")
     assert accept["data"]["partner"] == ark["fingerprint"]
