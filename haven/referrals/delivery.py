@@ -20,6 +20,7 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
 from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
+from haven.notifications.services import ping_requester
 from haven.referrals import envelopes
 from haven.referrals.models import (
     REFUSALS,
@@ -195,6 +196,7 @@ def _answered(
                 answer_for_requester=delivery.note or None,
                 relay_public=delivery.relay_public or None,
             )
+            ping_requester(case_id=referral.case_id)
             audit_record(
                 actor=None,
                 action="referral.answer",
