@@ -296,7 +296,7 @@ def _ping_sealer(data_key: bytes, case_id: uuid.UUID) -> FieldSealer:
 
 def sealed_ping(*, case_id: uuid.UUID, address: str, language: str) -> Ping:
     """A ping row (not saved) with the address sealed: to a fresh key, bound to the case, and
-    that key sealed to the install's ping public key. Sealing needs no secret."""
+    that key sealed to the install's ping public key: sealing uses only the public half."""
     data_key = new_data_key()
     return Ping(
         case_id=case_id,

@@ -119,8 +119,8 @@ def choice_inputs(field: BoundField) -> SafeString:
     for value, label in field.field.choices:  # type: ignore[attr-defined]  # a ChoiceField
         text = "" if value is None else str(value)
         mark = " checked" if text in chosen else ""
-        # A slug needs no quotes, and the label's flex gap spaces the text: on the request form
-        # these bytes are every fortieth of what a requester's page may weigh.
+        # A slug needs no quotes, and the label's flex gap spaces the text: the request form has
+        # forty of these and is near the weight a requester's page may have.
         shown = text if BARE_VALUE.fullmatch(text) else f'"{escape(text)}"'
         parts.append(
             f"<label><input type={kind} name={name} value={shown}{mark}>{escape(label)}</label>"
