@@ -295,6 +295,12 @@ MAILERS = {
         },
     }
 }
+# Requesters' pings ("there is an answer for you"): the addresses are sealed to a key pair made
+# from this secret, which the worker opens with nobody logged in; kept apart from the pepper so
+# that it can be kept out of backups and replaced on its own (docs/security.md).
+HAVEN_PING_KEY = secret("HAVEN_PING_KEY", production=PRODUCTION, dev_store=DATA_DIR / "secrets")
+# Where a ping tells the requester to log in (the requester pages' address, an onion one say).
+HAVEN_STATUS_ADDRESS = env_str("HAVEN_STATUS_ADDRESS", HAVEN_ADDRESS).rstrip("/")
 # Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
 # (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
 HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)

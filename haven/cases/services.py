@@ -32,6 +32,7 @@ from haven.crypto import CryptoError
 from haven.crypto.keys import open_sealed, random_bytes
 from haven.crypto.sealing import FieldSealer, seal_data_key
 from haven.knowledge.queries import checklists
+from haven.notifications.services import ping_requester
 
 MIN_REASON_LENGTH = 8
 SHRED_BATCH = 500
@@ -125,6 +126,7 @@ def case_triage(
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status != Status.NEW:
         raise CaseRefused(_("This request was already triaged."))
+    ping_requester(case_id=case.pk)
     if decision == "accept":
         _touch(case, status=Status.TRIAGED)
         _audit(actor, case, "case.status", to=Status.TRIAGED, was=Status.NEW)
@@ -190,6 +192,8 @@ def case_move(
         changes["close_reason"] = ""
     was = case.status
     _touch(case, **changes)
+    if actor is not None:  # the requester's own answer tells them nothing new
+        ping_requester(case_id=case.pk)
     _audit(actor, case, "case.status", to=status, was=was, reason=changes.get("close_reason", ""))
     if status == Status.CLOSED:
         from haven.volunteers.placements import placements_end_for_case
@@ -209,6 +213,8 @@ def case_follow_placement(*, actor: Member | None, case: Case, status: str) -> N
         )
     was = case.status
     _touch(case, status=status, ended_hour=None, close_reason="")
+    if actor is not None:
+        ping_requester(case_id=case.pk)
     _audit(actor, case, "case.status", to=status, was=was, reason="", by="placement")
 
 
@@ -696,6 +702,7 @@ def _shred(cases: list[Case], reason: str) -> None:
     codename no longer finds the row either.
     """
     from haven.messaging.models import Message
+    from haven.notifications.models import Ping
     from haven.volunteers.models import Placement
     from haven.volunteers.placements import placements_end_for_case
 
@@ -741,6 +748,7 @@ def _shred(cases: list[Case], reason: str) -> None:
     Note.objects.filter(case_id__in=ids).update(body=None)
     Message.objects.filter(case_id__in=ids).update(body=None, photo=None)
     Placement.objects.filter(case_id__in=ids).update(address_for_requester=None)
+    Ping.objects.filter(case_id__in=ids).delete()
 
 
 def retention_over(case: Case, now: datetime | None = None) -> bool:

@@ -30,6 +30,8 @@ ROUTES: dict[str, Who] = {
     "intake:ask": Who.ANYONE,
     "intake:status": Who.ANYONE,
     "intake:leave": Who.ANYONE,
+    # The requester's ping address: acts on the case the session's codename login found.
+    "intake:ping": Who.ANYONE,
     # The requester's messages and "forget me": open to anyone, they act on the case the session's
     # codename login found (and send everyone else to that login).
     "intake:inbox": Who.ANYONE,

@@ -78,10 +78,18 @@ def _knowledge_review() -> dict[str, object]:
 
 
 def _notify() -> dict[str, object]:
-    from haven.notifications.services import send_due
+    from haven.notifications.services import send_due, send_pings
 
     done = send_due()
-    return {"sent": done.sent, "failed": done.failed, "waiting": done.waiting}
+    pinged = send_pings()
+    return {
+        "sent": done.sent,
+        "failed": done.failed,
+        "waiting": done.waiting,
+        "pings_sent": pinged.sent,
+        "pings_failed": pinged.failed,
+        "pings_waiting": pinged.waiting,
+    }
 
 
 def _deliver_referrals() -> dict[str, object]:
@@ -97,8 +105,8 @@ JOBS = (
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),
     Job("knowledge-review", timedelta(days=7), _knowledge_review),
-    # Each member's own cadence (the organisation's choice) decides when they are told; this
-    # only looks for whoever is due.
+    # Each member's (and requester's) cadence, the organisation's choice, decides when they are
+    # told; this only looks for whoever is due.
     Job("notify", timedelta(minutes=1), _notify),
     Job("deliver-referrals", timedelta(seconds=5), _deliver_referrals),
 )

@@ -27,9 +27,11 @@ from haven.core.places import (
     places_in,
 )
 from haven.crypto import InvalidCodename
+from haven.notifications.services import clean_address
 
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 MAX_GROUP = 30
+PING_MAX_LENGTH = 254
 
 
 def other_place_id(country: str) -> str:
@@ -327,16 +329,24 @@ class RequestForm(forms.Form):
         help_text=_("Encrypted. Only a coordinator who states a reason can read it."),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6, "cols": False}),  # the style sheet sizes it
     )
     for_counselor = forms.CharField(
         label=_("Anything a counselor should know (optional)"),
         help_text=_("Health, children, documents you have or lack. Encrypted."),
         max_length=2000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": False}),
     )
-    submission = forms.CharField(widget=forms.HiddenInput, max_length=128)
+    # Named short, and its length checked in clean_ping rather than sent as an attribute: the form
+    # is near the weight a requester's page may have (tests/intake/test_weight.py).
+    ping = forms.CharField(
+        label=_("E-mail for a ping when there is an answer (optional)"),
+        help_text=_("Only “There is an answer for you” is sent; no volunteer sees it."),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    submission = forms.CharField(widget=forms.HiddenInput(attrs={"id": False}), max_length=128)
 
     def essential_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.ESSENTIALS]
@@ -355,6 +365,16 @@ class RequestForm(forms.Form):
                 _("This form is damaged. Reload the page and fill it in again."), code="submission"
             )
         return value
+
+    def clean_ping(self) -> str:
+        value: str = (self.cleaned_data["ping"] or "").strip()
+        if len(value) > PING_MAX_LENGTH:
+            raise ValidationError(
+                _("An e-mail address has at most %(count)d characters.")
+                % {"count": PING_MAX_LENGTH},
+                code="address",
+            )
+        return clean_address(value) if value else ""
 
     def clean_place(self) -> str:
         value: str = self.cleaned_data["place"]

@@ -24,6 +24,8 @@ from haven.crypto.codenames import (
 from haven.crypto.keys import keyed_digest
 from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key, wrap_key
 from haven.intake.forms import country_of
+from haven.notifications.models import Ping
+from haven.notifications.services import sealed_ping
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Submission:
     group_needs: tuple[str, ...] = ()
     # No contact at all: volunteers answer only through the sealed messages.
     messages_only: bool = False
+    # Where to ping "there is an answer for you"; sealed to the install's ping key, never shown.
+    ping_address: str = field(default="", repr=False)
 
     @classmethod
     def from_cleaned(cls, data: Mapping[str, Any]) -> "Submission":
@@ -66,6 +70,7 @@ class Submission:
             for_counselor=str(data.get("for_counselor") or ""),
             group_needs=tuple(sorted(data.get("group_needs") or ())),
             messages_only=bool(data.get("messages_only")),
+            ping_address=str(data.get("ping") or ""),
         )
 
 
@@ -152,6 +157,7 @@ class SealedRequest:
     case: Case
     seal: CaseSeal
     codename: str = field(repr=False)
+    ping: Ping | None = None
 
 
 def sealed_case(
@@ -208,7 +214,13 @@ def sealed_case(
             for name in SEALED_FIELDS
         },
     )
-    return SealedRequest(case=case, seal=seal, codename=codename)
+    ping = None
+    if submission.ping_address:
+        # Pings are in the page's language, as the codename's words are.
+        ping = sealed_ping(
+            case_id=case_id, address=submission.ping_address, language=codename_language
+        )
+    return SealedRequest(case=case, seal=seal, codename=codename, ping=ping)
 
 
 def _store(sealed: SealedRequest) -> None:
@@ -222,7 +234,8 @@ def _store(sealed: SealedRequest) -> None:
         data={"country": case.country, "urgency": case.urgency, "group_size": case.group_size},
     )
     # On PostgreSQL one statement: in a surge every round trip and every statement counts.
-    insert_together(case, sealed.seal, event)
+    rows = (case, sealed.seal, sealed.ping) if sealed.ping else (case, sealed.seal)
+    insert_together(*rows, event)
 
 
 @transaction.atomic
@@ -235,6 +248,7 @@ def requests_import(
         raise ValueError("every imported case must belong to the importing organisation")
     Case.objects.bulk_create([sealed.case for sealed in requests], batch_size=1000)
     CaseSeal.objects.bulk_create([sealed.seal for sealed in requests], batch_size=1000)
+    Ping.objects.bulk_create([sealed.ping for sealed in requests if sealed.ping], batch_size=1000)
     audit_record(
         actor=None,
         action="request.import",

@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
+from django.core.exceptions import TooManyFieldsSent, ValidationError
 from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
@@ -42,6 +42,9 @@ from haven.intake.services import (
     request_submit,
 )
 from haven.messaging.services import unread_for_requester
+from haven.notifications.forms import PingForm
+from haven.notifications.queries import ping_of
+from haven.notifications.services import ping_remove, ping_set, ping_switch
 from haven.volunteers.queries import place_for_requester
 
 logger = logging.getLogger(__name__)
@@ -266,12 +269,7 @@ def status(request: HttpRequest) -> HttpResponse:
         case = requester_case(request)
         if case is None:
             return render(request, "intake/status_login.html", {"form": CodenameForm()})
-        place = place_for_requester(case.pk, unlock.requester_private_key(request))
-        return render(
-            request,
-            "intake/status.html",
-            {"case": case, "place": place, "unread": unread_for_requester(case)},
-        )
+        return _status_page(request, case)
     form = CodenameForm(request.POST)
     if not form.is_valid():
         return render(request, "intake/status_login.html", {"form": form}, status=400)
@@ -299,6 +297,69 @@ def status(request: HttpRequest) -> HttpResponse:
     # A cookie that dies with the browser, never one written to disk with a date on it.
     request.session.set_expiry(0)
     return redirect("intake:status")
+
+
+def _status_page(
+    request: HttpRequest,
+    case: Case,
+    *,
+    ping_form: PingForm | None = None,
+    notice: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    ping = ping_of(case.pk)
+    if ping_form is None:
+        language = ping.language if ping else get_language() or settings.LANGUAGE_CODE
+        ping_form = PingForm(initial={"language": language})
+    place = place_for_requester(case.pk, unlock.requester_private_key(request))
+    context = {
+        "case": case,
+        "place": place,
+        "unread": unread_for_requester(case),
+        "ping": ping,
+        "ping_form": ping_form,
+        "notice": notice,
+    }
+    return render(request, "intake/status.html", context, status=status)
+
+
+@requester_page
+@require_POST
+def ping(request: HttpRequest) -> HttpResponse:
+    """The logged-in requester leaves, changes, switches off or forgets their ping address.
+    The address is never shown back, not even to them: whoever learns the codename learns no
+    address."""
+    case = requester_case(request)
+    if case is None:
+        return redirect("intake:status")
+    action = request.POST.get("do", "")
+    if case.shredded:
+        return _status_page(request, case, status=400)
+    if action == "set":
+        form = PingForm(request.POST)
+        if form.is_valid():
+            try:
+                ping_set(
+                    case=case,
+                    address=form.cleaned_data["address"],
+                    language=form.cleaned_data["language"],
+                )
+            except ValidationError as error:
+                form.add_error("language" if error.code == "language" else "address", error)
+        if not form.is_valid():
+            return _status_page(request, case, ping_form=form, status=400)
+        return _status_page(
+            request, case, notice=_("Saved. When there is an answer for you, you get a ping.")
+        )
+    if action in ("on", "off"):
+        if not ping_switch(case=case, enabled=action == "on"):
+            return _status_page(request, case, notice=_("Leave an address first."), status=400)
+        notice = _("Pings are on.") if action == "on" else _("Pings are off.")
+        return _status_page(request, case, notice=notice)
+    if action == "remove":
+        ping_remove(case=case)
+        return _status_page(request, case, notice=_("Your ping address is forgotten."))
+    return _status_page(request, case, notice=_("Choose one of the buttons."), status=400)
 
 
 @require_POST

@@ -36,7 +36,7 @@ from haven.crypto.sealing import (
 )
 from haven.messaging.models import Message
 from haven.notifications.models import Topic
-from haven.notifications.services import notify
+from haven.notifications.services import notify, ping_requester
 
 MAX_TEXT = 4000
 
@@ -126,6 +126,7 @@ def message_to_requester(
         target_id=str(case.pk),
         data={"number": message.number},
     )
+    ping_requester(case_id=case.pk)
     if wait_for_answer and case.status != Status.WAITING and case.can_move_to(Status.WAITING):
         case_move(actor=actor, case=case, status=Status.WAITING)
     return message

@@ -25,3 +25,18 @@ class CadenceForm(forms.Form):
         max_value=EVERY_MINUTES_RANGE[1],
         help_text=_("Fewer messages say less about when work arrives."),
     )
+
+
+class PingForm(forms.Form):
+    """A requester's address for "there is an answer for you" pings (on their status page)."""
+
+    address = forms.CharField(
+        label=_("E-mail address for pings"),
+        max_length=254,
+        help_text=_(
+            "Only “There is an answer for you” and where to log in are sent there: never your "
+            "name, your codename or anything you wrote. No volunteer sees the address."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    language = forms.ChoiceField(label=_("Language of the pings"), choices=settings.LANGUAGES)

@@ -1,14 +1,21 @@
 """What the notifications page reads."""
 
+from uuid import UUID
+
 from django.db.models import Count
 
 from haven.accounts.models import Member
-from haven.notifications.models import Cadence, Channel, Notice, Topic
+from haven.notifications.models import Cadence, Channel, Notice, Ping, Topic
 from haven.notifications.services import DEFAULT_EVERY_MINUTES
 
 
 def channel_of(member: Member) -> Channel | None:
     return Channel.objects.filter(member=member).first()
+
+
+def ping_of(case_id: UUID) -> Ping | None:
+    """The requester's ping channel, if they left one (its address stays sealed)."""
+    return Ping.objects.filter(case_id=case_id).first()
 
 
 def waiting_for(member: Member) -> list[tuple[str, int]]:

@@ -2,7 +2,8 @@
 
 import logging
 import smtplib
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,16 +13,18 @@ from django.core.mail import EmailMessage, mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, F, Max
+from django.db.models.functions import Greatest
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Member
 from haven.audit.services import audit_record
-from haven.crypto.keys import derive_key
-from haven.crypto.sealing import FieldSealer
-from haven.notifications.models import Cadence, Channel, Kind, Notice, Topic
-from haven.notifications.text import compose
+from haven.cases.models import Case
+from haven.crypto.keys import KeyPair, derive_key, key_pair_from_seed
+from haven.crypto.sealing import FieldSealer, new_data_key, open_data_key, seal_data_key
+from haven.notifications.models import Cadence, Channel, Kind, Listener, Notice, Ping, Topic
+from haven.notifications.text import compose, compose_ping
 
 logger = logging.getLogger(__name__)
 
@@ -46,9 +49,8 @@ def address_of(channel: Channel) -> str:
     return _sealer(channel.member_id).open(_ADDRESS, bytes(channel.address_sealed))
 
 
-@transaction.atomic
-def channel_set(*, actor: Member, address: str, language: str) -> Channel:
-    """A member chooses where to be told (an e-mail address) and in which language."""
+def clean_address(address: str) -> str:
+    """An e-mail address as it will be used, or a ValidationError that says what to type."""
     address = address.strip()
     try:
         validate_email(address)
@@ -56,8 +58,20 @@ def channel_set(*, actor: Member, address: str, language: str) -> Channel:
         raise ValidationError(
             _("Enter an e-mail address such as name@example.org."), code="address"
         ) from None
+    return address
+
+
+def _clean_language(language: str) -> str:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose a language from the list."), code="language")
+    return language
+
+
+@transaction.atomic
+def channel_set(*, actor: Member, address: str, language: str) -> Channel:
+    """A member chooses where to be told (an e-mail address) and in which language."""
+    address = clean_address(address)
+    language = _clean_language(language)
     channel, _created = Channel.objects.update_or_create(
         member=actor,
         defaults={
@@ -159,11 +173,66 @@ class Round:
     waiting: int
 
 
-def _due(channel: Channel, every: dict[int, int], now: datetime) -> bool:
-    minutes = every.get(channel.member.organisation_id, DEFAULT_EVERY_MINUTES)
-    if channel.last_sent_at and channel.last_sent_at + timedelta(minutes=minutes) > now:
+def _due(listener: Listener, minutes: int, now: datetime) -> bool:
+    """Whether the cadence and the back-off both allow telling this listener now."""
+    if listener.last_sent_at and listener.last_sent_at + timedelta(minutes=minutes) > now:
         return False
-    return channel.next_try_at is None or channel.next_try_at <= now
+    return listener.next_try_at is None or listener.next_try_at <= now
+
+
+def _deliver[L: Listener](
+    due: Sequence[L],
+    *,
+    write: Callable[[L], EmailMessage],
+    told: Callable[[L], None],
+    now: datetime,
+) -> tuple[int, int]:
+    """Send one message to each listener over one SMTP connection; mark each told, or failed
+    with back-off. Returns (sent, failed)."""
+    if not due:
+        return 0, 0
+    connection = mailers.default
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as error:
+        for listener in due:
+            _failed(listener, now, error)
+        return 0, len(due)
+    sent = failed = 0
+    try:
+        for listener in due:
+            if _send(connection, write(listener)):
+                sent += 1
+                told(listener)
+            else:
+                failed += 1
+                _failed(listener, now, None)
+    finally:
+        connection.close()
+    return sent, failed
+
+
+def _send(connection: BaseEmailBackend, message: EmailMessage) -> bool:
+    """False if the mail server refused the message or went away."""
+    try:
+        return connection.send_messages([message]) == 1
+    except (smtplib.SMTPException, OSError):
+        return False
+
+
+def _failed(listener: Listener, now: datetime, error: Exception | None) -> None:
+    failures = listener.failures + 1
+    wait = min(FIRST_RETRY * 2 ** (failures - 1), LAST_RETRY)
+    type(listener)._default_manager.filter(pk=listener.pk).update(
+        failures=failures, next_try_at=now + wait
+    )
+    # The error's text may name the address; the row's own name is enough to find it.
+    logger.warning(
+        "notification on %s failed (%s); next try in %s",
+        listener,
+        type(error).__name__ if error else "refused",
+        wait,
+    )
 
 
 def send_due(*, now: datetime | None = None) -> Round:
@@ -178,32 +247,24 @@ def send_due(*, now: datetime | None = None) -> Round:
         member_id__in=last_notice, enabled=True, member__is_active=True
     ).select_related("member")
     every = dict(Cadence.objects.values_list("organisation_id", "every_minutes"))
-    due = [channel for channel in channels if _due(channel, every, now)]
-    sent = failed = 0
+    due = [
+        channel
+        for channel in channels
+        if _due(channel, every.get(channel.member.organisation_id, DEFAULT_EVERY_MINUTES), now)
+    ]
     if not due or not settings.HAVEN_SMTP_HOST:
         return Round(sent=0, failed=0, waiting=len(last_notice))
-    connection = mailers.default
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        for channel in due:
-            _failed(channel, now, error)
-        return Round(sent=0, failed=len(due), waiting=len(last_notice))
-    try:
-        for channel in due:
-            if _send(connection, channel, last_notice[channel.member_id]):
-                sent += 1
-                _told(channel, last_notice[channel.member_id], now)
-            else:
-                failed += 1
-                _failed(channel, now, None)
-    finally:
-        connection.close()
+    sent, failed = _deliver(
+        due,
+        write=lambda channel: _counts_message(channel, last_notice[channel.member_id]),
+        told=lambda channel: _told(channel, last_notice[channel.member_id], now),
+        now=now,
+    )
     return Round(sent=sent, failed=failed, waiting=len(last_notice) - sent)
 
 
-def _send(connection: BaseEmailBackend, channel: Channel, upto: int) -> bool:
-    """Send one member the counts of their notices up to `upto`; False if the server refused."""
+def _counts_message(channel: Channel, upto: int) -> EmailMessage:
+    """One member's message: the counts of their notices up to `upto`."""
     counts = dict(
         Notice.objects.filter(member_id=channel.member_id, id__lte=upto)
         .values("topic")
@@ -212,11 +273,7 @@ def _send(connection: BaseEmailBackend, channel: Channel, upto: int) -> bool:
     )
     with translation.override(channel.language):
         subject, body = compose(counts)
-    message = EmailMessage(subject, body, settings.HAVEN_NOTIFY_FROM, [address_of(channel)])
-    try:
-        return connection.send_messages([message]) == 1
-    except (smtplib.SMTPException, OSError):
-        return False
+    return EmailMessage(subject, body, settings.HAVEN_NOTIFY_FROM, [address_of(channel)])
 
 
 @transaction.atomic
@@ -225,14 +282,124 @@ def _told(channel: Channel, upto: int, now: datetime) -> None:
     Channel.objects.filter(pk=channel.pk).update(last_sent_at=now, failures=0, next_try_at=None)
 
 
-def _failed(channel: Channel, now: datetime, error: Exception | None) -> None:
-    failures = channel.failures + 1
-    wait = min(FIRST_RETRY * 2 ** (failures - 1), LAST_RETRY)
-    Channel.objects.filter(pk=channel.pk).update(failures=failures, next_try_at=now + wait)
-    # The error's text may name the address; the member's id is enough to find the row.
-    logger.warning(
-        "notification to member %s failed (%s); next try in %s",
-        channel.member_id,
-        type(error).__name__ if error else "refused",
-        wait,
+# Requesters' pings.
+
+
+def _ping_keys() -> KeyPair:
+    """The install's ping key pair, made from HAVEN_PING_KEY (its own secret, not the pepper)."""
+    return key_pair_from_seed(derive_key(settings.HAVEN_PING_KEY.encode(), purpose="ping-key"))
+
+
+def _ping_sealer(data_key: bytes, case_id: uuid.UUID) -> FieldSealer:
+    return FieldSealer(data_key, f"ping:{case_id}")
+
+
+def sealed_ping(*, case_id: uuid.UUID, address: str, language: str) -> Ping:
+    """A ping row (not saved) with the address sealed: to a fresh key, bound to the case, and
+    that key sealed to the install's ping public key: sealing uses only the public half."""
+    data_key = new_data_key()
+    return Ping(
+        case_id=case_id,
+        sealed_key=seal_data_key(data_key, to_public=_ping_keys().public),
+        address_sealed=_ping_sealer(data_key, case_id).seal(_ADDRESS, clean_address(address)),
+        language=_clean_language(language),
+    )
+
+
+def ping_address_of(ping: Ping) -> str:
+    """The address a ping goes to: only the worker's sending round opens it."""
+    data_key = open_data_key(bytes(ping.sealed_key), with_private=_ping_keys().private)
+    return _ping_sealer(data_key, ping.case_id).open(_ADDRESS, bytes(ping.address_sealed))
+
+
+def _requester_audit(case: Case, action: str) -> None:
+    audit_record(
+        actor=None,
+        action=action,
+        organisation=case.organisation,
+        target_type="case",
+        target_id=str(case.pk),
+    )
+
+
+@transaction.atomic
+def ping_set(*, case: Case, address: str, language: str) -> Ping:
+    """The logged-in requester leaves (or changes) the address for "there is an answer" pings;
+    the pings are on from then."""
+    ping = sealed_ping(case_id=case.pk, address=address, language=language)
+    if case.shredded:
+        raise ValidationError(_("This request was shredded; nothing can be added to it."))
+    Ping.objects.filter(case_id=case.pk).delete()
+    ping.save(force_insert=True)
+    _requester_audit(case, "ping.set")
+    return ping
+
+
+@transaction.atomic
+def ping_switch(*, case: Case, enabled: bool) -> bool:
+    """The requester's off switch (and back on); off drops what waited. False if no address."""
+    changes: dict[str, object] = {"enabled": enabled}
+    if not enabled:
+        changes["waiting"] = 0
+    if not Ping.objects.filter(case_id=case.pk).update(**changes):
+        return False
+    _requester_audit(case, "ping.on" if enabled else "ping.off")
+    return True
+
+
+@transaction.atomic
+def ping_remove(*, case: Case) -> None:
+    """Forget the requester's ping address."""
+    Ping.objects.filter(case_id=case.pk).delete()
+    _requester_audit(case, "ping.remove")
+
+
+def ping_requester(*, case_id: uuid.UUID) -> None:
+    """Note that there is something new for the requester to see; called inside the caller's
+    transaction by whatever a member did that the requester's pages show. One UPDATE, nothing
+    when the requester left no address."""
+    Ping.objects.filter(case_id=case_id, enabled=True).update(waiting=F("waiting") + 1)
+
+
+def send_pings(*, now: datetime | None = None) -> Round:
+    """Ping every requester with something waiting whose organisation's cadence allows it, one
+    message each with no content; retry a failed one later with back-off. Run by `haven
+    worker`, with the members' round."""
+    now = now or timezone.now()
+    waiting = list(
+        Ping.objects.filter(enabled=True, waiting__gt=0, case__shredded_hour__isnull=True).annotate(
+            organisation_id=F("case__organisation_id")
+        )
+    )
+    every = dict(Cadence.objects.values_list("organisation_id", "every_minutes"))
+    due = [
+        ping
+        for ping in waiting
+        if _due(ping, every.get(ping.organisation_id, DEFAULT_EVERY_MINUTES), now)
+    ]
+    if not due or not settings.HAVEN_SMTP_HOST:
+        return Round(sent=0, failed=0, waiting=len(waiting))
+    sent, failed = _deliver(due, write=_ping_message, told=lambda ping: _pinged(ping, now), now=now)
+    return Round(sent=sent, failed=failed, waiting=len(waiting) - sent)
+
+
+def _ping_message(ping: Ping) -> EmailMessage:
+    with translation.override(ping.language):
+        subject, body = compose_ping(status_address(ping.language))
+    return EmailMessage(subject, body, settings.HAVEN_NOTIFY_FROM, [ping_address_of(ping)])
+
+
+def status_address(language: str) -> str:
+    """Where a ping sends the requester: the install's status page in their language."""
+    base = settings.HAVEN_STATUS_ADDRESS
+    return f"{base}/{language}/status/" if base else ""
+
+
+def _pinged(ping: Ping, now: datetime) -> None:
+    # Less what was told, not to zero: what a member did meanwhile waits for the next ping.
+    Ping.objects.filter(pk=ping.pk).update(
+        waiting=Greatest(F("waiting") - ping.waiting, 0),
+        last_sent_at=now,
+        failures=0,
+        next_try_at=None,
     )

@@ -34,3 +34,17 @@ def compose(counts: dict[str, int]) -> tuple[str, str]:
         ]
     )
     return subject, body
+
+
+def compose_ping(status_address: str) -> tuple[str, str]:
+    """A requester's ping, in the active language: that there is an answer and where to log in,
+    nothing else. No name, place, story, organisation, case reference or codename, so a mailbox
+    or a mail server that is read learns only that this address gets mail from this install."""
+    subject = _("There is an answer for you")
+    if status_address:
+        body = _("There is an answer for you. Log in with your codename at %(address)s.") % {
+            "address": status_address
+        }
+    else:
+        body = _("There is an answer for you. Log in with your codename where you asked for help.")
+    return subject, body

@@ -23,6 +23,7 @@ from haven.cases.services import CaseRefused
 from haven.core.ratelimit import Budget
 from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
 from haven.messaging.services import requester_relayed
+from haven.notifications.services import ping_requester
 from haven.referrals import envelopes
 from haven.referrals.models import (
     REFUSALS,
@@ -213,6 +214,7 @@ def _answered(
                 relay_public=delivery.relay_public or None,
                 thread_for_requester=delivery.thread or None,
             )
+            ping_requester(case_id=referral.case_id)
             audit_record(
                 actor=None,
                 action="referral.answer",

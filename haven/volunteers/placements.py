@@ -20,7 +20,7 @@ from haven.cases.services import case_follow_placement, case_triage
 from haven.crypto.keys import seal_to
 from haven.matching.cache import bump
 from haven.notifications.models import Topic
-from haven.notifications.services import notify
+from haven.notifications.services import notify, ping_requester
 from haven.volunteers.models import LIVE, BedOffer, Decision, Placement
 from haven.volunteers.services import bed_offer_read_own
 
@@ -133,6 +133,7 @@ def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placemen
         case_follow_placement(actor=actor, case=case, status=Status.IN_PROGRESS)
     bump(offer.organisation_id, offer.country)
     notify(member_ids=[offer.member_id], topic=Topic.PROPOSAL)
+    ping_requester(case_id=case.pk)
     _audit(actor, placement, "placement.confirm", stay_from=str(stay_from), until=str(stay_until))
     return placement
 
@@ -164,6 +165,7 @@ def placement_decide(*, keyring: Keyring, placement: Placement, accept: bool) ->
     placement.save(update_fields=["decision", "decided_at", "address_for_requester"])
     if not accept:
         _back_to_pool(actor, placement)
+    ping_requester(case_id=placement.case_id)
     bump(placement.offer.organisation_id, placement.offer.country)
     _audit(actor, placement, "placement.accept" if accept else "placement.decline")
     return placement

@@ -130,6 +130,12 @@ def test_requester_pages_have_no_accessibility_faults(
     page.locator("input[name=codename]").fill(codename)
     page.locator("form button[type=submit]").first.click()
     checker.check(page, "status")
+    page.locator("input[name=address]").fill("not an address")
+    page.locator("button[name=do][value=set]").click()
+    checker.check(page, "status, a ping address with an error")
+    page.locator("input[name=address]").fill("reach.me@example.org")
+    page.locator("button[name=do][value=set]").click()
+    checker.check(page, "status, pings on")
     for path in ("/status/messages/", "/status/forget/", *KNOWLEDGE_PAGES, *SITUATION_AND_FIGURES):
         page.goto(origin + path)
         checker.check(page, path)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
+from haven.intake.services import Accepted
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +85,40 @@ def test_requester_asks_for_help_and_comes_back_with_the_codename(
     assert text["new"] in page.locator("main").inner_text()
 
     assert session.foreign() == []  # type: ignore[attr-defined]
+    assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_requester_leaves_a_ping_address_and_switches_it_off_without_script(
+    visit: Callable[..., object],
+    organisation: Organisation,
+    make_request: Callable[..., Accepted],
+    language: str,
+) -> None:
+    from haven.notifications.models import Ping
+    from haven.notifications.services import ping_address_of
+
+    words = {
+        "ru": ("Присылать сигнал", "Введите адрес электронной почты", "Выключить сигналы"),
+        "en": ("Ping me", "Enter an e-mail address", "Switch pings off"),
+    }
+    ping_me, bad_address, switch_off = words[language]
+    accepted = make_request()
+    session = visit(javascript=False, locale=f"{language}-{language.upper()}")
+    page = session.page  # type: ignore[attr-defined]
+    page.goto(f"{session.origin}/{language}/status/")  # type: ignore[attr-defined]
+    page.locator("input[name=codename]").fill(accepted.codename)
+    page.locator("form button[type=submit]").first.click()
+    page.locator("input[name=address]").fill("me at home")
+    page.get_by_role("button", name=ping_me).click()
+    assert bad_address in page.locator("main").inner_text()
+    assert page.locator("input[name=address]").input_value() == "me at home"
+    page.locator("input[name=address]").fill("me@example.org")
+    page.get_by_role("button", name=ping_me).click()
+    assert "me@example.org" not in page.content()
+    assert ping_address_of(Ping.objects.get(case=accepted.case)) == "me@example.org"
+    page.get_by_role("button", name=switch_off).click()
+    assert not Ping.objects.get(case=accepted.case).enabled
     assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
 
 

@@ -112,7 +112,7 @@ def test_the_case_page_asks_what_the_reveal_is_for_and_preselects_nothing(
     ).content.decode()
     assert "@telegram_handle" in opened and STORY not in opened
     # The page keeps offering the wider readings, and a reload opens the same, no more.
-    assert 'value="counsel"' in opened
+    assert "value=counsel" in opened
     again = desk.get(f"/en/desk/{case.pk}/").content.decode()
     assert "@telegram_handle" in again and STORY not in again
 

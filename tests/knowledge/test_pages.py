@@ -96,7 +96,7 @@ def test_a_screener_answer_left_out_is_named_and_the_rest_kept(db: None) -> None
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="id_status_error"' in html
-    assert re.search(r'value="international_passport"[^>]*checked', html)
+    assert re.search(r"value=international_passport[^>]*checked", html)
     assert re.search(r'<option value="GE" selected>', html)
 
 

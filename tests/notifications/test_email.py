@@ -3,17 +3,12 @@ organisation's cadence, retried while the mail server is away, and never a byte 
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import timedelta
-from email import message_from_bytes
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.test import Client
 from django.utils import timezone
 
@@ -32,61 +27,10 @@ from haven.volunteers.models import BedOffer
 from haven.volunteers.placements import placement_confirm
 from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, login, stored
+from tests.notifications.mail import MailServer
 
 HOST_ADDRESS = "hana.notices@example.org"
 STORY = "Пересёк границу у Верхнего Ларса, телефон проверяли"
-
-
-@dataclass
-class Sink:
-    """What the SMTP server received, byte for byte."""
-
-    mails: list[bytes] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.mails.append(bytes(envelope.original_content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@dataclass
-class MailServer:
-    sink: Sink
-    port: int
-    controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.sink, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    def read(self) -> list[EmailMessage[str, str]]:
-        return [message_from_bytes(raw, policy=default_policy) for raw in self.sink.mails]
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[MailServer]:
-    server = MailServer(Sink(), _free_port())
-    server.start()
-    settings.HAVEN_SMTP_HOST = "127.0.0.1"
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": server.port, "timeout": 5},
-        }
-    }
-    settings.HAVEN_NOTIFY_FROM = "haven@haven.test"
-    yield server
-    server.stop()
 
 
 def _offer(host: Persona) -> BedOffer:

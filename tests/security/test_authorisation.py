@@ -59,6 +59,7 @@ from tests.security.routes import Route, all_routes, concrete
 
 POST_ONLY = {
     "intake:leave",
+    "intake:ping",
     "accounts:logout",
     "accounts:rotation-continue",
     "accounts:token-create",

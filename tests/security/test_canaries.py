@@ -42,6 +42,8 @@ def _canaries() -> dict[str, str]:
         "to_requester": f"CanaryMessageOut{tag}",
         "from_requester": f"СообщениеКанарейка{tag}",
         "photo_metadata": f"CanaryCam{tag}",
+        "ping_form": f"canary.ping.{tag}@example.org",
+        "ping_status": f"canary.status.{tag}@example.org",
     }
 
 
@@ -72,9 +74,10 @@ def _seed(organisation: Organisation, coordinator: Persona, canaries: dict[str, 
             field: canaries[field]
             for field in ("name", "contact", "story", "location_detail", "for_counselor")
         },
+        "ping": canaries["ping_form"],
     }
     assert client.post("/ru/help/ark/", form).status_code == 201
-    body = {key: value for key, value in form.items() if key != "submission"}
+    body = {key: value for key, value in form.items() if key not in {"submission", "ping"}}
     body.update(group_size=2, urgency=4, needs=["legal"], languages=["ru", "en"])
     answer = Client().post("/api/v1/intake", json.dumps(body), content_type="application/json")
     assert answer.status_code == 201
@@ -94,6 +97,8 @@ def _seed(organisation: Organisation, coordinator: Persona, canaries: dict[str, 
     assert desk.post(f"{base}/messages/", {"text": canaries["to_requester"]}).status_code == 302
     requester = Client()
     requester.post("/ru/status/", {"codename": answer.json()["codename"]})
+    ping = {"do": "set", "address": canaries["ping_status"], "language": "ru"}
+    assert requester.post("/ru/status/ping/", ping).status_code == 200
     inbox = requester.get("/ru/status/messages/").content.decode()
     assert canaries["to_requester"] in inbox
     photo = SimpleUploadedFile(

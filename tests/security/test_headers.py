@@ -143,6 +143,7 @@ def _production_environment(tmp_path: Path) -> dict[str, str]:
         "HAVEN_ENV": "production",
         "HAVEN_SECRET_KEY": secrets.token_urlsafe(48),
         "HAVEN_PEPPER": secrets.token_hex(32),
+        "HAVEN_PING_KEY": secrets.token_hex(32),
         "HAVEN_ALLOWED_HOSTS": "haven.example.org",
         "HAVEN_DATABASE_URL": "postgres://haven@127.0.0.1:5432/haven",
         "HAVEN_DATA_DIR": str(tmp_path),
@@ -182,7 +183,9 @@ def test_production_cookies_are_secure_host_only_and_strict(tmp_path: Path) -> N
     assert all(name.startswith("__Host-") for name in (session, csrf, unlock, device))
 
 
-@pytest.mark.parametrize("missing", ["HAVEN_SECRET_KEY", "HAVEN_PEPPER", "HAVEN_ALLOWED_HOSTS"])
+@pytest.mark.parametrize(
+    "missing", ["HAVEN_SECRET_KEY", "HAVEN_PEPPER", "HAVEN_PING_KEY", "HAVEN_ALLOWED_HOSTS"]
+)
 def test_production_without_a_secret_stops_and_says_what_to_set(
     tmp_path: Path, missing: str
 ) -> None:

@@ -1,3 +1,4 @@
+import re
 from functools import lru_cache
 
 from django import template
@@ -13,6 +14,7 @@ from haven.core.geography import country_name as _country_name
 from haven.core.geography import language_name as _language_name
 
 register = template.Library()
+BARE_VALUE = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @register.simple_tag(takes_context=True)
@@ -117,8 +119,10 @@ def choice_inputs(field: BoundField) -> SafeString:
     for value, label in field.field.choices:  # type: ignore[attr-defined]  # a ChoiceField
         text = "" if value is None else str(value)
         mark = " checked" if text in chosen else ""
+        # A slug needs no quotes, and the label's flex gap spaces the text: the request form has
+        # forty of these and is near the weight a requester's page may have.
+        shown = text if BARE_VALUE.fullmatch(text) else f'"{escape(text)}"'
         parts.append(
-            f'<label><input type={kind} name={name} value="{escape(text)}"{mark}> '
-            f"{escape(label)}</label>"
+            f"<label><input type={kind} name={name} value={shown}{mark}>{escape(label)}</label>"
         )
     return mark_safe("".join(parts))  # noqa: S308  # every value and label escaped above
