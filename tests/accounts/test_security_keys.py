@@ -378,3 +378,34 @@ def test_past_the_budget_a_key_with_the_passphrase_logs_in_and_nothing_else_is_t
         },
     )
     assert done.status_code == 302 and "/login/" not in done["Location"]
+
+
+def test_a_key_keeps_working_after_a_passphrase_change_and_suspension_still_stops_the_login(
+    coordinator: Persona, counselor: Persona
+) -> None:
+    from haven.accounts.lifecycle import passphrase_change
+    from haven.volunteers.services import member_suspend
+
+    enrol_second_factor(counselor)
+    device = SoftKey()
+    _register(counselor, device)
+    passphrase_change(
+        member=counselor.member,
+        old_passphrase=counselor.passphrase,
+        new_passphrase="a brand new passphrase",
+        keep_session=None,
+    )
+    counselor.passphrase = "a brand new passphrase"
+    browser = Client()
+    browser.post(LOGIN, {"handle": counselor.member.handle, "passphrase": counselor.passphrase})
+    options = _options_in(browser.get(CODE).content.decode())
+    done = browser.post(CODE, {"credential": device.get(options, origin=PARTY.origin)})
+    assert done.status_code == 302 and "/login/" not in done["Location"]
+    member_suspend(actor=coordinator.member, member=counselor.member, reason="checking keys")
+    # The session it had is gone, and a new login with the key gets no further than before.
+    assert browser.get("/en/accounts/").status_code == 302
+    again = Client()
+    first = again.post(
+        LOGIN, {"handle": counselor.member.handle, "passphrase": counselor.passphrase}
+    )
+    assert CODE not in first.get("Location", "")
