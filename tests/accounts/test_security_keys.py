@@ -409,3 +409,14 @@ def test_a_key_keeps_working_after_a_passphrase_change_and_suspension_still_stop
         LOGIN, {"handle": counselor.member.handle, "passphrase": counselor.passphrase}
     )
     assert CODE not in first.get("Location", "")
+
+
+def test_a_refused_key_is_not_written_back_into_the_page(coordinator: Persona) -> None:
+    client = login(Client(), coordinator)
+    page = client.get(KEYS).content.decode()
+    answer = SoftKey().create(_options_in(page), origin="http://elsewhere.example")
+    refused = client.post(KEYS, {"name": "blue key", "credential": answer})
+    assert refused.status_code == 400
+    text = refused.content.decode()
+    assert "did not check out" in text and 'value="blue key"' in text
+    assert "attestationObject" not in text
