@@ -118,8 +118,9 @@ def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
             _(
                 "Too many wrong passphrases were typed for this name in browsers it has not "
                 "logged in from. To log in here, type your passphrase and the code from your "
-                "authenticator app together. Without a second factor: use a browser you have "
-                "logged in from before, wait an hour, or ask a coordinator."
+                "authenticator app together, or type your passphrase and use your security key. "
+                "Without a second factor: use a browser you have logged in from before, wait an "
+                "hour, or ask a coordinator."
             ),
         )
         return _flood_page(request, form, status=429)

@@ -88,3 +88,36 @@ def test_a_member_adds_a_key_logs_in_with_it_and_removes_it(
     print(f"\nsecurity key pages checked by axe: {checker.checked}, faults: {checker.found}")
     assert checker.found == {}
     assert session.foreign() == []  # type: ignore[attr-defined]
+
+
+def test_through_a_flood_of_wrong_passphrases_the_key_and_passphrase_together_log_in(
+    visit: Callable[..., object], coordinator: Persona, settings: object
+) -> None:
+    session = visit(javascript=True, locale="ru-RU")
+    page: Page = session.page  # type: ignore[attr-defined]
+    origin = session.origin  # type: ignore[attr-defined]
+    _virtual_key(page)
+    _log_in(session, coordinator)
+    page.goto(f"{origin}/ru/accounts/security-keys/")
+    page.get_by_label("Название ключа").fill("синий ключ")
+    page.get_by_role("button", name="Добавить ключ").click()
+    expect(page.get_by_role("status")).to_contain_text("Ключ безопасности добавлен")
+    page.get_by_role("button", name="Выйти").click()
+    # Strangers spend the name's budget; this browser's device cookie is dropped, so it is a
+    # stranger's too.
+    settings.HAVEN_LOGIN_FAILURES_PER_HOUR = 2  # type: ignore[attr-defined]
+    page.context.clear_cookies()
+    for _ in range(3):
+        page.goto(f"{origin}/ru/accounts/login/")
+        page.get_by_label("Имя").fill(coordinator.member.handle)
+        page.get_by_label("Парольная фраза").fill("не та парольная фраза")
+        page.get_by_role("button", name="Войти", exact=True).click()
+    expect(page.locator("main")).to_contain_text("воспользуйтесь ключом безопасности")
+    # A wrong passphrase with the right key reads like any other failure.
+    page.get_by_label("Парольная фраза").fill("не та парольная фраза")
+    page.get_by_role("button", name="Войти с ключом безопасности").click()
+    expect(page.locator("main")).to_contain_text("не совпадают")
+    page.get_by_label("Парольная фраза").fill(coordinator.passphrase)
+    page.get_by_role("button", name="Войти с ключом безопасности").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+    assert session.foreign() == []  # type: ignore[attr-defined]
