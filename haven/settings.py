@@ -202,8 +202,8 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # builds the same indexes without them, which is all it needs at its scale.
 SILENCED_SYSTEM_CHECKS += ["models.W040"]
 
-# No page loads anything from another origin, and no page runs script: a future staff page that
-# needs script widens script-src to 'self' for that view alone (csp_override).
+# No page loads anything from another origin, and no page runs script: a staff page that needs
+# script widens script-src to 'self' for that view alone (csp_override with HAVEN_SCRIPT_CSP).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.NONE],
@@ -216,6 +216,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+# The volunteer pages that use a security key (login and the member's keys) run one script, from
+# Haven's own static files; still no inline script, and requester pages none at all.
+HAVEN_SCRIPT_CSP = {**SECURE_CSP, "script-src": [CSP.SELF]}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

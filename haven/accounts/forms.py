@@ -203,3 +203,23 @@ class RotationForm(forms.Form):
         min_length=8,
         help_text=_("The coordinator who approves reads this (sealed)."),
     )
+
+
+class SecurityKeyForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the key"),
+        max_length=60,
+        help_text=_("So you can tell your keys apart, for example: blue key. It is sealed."),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    # The browser's answer from the key, filled in by the page's script.
+    credential = forms.CharField(required=False, max_length=20_000, widget=forms.HiddenInput)
+
+
+class SecurityKeyRemoveForm(forms.Form):
+    confirmation = forms.CharField(
+        label=_("Your passphrase, or the code from your authenticator app"),
+        max_length=1024,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

@@ -93,6 +93,11 @@ class Member(AbstractBaseUser):
     def has_second_factor(self) -> bool:
         return bool(self.totp_sealed)
 
+    @property
+    def has_security_key(self) -> bool:
+        """Whether the member added a security key (usable at login instead of a code)."""
+        return self.security_keys.exists()
+
     def needs_second_factor(self) -> bool:
         """Coordinators always; everyone when their organisation says so."""
         return self.is_coordinator or self.organisation.second_factor_required
@@ -286,3 +291,27 @@ class KeyRotation(models.Model):
 
     def __str__(self) -> str:
         return f"key rotation #{self.pk} of {self.organisation_id}"
+
+
+class SecurityKey(models.Model):
+    """A security key (WebAuthn credential) a member may use at login instead of a TOTP code.
+
+    The credential's public key is not secret and is kept as it is, with the authenticator's
+    signature count. The credential id and the name the member gave the key could tell a seized
+    device apart, so both are sealed to the member's own public key (only a login opens them);
+    the id is found again through a keyed digest under the pepper.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="security_keys")
+    credential_digest = models.BinaryField(max_length=32, unique=True)
+    credential_sealed = models.BinaryField()
+    name_sealed = models.BinaryField()
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    # Whether the key keeps the credential itself, so it can answer without being told its id
+    # (the only way it can answer while a flood of wrong passphrases holds back the name).
+    discoverable = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"security key #{self.pk} of {self.member_id}"

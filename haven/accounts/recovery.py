@@ -8,9 +8,11 @@ two coordinators.
    what was sealed to the old member key: the host's copy of each bed offer's key and the
    member's copy of each case shared with them (both have the organisation's copy to start from).
    The second factor's secret was sealed to the old key alone and has no other copy: it is lost,
-   and the member sets it up again. The new private key is encrypted again, under a second code
-   shown once to the second coordinator. From now on the old passphrase opens nothing, and every
-   session and token of the member has ended.
+   and the member sets it up again. Their security keys are removed too: their credential ids
+   and names were sealed to the old key, and a recovery may follow a lost or taken device, so the
+   member adds the keys they still hold again. The new private key is encrypted again, under a
+   second code shown once to the second coordinator. From now on the old passphrase opens
+   nothing, and every session and token of the member has ended.
 3. The member types both codes and a new passphrase (`recovery_complete`): the new key is wrapped
    under the passphrase and the coded copy is destroyed.
 
@@ -32,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from haven.accounts.approvals import approval_request, is_lone
 from haven.accounts.lifecycle import member_sessions_end
 from haven.accounts.models import Act, Approval, KeyRecovery, Member
+from haven.accounts.security_keys import security_keys_forget
 from haven.accounts.services import check_passphrase_strength, member_kdf_cost
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
@@ -49,6 +52,7 @@ from haven.crypto.keys import (
 FIRST = "recovery-first"
 SECOND = "recovery-second"
 LOST_SECOND_FACTOR = "second-factor"
+LOST_SECURITY_KEYS = "security-keys"
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,8 @@ def _approve(recovery: KeyRecovery, *, approver: Member, keyring: Keyring, alone
         CaseShare.objects.filter(pk=share.pk).update(sealed_key=seal_to(new_public, data_key))
         shares += 1
     lost = [LOST_SECOND_FACTOR] if member.totp_sealed else []
+    if security_keys_forget(member=member):
+        lost.append(LOST_SECURITY_KEYS)
     reader = bool(member.sealed_organisation_key or member.sealed_next_organisation_key)
     organisation_key = seal_to(new_public, organisation_private) if reader else None
     # During a key rotation the approver's key is the new one: the member gets it as their next

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from haven.accounts import views
+from haven.accounts import key_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("login/code/", views.login_code, name="login-code"),
     path("second-factor/", views.second_factor, name="second-factor"),
+    path("security-keys/", key_views.security_keys, name="security-keys"),
+    path(
+        "security-keys/<int:key_id>/remove/",
+        key_views.security_key_delete,
+        name="security-key-remove",
+    ),
     path("logout/", views.logout_view, name="logout"),
     path("join/", views.join, name="join"),
     path("passphrase/", views.passphrase, name="passphrase"),

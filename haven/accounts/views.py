@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts import unlock
@@ -50,6 +51,16 @@ from haven.accounts.rotation import (
     rotation_request,
     rotation_run,
     running,
+)
+from haven.accounts.security_keys import (
+    CEREMONY_FIELD,
+    KeyRefused,
+    ceremony_begin,
+    ceremony_take,
+    flood_options,
+    login_options,
+    relying_party,
+    security_key_check,
 )
 from haven.accounts.services import (
     api_token_create,
@@ -90,25 +101,34 @@ def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
     """A stranger's login once wrong passphrases from strangers have spent the name's budget.
 
     Refusing outright would let anyone who knows a name keep its member out for good. Instead the
-    passphrase and the code from the member's app are asked for together and judged together:
-    the answer is the same for a wrong passphrase and for a right one with a wrong code, so the
-    flood learns nothing, while the right member with both gets in. Wrong codes after a right
-    passphrase still spend the code budget, which only a passphrase holder can reach.
+    passphrase and a second factor (the code from the member's app, or a security key) are asked
+    for together and judged together: the answer is the same for a wrong passphrase and for a
+    right one with a wrong second factor, so the flood learns nothing, while the right member with
+    both gets in. Wrong second factors after a right passphrase still spend the code budget, which
+    only a passphrase holder can reach. The security key's options name no key (see
+    `security_keys.flood_options`), so they say nothing about the name or the passphrase either.
     """
     form = LoginWithCodeForm(request.POST)
     form.is_valid()
     code = form.cleaned_data.get("code", "")
-    if not code or form.errors:
+    credential = request.POST.get("credential", "")
+    if not (code or credential) or form.errors:
         form.add_error(
             None,
             _(
                 "Too many wrong passphrases were typed for this name in browsers it has not "
                 "logged in from. To log in here, type your passphrase and the code from your "
-                "authenticator app together. Without a second factor: use a browser you have "
-                "logged in from before, wait an hour, or ask a coordinator."
+                "authenticator app together, or type your passphrase and use your security key. "
+                "Without a second factor: use a browser you have logged in from before, wait an "
+                "hour, or ask a coordinator."
             ),
         )
-        return render(request, "accounts/login.html", {"form": form}, status=429)
+        return _flood_page(request, form, status=429)
+    # Taken before the passphrase is judged, so every answer uses up the challenge alike.
+    try:
+        challenge: bytes | None = ceremony_take(request.session, purpose="flood", member_id=None)
+    except KeyRefused:
+        challenge = None
     unlocked = member_unlock(handle=handle, passphrase=form.cleaned_data["passphrase"])
     code_budget, subject, _known = _login_budget(request, handle, step="code")
     if (
@@ -116,13 +136,36 @@ def _login_past_budget(request: HttpRequest, handle: str) -> HttpResponse:
         and unlocked.member.has_second_factor
         and not code_budget.exhausted(subject)
     ):
-        if totp_check(member=unlocked.member, private_key=unlocked.private_key, code=code):
-            return _complete_login(request, unlocked.member, unlocked.private_key, False)
+        if code:
+            if totp_check(member=unlocked.member, private_key=unlocked.private_key, code=code):
+                return _complete_login(request, unlocked.member, unlocked.private_key, False)
+        elif challenge is not None:
+            with contextlib.suppress(KeyRefused):
+                security_key_check(
+                    member=unlocked.member,
+                    party=relying_party(request),
+                    challenge=challenge,
+                    credential=credential,
+                )
+                return _complete_login(request, unlocked.member, unlocked.private_key, False)
         code_budget.spend(subject)
-    form.add_error(
-        None, _("That name, passphrase and code do not match. Check all three and try again.")
+    if code:
+        message = _("That name, passphrase and code do not match. Check all three and try again.")
+    else:
+        message = _(
+            "That name, passphrase and security key do not match. Check the name and the "
+            "passphrase, press the security key's button again, or type the code instead."
+        )
+    form.add_error(None, message)
+    return _flood_page(request, form, status=400)
+
+
+def _flood_page(request: HttpRequest, form: LoginWithCodeForm, status: int) -> HttpResponse:
+    options, challenge = flood_options(party=relying_party(request))
+    ceremony_begin(request.session, purpose="flood", member_id=None, challenge=challenge)
+    return render(
+        request, "accounts/login.html", {"form": form, "key_options": options}, status=status
     )
-    return render(request, "accounts/login.html", {"form": form}, status=400)
 
 
 PENDING_MEMBER = unlock.PENDING_MEMBER_FIELD
@@ -133,6 +176,7 @@ def _landing(member: Member) -> str:
     return "desk:list" if member.is_coordinator else "accounts:home"
 
 
+@csp_override(settings.HAVEN_SCRIPT_CSP)
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     """Log in with name and passphrase; the passphrase also unlocks the member's key."""
@@ -173,6 +217,7 @@ def _complete_login(
 ) -> HttpResponse:
     request.session.pop(PENDING_MEMBER, None)
     request.session.pop(unlock.PENDING_FIELD, None)
+    request.session.pop(CEREMONY_FIELD, None)
     login(request, member, backend="haven.accounts.backends.PassphraseBackend")
     unlock.begin(request, private_key)
     member_record_login(member=member)
@@ -197,28 +242,77 @@ def _complete_login(
     return response
 
 
+@csp_override(settings.HAVEN_SCRIPT_CSP)
 @require_http_methods(["GET", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
-    """The second step of a login: a code from the member's authenticator app."""
+    """The second step of a login: a code from the member's authenticator app, or one of their
+    security keys."""
     pending = request.session.get(PENDING_MEMBER)
     member = Member.objects.filter(pk=pending, is_active=True).first() if pending else None
     private_key = unlock.pending_private_key(request)
     if member is None or private_key is None:
         return redirect("accounts:login")
+    if request.method == "POST" and "credential" in request.POST:
+        return _login_with_key(request, member, private_key)
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "GET" or not form.is_valid():
         status = 400 if request.method == "POST" else 200
-        return render(request, "accounts/login_code.html", {"form": form}, status=status)
+        return _code_page(request, member, private_key, form, status)
     budget, subject, known_device = _login_budget(request, member.handle, step="code")
     if budget.exhausted(subject):
         form.add_error(None, _("Too many wrong codes. Wait an hour, or ask a coordinator."))
-        return render(request, "accounts/login_code.html", {"form": form}, status=429)
+        return _code_page(request, member, private_key, form, 429)
     if not totp_check(member=member, private_key=private_key, code=form.cleaned_data["code"]):
         budget.spend(subject)
         form.add_error(
             "code", _("That code is wrong or was already used. Wait for the next one and try it.")
         )
-        return render(request, "accounts/login_code.html", {"form": form}, status=400)
+        return _code_page(request, member, private_key, form, 400)
+    return _complete_login(request, member, private_key, known_device)
+
+
+def _code_page(
+    request: HttpRequest,
+    member: Member,
+    private_key: bytes,
+    form: CodeForm,
+    status: int,
+    key_error: str = "",
+) -> HttpResponse:
+    """The second step's page; a member with security keys is also offered theirs, with a fresh
+    challenge kept in the session."""
+    options = None
+    if member.has_security_key:
+        options, challenge = login_options(
+            member=member, private_key=private_key, party=relying_party(request)
+        )
+        ceremony_begin(request.session, purpose="login", member_id=member.pk, challenge=challenge)
+    return render(
+        request,
+        "accounts/login_code.html",
+        {"form": form, "key_options": options, "key_error": key_error},
+        status=status,
+    )
+
+
+def _login_with_key(request: HttpRequest, member: Member, private_key: bytes) -> HttpResponse:
+    """The second step with a security key instead of a code."""
+    budget, subject, known_device = _login_budget(request, member.handle, step="code")
+    if budget.exhausted(subject):
+        error = _("Too many wrong codes. Wait an hour, or ask a coordinator.")
+        return _code_page(request, member, private_key, CodeForm(), 429, key_error=error)
+    try:
+        challenge = ceremony_take(request.session, purpose="login", member_id=member.pk)
+        security_key_check(
+            member=member,
+            party=relying_party(request),
+            challenge=challenge,
+            credential=request.POST.get("credential", ""),
+        )
+    except KeyRefused as refusal:
+        if refusal.code != "expired":
+            budget.spend(subject)
+        return _code_page(request, member, private_key, CodeForm(), 400, key_error=str(refusal))
     return _complete_login(request, member, private_key, known_device)
 
 

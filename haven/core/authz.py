@@ -46,6 +46,9 @@ ROUTES: dict[str, Who] = {
     "accounts:login": Who.ANYONE,
     "accounts:login-code": Who.ANYONE,
     "accounts:second-factor": Who.MEMBER,
+    # A member's own security keys; another member's key answers 404.
+    "accounts:security-keys": Who.MEMBER,
+    "accounts:security-key-remove": Who.MEMBER,
     "accounts:join": Who.ANYONE,
     "accounts:logout": Who.MEMBER,
     "accounts:home": Who.MEMBER,

@@ -13,7 +13,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.approvals import ApprovalRefused, approval_grant
-from haven.accounts.models import Act, Approval, KeyRecovery, MemberSession, Role
+from haven.accounts.models import Act, Approval, KeyRecovery, MemberSession, Role, SecurityKey
 from haven.accounts.recovery import FIRST, SECOND, recovery_complete, recovery_request
 from haven.accounts.services import member_unlock
 from haven.audit.models import Event
@@ -295,3 +295,30 @@ def test_an_outsider_cannot_start_a_recovery_of_another_organisations_member(
     )
     assert response.status_code == 404
     assert not KeyRecovery.objects.exists()
+
+
+def test_recovery_removes_the_members_security_keys_and_says_so(
+    coordinator: Persona, hana: Persona, bea: Persona
+) -> None:
+    from tests.accounts.authenticator import SoftKey
+    from tests.accounts.test_security_keys import _register
+
+    _register(hana, SoftKey())
+    first, second = _ask_and_approve(coordinator, hana, bea)
+    # What named the keys was sealed to the old key pair: the keys go at the approval.
+    assert not SecurityKey.objects.filter(member=hana.member).exists()
+    page = Client().post(
+        "/en/accounts/recover/",
+        {
+            "handle": "hana",
+            "first_code": first,
+            "second_code": second,
+            "passphrase": NEW,
+            "passphrase_again": NEW,
+        },
+    )
+    assert page.status_code == 200
+    assert KeyRecovery.objects.get(member=hana.member).lost == ["second-factor", "security-keys"]
+    text = page.content.decode()
+    assert "Your security keys: they were removed" in text
+    assert "set it up again" in text.lower() or "Set it up again" in text

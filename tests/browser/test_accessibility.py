@@ -150,6 +150,7 @@ STAFF_PAGES = [
     "/en/accounts/rules/",
     "/en/notifications/",
     "/en/accounts/passphrase/",
+    "/en/accounts/security-keys/",
     "/en/accounts/rotation/",
     "/en/desk/",
     "/en/desk/mine/",

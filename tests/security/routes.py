@@ -62,6 +62,7 @@ def concrete(route: Route, values: dict[str, str]) -> str:
         "<uuid:note_id>",
         "<int:hold_id>",
         "<int:approval_id>",
+        "<int:key_id>",
         "<uuid:report_id>",
         "<int:partner_id>",
         "<uuid:referral_id>",

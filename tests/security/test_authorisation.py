@@ -45,6 +45,8 @@ from haven.volunteers.services import (
     member_suspend,
     vouch_give,
 )
+from tests.accounts.authenticator import SoftKey
+from tests.accounts.test_security_keys import _register as _register_key
 from tests.conftest import (
     Persona,
     enrol_second_factor,
@@ -60,6 +62,7 @@ from tests.security.routes import Route, all_routes, concrete
 POST_ONLY = {
     "intake:leave",
     "intake:ping",
+    "accounts:security-key-remove",
     "accounts:logout",
     "accounts:rotation-continue",
     "accounts:token-create",
@@ -140,6 +143,7 @@ OBJECT_ROUTES = {
     "api:case",
     "api:case-reveal",
     "accounts:token-revoke",
+    "accounts:security-key-remove",
     "network:application",
     "network:application-read",
     "network:application-decide",
@@ -158,6 +162,7 @@ OBJECT_ROUTES = {
 # Routes about one member's own thing: any other member finds nothing.
 OWNERS = {
     "accounts:token-revoke": "coordinator",
+    "accounts:security-key-remove": "coordinator",
     "network:offer-edit": "host",
     "network:offer-pause": "host",
     "network:decide": "host",
@@ -358,6 +363,7 @@ def world(
     )
     # Ark publishes its figures and counts in the network's, so the public pages have something.
     sharing_set(actor=coordinator.member, public=True, network=True)
+    security_key = _register_key(coordinator, SoftKey())
     token_id = ApiToken.objects.filter(member=coordinator.member).first()
     assert token_id is not None
     # Ark and the other organisation refer to each other: Ark proposes the case to it, and it
@@ -440,6 +446,7 @@ def world(
             "note_id": str(task.pk),
             "hold_id": str(hold.pk),
             "approval_id": str(approval.pk),
+            "key_id": str(security_key.pk),
             "report_id": str(crossing_report.pk),
             "partner_id": str(to_other.pk),
             "referral_id": str(referral.pk),

@@ -61,6 +61,7 @@ def answers(
         "note_id": "00000000-0000-4000-8000-000000000000",
         "hold_id": "1",
         "approval_id": "1",
+        "key_id": "1",
         "report_id": "00000000-0000-4000-8000-000000000000",
         "partner_id": "1",
         "referral_id": "00000000-0000-4000-8000-000000000000",
@@ -102,7 +103,12 @@ def test_every_answer_carries_the_security_headers(answers: list[tuple[str, obje
             assert policy["script-src"] == "'none'", name
 
 
-def test_no_page_has_script_inline_style_or_another_origin(
+# The volunteer pages that run a security key, and the one script they may load.
+SCRIPT_PAGES = {"accounts:login", "accounts:login-code", "accounts:security-keys"}
+SCRIPT_TAG = '<script src="/static/haven/security-keys.js" defer></script>'
+
+
+def test_no_page_has_inline_script_inline_style_or_another_origin(
     answers: list[tuple[str, object]],
 ) -> None:
     pages = 0
@@ -111,12 +117,37 @@ def test_no_page_has_script_inline_style_or_another_origin(
             continue
         pages += 1
         html = response.content.decode()  # type: ignore[attr-defined]
-        assert "<script" not in html.lower(), name
+        policy = _csp(response.headers["Content-Security-Policy"])  # type: ignore[attr-defined]
+        scripts = re.findall(r"<script[^>]*>.*?</script>", html, flags=re.S | re.I)
+        assert html.lower().count("<script") == len(scripts), name
+        for script in scripts:
+            # Only the app's own file, on a volunteer page whose policy allows it alone.
+            assert script == SCRIPT_TAG, (name, script)
+            assert name in SCRIPT_PAGES, name
+            assert policy["script-src"] == "'self'", name
+        if name not in SCRIPT_PAGES:
+            assert policy["script-src"] == "'none'", name
         assert " style=" not in html.lower(), name
         assert re.search(r" on[a-z]+=", html) is None, name
         for url in re.findall(r'(?:src|href|action)="([^"]*)"', html):
             assert not re.match(r"^(https?:)?//", url), (name, url)
     assert pages > 10
+
+
+def test_the_security_key_pages_load_their_script_from_this_install(
+    coordinator: Persona,
+) -> None:
+    client = login(Client(), coordinator)
+    page = client.get("/en/accounts/security-keys/")
+    assert SCRIPT_TAG in page.content.decode()
+    assert _csp(page.headers["Content-Security-Policy"])["script-src"] == "'self'"
+    script = client.get("/static/haven/security-keys.js")
+    assert script.status_code == 200
+    # Requester pages still carry no script and forbid it.
+    for path in ("/ru/", "/ru/status/"):
+        answer = Client().get(path)
+        assert "<script" not in answer.content.decode().lower()
+        assert _csp(answer.headers["Content-Security-Policy"])["script-src"] == "'none'"
 
 
 def test_every_post_form_carries_a_csrf_token(answers: list[tuple[str, object]]) -> None:
