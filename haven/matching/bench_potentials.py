@@ -40,14 +40,14 @@ def _organisation() -> tuple[Organisation, Member]:
     return organisation, Member.objects.get(organisation=organisation, role=Role.COORDINATOR)
 
 
-def _cases(organisation: Organisation, count: int, rng: random.Random) -> None:
+def _cases(organisation: Organisation, start: int, count: int, rng: random.Random) -> None:
     """Sealed bed requests through the real intake, then spread over the last day (their hours
     are coarse columns; a load, not a member's act)."""
     from haven.intake.services import Submission, request_submit
 
     places = places_in(COUNTRY)
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    for number in range(count):
+    for number in range(start, start + count):
         needs = rng.choice([(), (), (), ("children",), ("women_only",), ("pets",)])
         case = request_submit(
             organisation=organisation,
@@ -78,7 +78,7 @@ def run(cases: int, offers: int, repeats: int, as_json: bool, out: Callable[[str
         add_offers(organisation, coordinator, offers - have_offers, rng)
     have_cases = Case.objects.filter(organisation=organisation).count()
     if have_cases < cases:
-        _cases(organisation, cases - have_cases, rng)
+        _cases(organisation, have_cases, cases - have_cases, rng)
     seconds = []
     runs: list[PotentialsRun] = []
     for _ in range(repeats):

@@ -31,6 +31,13 @@ POOL_HOURS = 24
 far."""
 
 
+# The coarse columns the engine's arrays read (regions.requests_array), and the hour.
+POOL_FIELDS = (
+    "place", "group_size", "urgency", "languages", "date_from", "with_children", "women_only",
+    "with_pets", "step_free", "created_hour", "need_shelter",
+)  # fmt: skip
+
+
 def _pool(organisation_id: int, country: str, since: datetime) -> list[Case]:
     """Bed requests of the last day in one country, any status but closed (one query)."""
     return list(
@@ -43,6 +50,7 @@ def _pool(organisation_id: int, country: str, since: datetime) -> list[Case]:
             merged_into__isnull=True,
         )
         .exclude(status=Status.CLOSED)
+        .only(*POOL_FIELDS)
         .order_by("created_hour", "id")
     )
 

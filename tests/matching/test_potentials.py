@@ -167,3 +167,15 @@ def test_the_surge_signal_says_who_the_plan_leaves_unplaced_and_why(
     else:
         assert "Без места по текущему плану: 8 срочных" in page
         assert "нет места только для женщин 1" in page
+
+
+def test_the_bench_times_the_job_on_a_small_organisation(db: None) -> None:
+    import json
+
+    from haven.matching.bench_potentials import run
+
+    lines: list[str] = []
+    run(12, 5, 1, True, lines.append)
+    figures = json.loads(lines[0])
+    assert (figures["waiting_cases"], figures["offers"], figures["repeats"]) == (12, 5, 1)
+    assert figures["job_s_median"] > 0 and figures["suggestion_p50_ms"] is not None
