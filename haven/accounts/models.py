@@ -34,6 +34,9 @@ class Organisation(models.Model):
     # A placement the host has not answered within this many hours expires, and its case goes
     # back to the pool (the worker's "expire-proposals" job).
     proposal_expiry_hours = models.PositiveSmallIntegerField(default=12)
+    # Suggested beds rank by value minus the offer's potential (the worker's "potentials" job);
+    # off: by value alone, and the job skips the organisation.
+    dual_prices = models.BooleanField(default=True)
 
     def __str__(self) -> str:
         return self.name

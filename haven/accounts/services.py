@@ -501,11 +501,12 @@ def organisation_configure(
     retention_days: int | None = None,
     reveals_per_hour: int | None = None,
     proposal_expiry_hours: int | None = None,
+    dual_prices: bool | None = None,
 ) -> Organisation:
     """Change an organisation's vetting rule, second-factor rule, matching settings, retention or
-    reveal limit, or how long a host has to answer a proposal (an admin's act through
-    `haven org set`). Matching settings are checked by the
-    engine's rules."""
+    reveal limit, how long a host has to answer a proposal, or whether suggested beds rank with
+    the offers' potentials (an admin's act through `haven org set`). Matching settings are
+    checked by the engine's rules."""
     from haven.matching.engine import Weights
 
     changed: dict[str, object] = {}
@@ -531,6 +532,8 @@ def organisation_configure(
         if not 1 <= proposal_expiry_hours <= 720:
             raise ValidationError("proposal expiry must be between 1 and 720 hours", code="expiry")
         changed["proposal_expiry_hours"] = proposal_expiry_hours
+    if dual_prices is not None:
+        changed["dual_prices"] = dual_prices
     if matching_weights is not None:
         merged = {**organisation.matching_weights, **matching_weights}
         try:

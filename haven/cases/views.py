@@ -68,7 +68,7 @@ from haven.cases.services import (
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
 from haven.knowledge.queries import checklists, current_reminder
-from haven.matching.models import MatchRun
+from haven.matching.queries import latest_run, unplaced_by_reason
 from haven.matching.services import counselors_for, rides_for, suggestions_for
 from haven.messaging.forms import StaffMessageForm
 from haven.messaging.services import OpenMessage, thread_for_staff
@@ -127,6 +127,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return redirect("desk:case", case_id=page.object_list[0].pk)
     query = request.GET.copy()
     query.pop("page", None)
+    run = latest_run(member.organisation_id)
+    unplaced = unplaced_by_reason(run.urgent_unplaced) if run else []
     return render(
         request,
         "cases/list.html",
@@ -143,9 +145,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             ).count(),
             "missing": missing_protections(member.organisation),
             "message": request.session.pop(MESSAGE_SESSION, None),
-            "latest_run": MatchRun.objects.filter(organisation_id=member.organisation_id)
-            .order_by("-ran_at")
-            .first(),
+            "latest_run": run,
+            "unplaced_people": sum(people for _reason, people in unplaced),
+            "unplaced_reasons": ", ".join(f"{reason} {people}" for reason, people in unplaced),
         },
     )
 

@@ -46,6 +46,12 @@ def _match() -> dict[str, object]:
     return {"organisations": runs}
 
 
+def _potentials() -> dict[str, object]:
+    from haven.matching.potentials import potentials_run_all
+
+    return potentials_run_all()
+
+
 def _forget_counters() -> dict[str, object]:
     from haven.core.ratelimit import forget_old_counters
 
@@ -101,6 +107,8 @@ def _deliver_referrals() -> dict[str, object]:
 JOBS = (
     Job("link-audit", timedelta(seconds=5), _link_audit),
     Job("match", timedelta(minutes=15), _match),
+    # The desk's suggestions use potentials younger than 30 minutes (matching.potentials).
+    Job("potentials", timedelta(minutes=5), _potentials),
     Job("expire-proposals", timedelta(minutes=5), _expire_proposals),
     Job("forget-rate-counters", timedelta(hours=1), _forget_counters),
     Job("shred-due", timedelta(days=1), _shred_due),

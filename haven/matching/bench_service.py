@@ -40,7 +40,7 @@ def _organisation() -> tuple[Organisation, Member]:
     return organisation, Member.objects.get(organisation=organisation, role=Role.COORDINATOR)
 
 
-def _offers(organisation: Organisation, host: Member, count: int, rng: random.Random) -> None:
+def add_offers(organisation: Organisation, host: Member, count: int, rng: random.Random) -> None:
     """Bulk-create sealed bed offers in one country (no audit: a load, not a member's act)."""
     today = timezone.localdate()
     places = places_in(COUNTRY)
@@ -81,7 +81,7 @@ def run(offers: int, requests: int, as_json: bool, out: Callable[[str], None]) -
     organisation, coordinator = _organisation()
     have = BedOffer.objects.filter(organisation=organisation, country=COUNTRY).count()
     if have < offers:
-        _offers(organisation, coordinator, offers - have, rng)
+        add_offers(organisation, coordinator, offers - have, rng)
     places = places_in(COUNTRY)
     cases = list(Case.objects.filter(organisation=organisation)[:requests])
     while len(cases) < requests:

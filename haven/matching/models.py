@@ -40,3 +40,40 @@ class MatchRun(models.Model):
 
     def __str__(self) -> str:
         return f"match run {self.ran_at:%Y-%m-%d %H:%M}"
+
+
+class PotentialsRun(models.Model):
+    """The newest pricing of one organisation's free beds (the worker's "potentials" job): when it
+    ran and over how many groups. Its OfferPotential rows are replaced with it, in one transaction.
+    """
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    computed_at = models.DateTimeField()
+    waiting = models.PositiveIntegerField()
+    forecast = models.PositiveIntegerField()
+    offers_priced = models.PositiveIntegerField()
+    seconds = models.FloatField()
+
+    def __str__(self) -> str:
+        return f"potentials {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class OfferPotential(models.Model):
+    """What one bed at an offer is worth to the groups that wait and are expected (the engine's
+    potential, per person in its VALUE_SCALE units). Counts and prices only, no one's data; an
+    offer without a row is priced 0."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    offer = models.OneToOneField("volunteers.BedOffer", on_delete=models.CASCADE, related_name="+")
+    potential = models.PositiveIntegerField()
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation"], name="offer_potential_organisation")]
+
+    def __str__(self) -> str:
+        return f"offer {self.offer_id}: {self.potential}"

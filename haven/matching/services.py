@@ -14,13 +14,16 @@ from haven.cases.models import ENDED, Case, Status
 from haven.core.places import COUNTRIES
 from haven.matching.cache import region_index
 from haven.matching.engine import (
+    Assignment,
     BedProblem,
+    Constraint,
     Reason,
     Suggestion,
     Weights,
     optimise,
     suggest,
 )
+from haven.matching.engine.explain import blocking_constraints
 from haven.matching.engine.geo import haversine_km
 from haven.matching.engine.helpers import (
     CounselingOffers,
@@ -52,6 +55,8 @@ class Suggested:
 
     offer: BedOffer
     terms: Suggestion
+    priced: bool = False
+    """Ranked by value minus the offers' potentials (fresh, and the organisation has them on)."""
 
 
 def weights_for(organisation_id: int) -> Weights:
@@ -68,8 +73,11 @@ def weights_for(organisation_id: int) -> Weights:
 
 
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
-    """The best few feasible beds for one case, best first (one query for the offers); none for
-    a case that ended or was shredded, which nobody may be placed for."""
+    """The best few feasible beds for one case, best first (one query for the offers, two more
+    for fresh potentials); none for a case that ended or was shredded, which nobody may be
+    placed for. With fresh potentials a bed a more urgent group nearby needs ranks lower."""
+    from haven.matching.potentials import fresh_run_at, region_potentials
+
     if not case.need_shelter or case.shredded or case.status in ENDED:
         return []
     today = timezone.localdate()
@@ -78,8 +86,17 @@ def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -
     )
     if region.index is None:
         return []
-    found = suggest(requests_array([case], today), region.index, k=k)
-    return [Suggested(offer=region.offers[item.offer], terms=item) for item in found]
+    computed_at = fresh_run_at(case.organisation_id)
+    potential = (
+        None
+        if computed_at is None
+        else region_potentials(case.organisation_id, case.country, region, computed_at)
+    )
+    found = suggest(requests_array([case], today), region.index, k=k, potential=potential)
+    return [
+        Suggested(offer=region.offers[item.offer], terms=item, priced=potential is not None)
+        for item in found
+    ]
 
 
 @dataclass
@@ -108,6 +125,7 @@ def propose(organisation_id: int, country: str, *, weights: Weights | None = Non
     problem = BedProblem(requests_array(region.cases, today), offers_array(region.offers, today))
     weights = weights or weights_for(organisation_id)
     assignment = optimise(problem, weights) if region.offers else None
+    blocked = _blocked_by(problem, assignment, region.cases, weights)
     for row, case in enumerate(region.cases):
         urgent = case.urgency >= URGENT
         result.urgent_people += case.group_size if urgent else 0
@@ -118,9 +136,41 @@ def propose(organisation_id: int, country: str, *, weights: Weights | None = Non
             result.urgent_placed += case.group_size if urgent else 0
         elif urgent:
             reason = Reason(int(assignment.reasons[row])) if assignment else Reason.NO_BED_IN_RANGE
-            result.urgent_unplaced[reason.name.lower()] += case.group_size
+            key = blocked.get(row) or reason.name.lower()
+            result.urgent_unplaced[key] += case.group_size
     result.seconds = (timezone.now() - started).total_seconds()
     return result
+
+
+CONSTRAINT_REASONS = {
+    int(Constraint.WOMEN_ONLY): "women_only",
+    int(Constraint.CHILDREN): "children",
+    int(Constraint.PETS): "pets",
+    int(Constraint.STEP_FREE): "step_free",
+}
+
+
+def _blocked_by(
+    problem: BedProblem, assignment: Assignment | None, cases: list[Case], weights: Weights
+) -> dict[int, str]:
+    """For urgent cases left out because no bed in reach allows for their needs: the one need
+    that shuts every bed, where one alone does (row -> reason key)."""
+    if assignment is None:
+        return {}
+    rows = np.array(
+        [
+            row
+            for row, case in enumerate(cases)
+            if case.urgency >= URGENT and assignment.reasons[row] == int(Reason.CONSTRAINTS)
+        ],
+        dtype=np.int64,
+    )
+    flags = blocking_constraints(problem, rows, weights)
+    return {
+        int(row): CONSTRAINT_REASONS[int(flag)]
+        for row, flag in zip(rows.tolist(), flags.tolist(), strict=True)
+        if flag
+    }
 
 
 def propose_network(organisation_id: int, *, weights: Weights | None = None) -> Proposal:

@@ -15,7 +15,7 @@ from haven.cases.queries import case_for
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES
 from haven.core.templatetags.haven import place_label
-from haven.matching.engine import Reason
+from haven.matching.queries import unplaced_by_reason
 from haven.matching.services import confirm_pairs, plan_rows, propose, propose_network
 from haven.volunteers.models import BedOffer, Placement
 from haven.volunteers.placements import (
@@ -24,16 +24,6 @@ from haven.volunteers.placements import (
     placement_confirm,
     placement_withdraw,
 )
-
-REASON_LABELS = {
-    Reason.NO_BED_IN_RANGE.name.lower(): _("no free bed within reach"),
-    Reason.GROUP_TOO_LARGE.name.lower(): _("no offer takes a group this large"),
-    Reason.CONSTRAINTS.name.lower(): _("no bed allows for the group's needs"),
-    Reason.LANGUAGE.name.lower(): _("no host speaks their language"),
-    Reason.DATES.name.lower(): _("no bed free on their dates"),
-    Reason.BEDS_TAKEN.name.lower(): _("the beds that fit went to more urgent groups"),
-    Reason.NOT_A_BED_REQUEST.name.lower(): _("does not ask for a bed"),
-}
 
 
 def _member(request: HttpRequest) -> Member:
@@ -147,10 +137,7 @@ def match(request: HttpRequest) -> HttpResponse:
         )
         context["proposal"] = proposal
         context["rows"] = plan_rows(proposal)
-        context["unplaced"] = [
-            (REASON_LABELS.get(reason, reason), people)
-            for reason, people in proposal.urgent_unplaced.most_common()
-        ]
+        context["unplaced"] = unplaced_by_reason(dict(proposal.urgent_unplaced))
     return render(request, "matching/match.html", context)
 
 

@@ -226,7 +226,7 @@ def test_worker_once_runs_what_is_due(tmp_path: Path) -> None:
     first = _haven(tmp_path, "worker", "--once")
     assert first.returncode == 0, first.stderr
     ran = (
-        "ran: link-audit, match, expire-proposals, forget-rate-counters, shred-due, "
+        "ran: link-audit, match, potentials, expire-proposals, forget-rate-counters, shred-due, "
         "knowledge-review, notify, deliver-referrals"
     )
     assert ran in first.stdout

@@ -175,6 +175,7 @@ def test_the_worker_runs_each_job_once_per_interval_and_the_desk_shows_the_signa
     assert run_due() == [
         "link-audit",
         "match",
+        "potentials",
         "expire-proposals",
         "forget-rate-counters",
         "shred-due",

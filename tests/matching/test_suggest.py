@@ -101,3 +101,51 @@ def test_suggestions_for_one_request_among_30000_offers():
         assert len(found) <= 5
         values = [s.value for s in found]
         assert values == sorted(values, reverse=True)
+
+
+def test_potentials_rank_a_needed_bed_lower_and_mark_it_held_back():
+    offers = BedOffers.build(
+        lat=[ALMATY[0], 43.867, ALMATY[0]],
+        lon=[ALMATY[1], 77.067, ALMATY[1]],
+        capacity=[2, 2, 2],
+        languages=[RU, RU, EN],
+    )
+    index = OfferIndex(offers, WEIGHTS)
+    plain = suggest(one_request(), index, k=2)
+    assert [s.offer for s in plain] == [0, 1] and not any(s.held_back for s in plain)
+    none = suggest(one_request(), index, k=2, potential=np.zeros(3, dtype=np.int64))
+    assert [(s.offer, s.held_back) for s in none] == [(0, False), (1, False)]
+    dear = np.array([VALUE_SCALE // 2, 0, 0], dtype=np.int64)
+    priced = suggest(one_request(), index, k=2, potential=dear)
+    # The first by value drops out of the best two by value minus potential: it comes last,
+    # marked, with what its beds are worth to others for the whole group.
+    assert [(s.offer, s.held_back) for s in priced] == [(1, False), (2, False), (0, True)]
+    assert priced[-1].potential == 2 * 0.5
+    # A bed still first but worth less than its potential is held back too.
+    alone = suggest(one_request(), index, k=1, potential=np.full(3, 10 * VALUE_SCALE))
+    assert [(s.offer, s.held_back) for s in alone] == [(0, True)]
+
+
+def test_the_one_need_that_shuts_every_bed_is_named():
+    from haven.matching.engine.explain import blocking_constraints
+    from haven.matching.engine.model import BedProblem
+
+    offers = BedOffers.build(
+        lat=[ALMATY[0], ALMATY[0], ASTANA[0]],
+        lon=[ALMATY[1], ALMATY[1], ASTANA[1]],
+        capacity=[4, 1, 4],
+        languages=[RU, RU, RU],
+        accepts=[int(Constraint.CHILDREN), int(Constraint.WOMEN_ONLY), int(Constraint.WOMEN_ONLY)],
+    )
+    women = int(Constraint.WOMEN_ONLY)
+    both = int(Constraint.WOMEN_ONLY | Constraint.CHILDREN)
+    requests = Requests.build(
+        lat=[ALMATY[0]] * 3, lon=[ALMATY[1]] * 3, size=[2, 1, 2], urgency=[5, 5, 5],
+        languages=[RU] * 3, constraints=[women, both, int(Constraint.CHILDREN)],
+    )  # fmt: skip
+    found = blocking_constraints(
+        BedProblem(requests, offers), np.arange(3, dtype=np.int64), WEIGHTS
+    )
+    # Two women: the women-only bed in reach is too small and Astana is too far. A woman with a
+    # child: each need is allowed somewhere, only not together. Children: allowed.
+    assert found.tolist() == [women, 0, 0]

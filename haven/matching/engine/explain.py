@@ -7,7 +7,7 @@ import numpy.typing as npt
 
 from haven.matching.engine.index import OfferIndex
 from haven.matching.engine.market import Market
-from haven.matching.engine.model import BedProblem, Need, Reason, Weights
+from haven.matching.engine.model import BedProblem, Constraint, Need, Reason, Weights
 from haven.matching.engine.pairs import reason_for
 
 I8 = npt.NDArray[np.int64]
@@ -46,3 +46,27 @@ def explain(
         # A type with a feasible offer with room is never "lonely", so PLACED cannot come back.
         reasons[rows[types == t]] = int(reason if reason != Reason.PLACED else Reason.BEDS_TAKEN)
     return reasons
+
+
+BLOCKING_ORDER = (Constraint.WOMEN_ONLY, Constraint.CHILDREN, Constraint.PETS, Constraint.STEP_FREE)
+
+
+def blocking_constraints(problem: BedProblem, rows: I8, weights: Weights) -> I8:
+    """For requests whose reason is CONSTRAINTS: the one circumstance that no offer in reach and
+    large enough (capacity as offered) allows, as a Constraint bit; 0 when each is allowed
+    somewhere and only their combination, or an offer's own requirement, shuts every bed."""
+    found = np.zeros(rows.size, dtype=np.int64)
+    if not rows.size or not len(problem.offers):
+        return found
+    requests, offers = problem.requests, problem.offers
+    index = OfferIndex(offers, weights)
+    for k, row in enumerate(rows.tolist()):
+        positions, _distance = index.nearby(float(requests.lat[row]), float(requests.lon[row]))
+        near = index.order[positions]
+        near = near[offers.capacity[near] >= requests.size[row]]
+        constraints = int(requests.constraints[row])
+        for flag in BLOCKING_ORDER:
+            if constraints & flag and not (offers.accepts[near] & int(flag)).any():
+                found[k] = int(flag)
+                break
+    return found

@@ -37,6 +37,11 @@ class Suggestion:
     distance_cost: float
     language_cost: float
     wait_cost: float
+    potential: float = 0.0
+    """What the offer's beds are worth to other groups (the group's size times the offer's
+    potential), in the same units as ``value``; 0 when ranked by value alone."""
+    held_back: bool = False
+    """First by value alone, but kept for a group that needs it more (see ``suggest``)."""
 
 
 class OfferIndex:
@@ -135,21 +140,35 @@ class OfferIndex:
         )
 
 
-def suggest(request: Requests, index: OfferIndex, k: int = 5, row: int = 0) -> list[Suggestion]:
-    """The k best feasible offers for one request (row ``row`` of ``request``), best first."""
+def suggest(
+    request: Requests,
+    index: OfferIndex,
+    k: int = 5,
+    row: int = 0,
+    potential: I8 | None = None,
+) -> list[Suggestion]:
+    """The k best feasible offers for one request (row ``row`` of ``request``), best first.
+
+    With ``potential`` (per offer row, per person, VALUE_SCALE units) offers rank by value minus
+    potential. The offer that would rank first by value alone is then ``held_back`` when its
+    potential moves it down or below zero (the dual-price policy would keep it for another
+    group); it stays in the list, at its place or, when that is beyond ``k``, last.
+    """
     if not int(request.needs[row]) & 1:
         return []
     rows, value, dist, wait, miss = index.candidates(request, row)
     if not rows.size:
         return []
+    score = value if potential is None else value - potential[rows]
+    order = _best(rows, score, k)
+    held = -1
+    if potential is not None:
+        first = int(_best(rows, value, 1)[0])
+        if first != int(order[0]) or score[first] < 0:
+            held = first
+            if held not in order:
+                order = np.append(order, held)
     size = int(request.size[row])
-    # Best value first; ties go to the lower offer row so that answers are stable.
-    if rows.size > k:
-        keep = np.argpartition(-value, k - 1)[:k]
-        cut = value[keep].min()
-        keep = np.flatnonzero(value >= cut)
-        rows, value, dist, wait, miss = rows[keep], value[keep], dist[keep], wait[keep], miss[keep]
-    order = np.lexsort((rows, -value))[:k]
     weights = index.weights
     shared = index.offers.languages[rows] & request.languages[row]
     return [
@@ -164,6 +183,19 @@ def suggest(request: Requests, index: OfferIndex, k: int = 5, row: int = 0) -> l
             distance_cost=size * weights.per_km * float(dist[i]),
             language_cost=size * weights.language * float(miss[i]),
             wait_cost=size * weights.per_wait_day * float(wait[i]),
+            potential=0.0 if potential is None else float(potential[rows[i]]) * size / VALUE_SCALE,
+            held_back=int(i) == held,
         )
-        for i in order
+        for i in order.tolist()
     ]
+
+
+def _best(rows: I8, score: I8, k: int) -> I8:
+    """Positions of the k highest scores, best first; ties go to the lower offer row so that
+    answers are stable."""
+    if rows.size > k:
+        keep = np.argpartition(-score, k - 1)[:k]
+        keep = np.flatnonzero(score >= score[keep].min())
+    else:
+        keep = np.arange(rows.size)
+    return keep[np.lexsort((rows[keep], -score[keep]))][:k].astype(np.int64)

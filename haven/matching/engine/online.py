@@ -27,15 +27,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
-from haven.matching.engine.candidates import select_candidates
-from haven.matching.engine.exact import class_regions
-from haven.matching.engine.flow import solve_by_region
 from haven.matching.engine.geo import haversine_km
 from haven.matching.engine.index import OfferIndex
-from haven.matching.engine.market import Market, classes_of
 from haven.matching.engine.model import BedOffers, BedProblem, Need, Weights
-from haven.matching.engine.optimiser import arcs_for, group_value, optimise
+from haven.matching.engine.optimiser import group_value, optimise
 from haven.matching.engine.pairs import evaluate_pairs
+from haven.matching.engine.potentials import forecast_draw, offer_potentials
 from haven.matching.engine.surge import DAY_MIN, SurgeDay
 
 I8 = npt.NDArray[np.int64]
@@ -339,12 +336,13 @@ class _Run:
             rows = np.arange(seen, end, dtype=np.int64)
             return rows[~self.day.declines[rows]]
         recent = seen - int(np.searchsorted(arrive, t - 60, side="right"))
-        horizon = min(self.settings.horizon_minutes, DAY_MIN - t)
-        expected = self.settings.forecast_scale * recent * horizon / 60.0
-        count = int(self.rng.poisson(expected)) if expected > 0 else 0
-        if not seen or not count:
-            return np.zeros(0, dtype=np.int64)
-        return self.rng.integers(0, seen, size=count).astype(np.int64)
+        return forecast_draw(
+            self.rng,
+            seen=seen,
+            rate_per_hour=recent,
+            horizon_minutes=min(self.settings.horizon_minutes, DAY_MIN - t),
+            scale=self.settings.forecast_scale,
+        )
 
     def _refresh(self, t: int) -> None:
         """New potentials from the LP over the waiting groups and the forecast."""
@@ -357,18 +355,13 @@ class _Run:
         if not rows.size:
             self.refresh_s.append(time.perf_counter() - started)
             return
-        requests = self.requests.take(rows)
-        capacity = offers.capacity.copy()
-        market = Market(requests, np.arange(rows.size), offers, capacity, self.weights)
-        if not market.rows.size or not market.offer_rows.size:
+        potential, priced = offer_potentials(self.requests.take(rows), offers, self.weights)
+        if priced is None:
             self.refresh_s.append(time.perf_counter() - started)
             return
-        classes = classes_of(market)
-        arcs = arcs_for(market, classes, select_candidates(market))
-        solution = solve_by_region(
-            classes.supply, capacity[market.offer_rows], *arcs, class_regions(market, classes)
-        )
-        self.potential[market.offer_rows] = solution.offer_price
+        market, solution = priced.market, priced.solution
+        classes, arcs = priced.classes, priced.arcs
+        self.potential[:] = potential
         cheapest = np.full(self.place_potential.size, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(cheapest, self.offer_place[market.offer_rows], solution.offer_price)
         self.place_potential = np.where(cheapest == np.iinfo(np.int64).max, 0, cheapest)

@@ -65,6 +65,12 @@ class Command(BaseCommand):
             help="Hours a host has to answer a proposed guest before the proposal expires and "
             "the case goes back to the pool (default 12).",
         )
+        change.add_argument(
+            "--dual-prices",
+            choices=["on", "off"],
+            help="Rank a case's suggested beds by value minus the offer's potential, so a bed a "
+            "more urgent group nearby needs ranks lower (default on); off: by value alone.",
+        )
         suspend = actions.add_parser(
             "suspend",
             help="Suspend a member, a coordinator too, when too few coordinators are left to "
@@ -267,6 +273,7 @@ class Command(BaseCommand):
         }
         weights = {names[key]: options[key] for key in names if options[key] is not None}
         everyone = options["second_factor_for_everyone"]
+        dual = options["dual_prices"]
         try:
             organisation = organisation_configure(
                 organisation=organisation,
@@ -277,6 +284,7 @@ class Command(BaseCommand):
                 retention_days=options["retention_days"],
                 reveals_per_hour=options["reveals_per_hour"],
                 proposal_expiry_hours=options["proposal_expiry_hours"],
+                dual_prices=None if dual is None else dual == "on",
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
@@ -287,5 +295,6 @@ class Command(BaseCommand):
             f"{organisation.retention_days} days after they end; at most "
             f"{organisation.reveals_per_hour} cases opened an hour per member; proposals expire "
             f"after {organisation.proposal_expiry_hours} hours; matching: "
-            f"{organisation.matching_weights or 'defaults'}"
+            f"{organisation.matching_weights or 'defaults'}; dual prices: "
+            f"{'on' if organisation.dual_prices else 'off'}"
         )

@@ -34,6 +34,16 @@ class Command(BaseCommand):
         )
         suggest.add_argument("--requests", type=int, default=500, help="Cases to suggest for.")
         suggest.add_argument("--json", action="store_true", help="Print one JSON object.")
+        potentials = kinds.add_parser(
+            "potentials",
+            help="Time the worker's potentials job (the offers' prices for suggested beds) on a "
+            "bench organisation with N waiting cases spread over the last day and M bed offers "
+            "in one country, kept in the configured database.",
+        )
+        potentials.add_argument("--cases", type=int, default=1000, help="Waiting cases (1000).")
+        potentials.add_argument("--offers", type=int, default=300, help="Bed offers (300).")
+        potentials.add_argument("--repeats", type=int, default=5, help="Timed runs (5).")
+        potentials.add_argument("--json", action="store_true", help="Print one JSON object.")
         intake = kinds.add_parser(
             "intake",
             help="Start gunicorn as `haven serve` does, on loopback against the configured "
@@ -139,6 +149,20 @@ class Command(BaseCommand):
             from haven.matching.bench_service import run as run_suggest
 
             run_suggest(options["offers"], options["requests"], options["json"], self.stdout.write)
+        elif options["kind"] == "potentials":
+            from haven.matching.bench_potentials import run as run_potentials
+
+            if not (1 <= options["cases"] <= 100_000 and 1 <= options["offers"] <= 100_000):
+                raise CommandError("--cases and --offers must be 1 to 100,000.")
+            if not 1 <= options["repeats"] <= 100:
+                raise CommandError("--repeats must be 1 to 100.")
+            run_potentials(
+                options["cases"],
+                options["offers"],
+                options["repeats"],
+                options["json"],
+                self.stdout.write,
+            )
         elif options["kind"] == "match":
             from haven.matching.engine.bench import render
 

@@ -12,7 +12,8 @@ from haven.core.worker import JOBS, run_due
 class Command(BaseCommand):
     help = (
         "Run Haven's recurring jobs (linking anonymous audit events into the chain every 5 "
-        "seconds, the optimiser's surge signal every 15 minutes, expiring unanswered placement "
+        "seconds, the optimiser's surge signal every 15 minutes, the offers' potentials for "
+        "suggested beds every 5 minutes, expiring unanswered placement "
         "proposals every 5 minutes, clearing old rate counters "
         "hourly, shredding cases past retention daily). Run one or more; each job runs once per "
         "interval across them all."
