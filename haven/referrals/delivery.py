@@ -284,6 +284,8 @@ def _relayed(
                     "messages": len(fresh),
                 },
             )
+            # The partner's volunteers wrote: an answer for the requester here.
+            ping_requester(case_id=referral.case_id)
     return Outcome(201 if fresh else 200)
 
 

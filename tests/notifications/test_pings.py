@@ -409,3 +409,56 @@ def test_a_referral_partners_answer_pings_the_requester(
     referral.refresh_from_db()
     assert referral.status == "declined"
     assert Ping.objects.get(case=pinged.case).waiting == 1
+
+
+def test_messages_relayed_from_a_partner_on_another_install_ping_the_requester(
+    coordinator: Persona, outsider: Persona, pinged: Accepted
+) -> None:
+    from haven.crypto.keys import new_key_pair
+    from haven.crypto.signing import signing_pair_from
+    from haven.referrals import envelopes
+    from haven.referrals.delivery import receive
+    from haven.referrals.models import Referral, ReferralStatus
+    from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
+
+    ark = identity_ensure(keyring=keyring_of(coordinator))
+    identity_ensure(keyring=keyring_of(outsider))
+    partner = partner_add_local(
+        actor=coordinator.member,
+        other=outsider.member.organisation,
+        needs=[],
+        countries=[],
+        languages=[],
+    )
+    referral = referral_propose(
+        actor=coordinator.member,
+        keyring=keyring_of(coordinator),
+        case=pinged.case,
+        partner=partner,
+        fields=["story"],
+        with_thread=False,
+        with_documents=False,
+        reason="they have a lawyer in Almaty",
+    )
+    # As if the partner, on another install, had accepted and named its relay key.
+    relay = signing_pair_from(new_key_pair().private)
+    Referral.objects.filter(pk=referral.pk).update(
+        status=ReferralStatus.ACCEPTED, relay_public=relay.public
+    )
+    Ping.objects.filter(case=pinged.case).update(waiting=0)
+    body, signature = envelopes.build(
+        kind="relay",
+        referral_id=referral.pk,
+        signing_public=relay.public,
+        signing_seed=relay.seed,
+        box_public=bytes(ark.box_public),
+        organisation_slug="",
+        to_fingerprint=ark.fingerprint,
+        thread=b"sealed thread key",
+        messages=(envelopes.Relayed(referral.pk, 1, "2026-12-04T03:00:00+00:00", b"sealed"),),
+    )
+    assert receive(body, envelopes.b64(signature)).status == 201
+    assert Ping.objects.get(case=pinged.case).waiting == 1
+    # The same relay again brings nothing new, and no second ping.
+    assert receive(body, envelopes.b64(signature)).status == 200
+    assert Ping.objects.get(case=pinged.case).waiting == 1
