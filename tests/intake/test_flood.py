@@ -45,7 +45,7 @@ def _status(client: Client, codename: str) -> int:
 
 
 def test_right_codename_is_answered_through_a_flood_of_wrong_ones_on_the_api(
-    make_request: Callable[..., Accepted], settings: object
+    make_request: Callable[..., Accepted], settings: object, one_window: None
 ) -> None:
     settings.HAVEN_CODENAME_GLOBAL_FAILURES_PER_MINUTE = 300  # type: ignore[attr-defined]
     codename = make_request().codename
