@@ -73,6 +73,13 @@ class IntakeIn(Schema):
     location_detail: str = Field("", max_length=300)
     story: str = Field("", max_length=4000)
     for_counselor: str = Field("", max_length=2000)
+    ping: str = Field(
+        "",
+        description=(
+            "An e-mail address told only “There is an answer for you” when volunteers answer; "
+            "sealed, never shown to anyone"
+        ),
+    )
 
 
 class IntakeOut(Schema):

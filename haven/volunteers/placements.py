@@ -285,6 +285,8 @@ def placements_expire(now: datetime | None = None) -> int:
                 for placement in batch:
                     _end(None, placement, Decision.EXPIRED)
                     _back_to_pool(None, placement)
+                    # The requester's page now says the place fell through.
+                    ping_requester(case_id=placement.case_id)
                     _audit(
                         None,
                         placement,

@@ -228,6 +228,12 @@ def test_a_placement_proposal_pings_and_the_requesters_own_words_do_not(
     )
     placement_confirm(actor=coordinator.member, case=pinged.case, offer=offer)
     assert Ping.objects.get(case=pinged.case).waiting > 0
+    # A host who never answers: the proposal expires, and the requester hears of it too.
+    from haven.volunteers.placements import placements_expire
+
+    Ping.objects.filter(case=pinged.case).update(waiting=0)
+    assert placements_expire(timezone.now() + timedelta(days=2)) == 1
+    assert Ping.objects.get(case=pinged.case).waiting == 1
 
 
 def test_the_address_is_sealed_bound_to_its_case_and_gone_with_a_shred(
@@ -462,3 +468,27 @@ def test_messages_relayed_from_a_partner_on_another_install_ping_the_requester(
     # The same relay again brings nothing new, and no second ping.
     assert receive(body, envelopes.b64(signature)).status == 200
     assert Ping.objects.get(case=pinged.case).waiting == 1
+
+
+def test_an_api_client_may_leave_a_ping_address_and_a_bad_one_is_refused_by_field(
+    organisation: Any,
+) -> None:
+    import json
+
+    body = {"needs": ["shelter"], "place": "kz-almaty", "contact": "@via_app", "ping": ADDRESS}
+    created = Client().post("/api/v1/intake", json.dumps(body), content_type="application/json")
+    assert created.status_code == 201
+    ping = Ping.objects.get()
+    assert ADDRESS.encode() not in stored(ping.address_sealed)
+    assert ping_address_of(ping) == ADDRESS
+    bad = Client().post(
+        "/api/v1/intake",
+        json.dumps({**body, "ping": "not an address"}),
+        content_type="application/json",
+        headers={"Accept-Language": "ru"},
+    )
+    assert bad.status_code == 422
+    assert bad.json()["errors"]["ping"] == [
+        "Введите адрес электронной почты, например name@example.org."
+    ]
+    assert Ping.objects.count() == 1
