@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "haven.referrals",
     "haven.api",
     "haven.notifications",
+    "haven.bot",
 ]
 
 MIDDLEWARE = [
@@ -295,6 +296,19 @@ MAILERS = {
         },
     }
 }
+# The Matrix front door, `haven bot` (docs/bot.md). The bot's password is read by the command
+# itself (HAVEN_BOT_PASSWORD_FILE or HAVEN_BOT_PASSWORD), so the web processes never hold it.
+HAVEN_BOT_HOMESERVER = env_str("HAVEN_BOT_HOMESERVER", "").rstrip("/")
+HAVEN_BOT_USER = env_str("HAVEN_BOT_USER", "")
+# The organisation the bot's requests go to (its slug); empty when only one takes requests.
+HAVEN_BOT_ORGANISATION = env_str("HAVEN_BOT_ORGANISATION", "")
+# Messages one Matrix account may send the bot per minute; beyond it the bot says so once and
+# takes nothing more until the minute is over.
+HAVEN_BOT_MESSAGES_PER_MINUTE = env_int("HAVEN_BOT_MESSAGES_PER_MINUTE", 20, minimum=1)
+# How often the bot looks for the volunteers' new answers to pass on.
+HAVEN_BOT_POLL_SECONDS = env_int("HAVEN_BOT_POLL_SECONDS", 10, minimum=1)
+# A conversation untouched this long is deleted (a request it linked stays, with its codename).
+HAVEN_BOT_FORGET_DAYS = env_int("HAVEN_BOT_FORGET_DAYS", 90, minimum=1)
 # Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
 # (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
 HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)
