@@ -239,6 +239,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Pillow logs a photo's metadata (camera, GPS position) at DEBUG while reading it.
         "PIL": {"level": "WARNING"},
+        # matrix-nio tells of every event it handles; the bot logs what matters itself.
+        "nio": {"level": "WARNING"},
     },
 }
 

@@ -22,10 +22,12 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
+    MessageDirection,
     RoomEncryptedMedia,
     RoomMessageEmote,
     RoomMessageMedia,
     RoomMessageNotice,
+    RoomMessagesResponse,
     RoomMessageText,
     RoomMessageUnknown,
     RoomSendResponse,
@@ -39,6 +41,10 @@ from haven.bot.services import conversations_forget_stale
 logger = logging.getLogger(__name__)
 # The device this bot logs in as, the same at every start so the homeserver keeps one.
 DEVICE_ID = "HAVENBOT"
+# Each sync brings up to this many events of a room; beyond it the gap is fetched page by page,
+# up to GAP_MOST events (a flood beyond that is over any person's budget anyway).
+SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
+GAP_MOST = 2000
 
 
 def _in_database[Result](function: Callable[..., Result], /, **arguments: Any) -> Result:
@@ -93,7 +99,10 @@ class MatrixBot:
         try:
             while not stop.is_set():
                 response = await self.client.sync(
-                    timeout=int(self._poll_seconds * 1000), since=since, full_state=False
+                    timeout=int(self._poll_seconds * 1000),
+                    since=since,
+                    full_state=False,
+                    sync_filter=SYNC_FILTER,
                 )
                 if not isinstance(response, SyncResponse):
                     logger.warning("the homeserver did not answer a sync: %s", response)
@@ -104,13 +113,34 @@ class MatrixBot:
                     room = self.client.rooms.get(room_id)
                     if room is None:
                         continue
-                    for event in joined.timeline.events:
+                    events = list(joined.timeline.events)
+                    if joined.timeline.limited and joined.timeline.prev_batch:
+                        events = (
+                            await self._gap(room_id, joined.timeline.prev_batch, since) + events
+                        )
+                    for event in events:
                         await self._event(room, event)
                 since = response.next_batch
                 self._save_token(since)
                 await self._poll()
         finally:
             await self.client.close()
+
+    async def _gap(self, room_id: str, before: str, since: str | None) -> list[Any]:
+        """The events a limited sync left out (a burst, or what came while the bot was down),
+        oldest first, fetched back to where the last sync ended, so no message is lost."""
+        missed: list[Any] = []
+        start: str | None = before
+        while start and len(missed) < GAP_MOST:
+            page = await self.client.room_messages(
+                room_id, start=start, end=since, direction=MessageDirection.back, limit=100
+            )
+            if not isinstance(page, RoomMessagesResponse) or not page.chunk:
+                break
+            missed.extend(page.chunk)
+            start = page.end if page.end != start else None
+        missed.reverse()
+        return missed
 
     def _saved_token(self) -> str | None:
         try:

@@ -1,0 +1,311 @@
+"""The bot on a real homeserver: Synapse on loopback, the bot running as `haven bot` runs it, and
+people with their own Matrix accounts who open a chat with it and type, as a person would.
+
+Synapse is installed once into var/test/synapse-venv (see tests/bot/synapse.py). Where it cannot
+be installed the tests are skipped with the reason, except under CI=true, where they fail.
+"""
+
+import asyncio
+import io
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from nio import (
+    AsyncClient,
+    LoginResponse,
+    RedactedEvent,
+    RoomCreateResponse,
+    RoomGetEventResponse,
+    RoomMessageText,
+    SyncResponse,
+    UploadResponse,
+)
+
+from haven.accounts.models import Organisation
+from haven.bot.conversation import FrontDoor
+from haven.bot.matrix import SYNC_FILTER, MatrixBot
+from haven.cases.models import Case
+from haven.cases.services import case_reveal, case_triage
+from haven.messaging.services import message_to_requester, thread_for_staff
+from tests.bot import synapse
+from tests.conftest import Persona, keyring_of, small_jpeg
+
+pytestmark = pytest.mark.django_db(transaction=True)
+BOT_PASSWORD = "bot-password-" + "x" * 12
+WAIT = 30.0
+
+
+@pytest.fixture(scope="session")
+def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[synapse.Homeserver]:
+    try:
+        server = synapse.start(tmp_path_factory.mktemp("synapse"))
+    except synapse.SynapseUnavailable as error:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"Synapse is not available here: {error}")
+    print(  # the figures the docs quote
+        f"\nSynapse: install {server.install_seconds:.1f} s, start {server.start_seconds:.1f} s"
+    )
+    yield server
+    server.stop()
+
+
+class Loop:
+    """An event loop in a thread of its own, for a Matrix client the test drives step by step."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run[Result](self, coroutine: Coroutine[Any, Any, Result], timeout: float = WAIT) -> Result:
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(5)
+
+
+class MatrixPerson:
+    """Someone with a Matrix account of their own, in a direct chat with the bot."""
+
+    def __init__(self, server: synapse.Homeserver, name: str) -> None:
+        self.password = f"{name}-password-{secrets.token_hex(4)}"
+        self.user_id = server.register(name, self.password)
+        self.loop = Loop()
+        self.client = AsyncClient(server.url, self.user_id)
+        login = self.loop.run(self.client.login(self.password))
+        assert isinstance(login, LoginResponse), login
+        self.since: str | None = None
+        self.room_id = ""
+        self.heard: list[tuple[str, str]] = []  # (event id, text) from the bot, in order
+        self._sync()
+
+    def open_chat(self, bot_user: str) -> None:
+        """Start a direct chat with the bot, unencrypted, as a client's "new chat" does."""
+        created = self.loop.run(
+            self.client.room_create(is_direct=True, invite=[bot_user], preset=None)
+        )
+        assert isinstance(created, RoomCreateResponse), created
+        self.room_id = created.room_id
+
+    def _sync(self) -> list[tuple[str, str]]:
+        response = self.loop.run(
+            self.client.sync(timeout=500, since=self.since, sync_filter=SYNC_FILTER)
+        )
+        assert isinstance(response, SyncResponse), response
+        self.since = response.next_batch
+        new = []
+        joined = response.rooms.join.get(self.room_id)
+        if joined is not None:
+            for event in joined.timeline.events:
+                if isinstance(event, RoomMessageText) and event.sender != self.user_id:
+                    new.append((event.event_id, event.body))
+        self.heard.extend(new)
+        return new
+
+    def say(self, text: str) -> None:
+        self.loop.run(
+            self.client.room_send(
+                self.room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+            )
+        )
+
+    def send_photo(self) -> None:
+        photo = small_jpeg()
+        uploaded, _keys = self.loop.run(
+            self.client.upload(
+                io.BytesIO(photo), content_type="image/jpeg", filename="p.jpg", filesize=len(photo)
+            )
+        )
+        assert isinstance(uploaded, UploadResponse), uploaded
+        self.loop.run(
+            self.client.room_send(
+                self.room_id,
+                "m.room.message",
+                {"msgtype": "m.image", "body": "p.jpg", "url": uploaded.content_uri},
+            )
+        )
+
+    def hear(self, *wanted: str, timeout: float = WAIT) -> str:
+        """Wait until the bot has said something holding every `wanted` text; return all it said
+        since the last call."""
+        said: list[str] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            said.extend(text for _event, text in self._sync())
+            joined = "\n".join(said)
+            if all(part in joined for part in wanted):
+                return joined
+        raise AssertionError(f"the bot did not say {wanted!r}; it said: {said!r}")
+
+    def ask(self, text: str, *wanted: str) -> str:
+        self.say(text)
+        return self.hear(*wanted)
+
+    def event_was_redacted(self, event_id: str) -> bool:
+        response = self.loop.run(self.client.room_get_event(self.room_id, event_id))
+        assert isinstance(response, RoomGetEventResponse), response
+        return isinstance(response.event, RedactedEvent)
+
+    def close(self) -> None:
+        self.loop.run(self.client.close())
+        self.loop.close()
+
+
+@pytest.fixture
+def bot(
+    homeserver: synapse.Homeserver, organisation: Organisation, tmp_path: Path
+) -> Iterator[str]:
+    """`haven bot` for Ark, running on the homeserver while the test lasts; yields its user id."""
+    name = f"haven{secrets.token_hex(3)}"
+    user_id = homeserver.register(name, BOT_PASSWORD)
+    runner = MatrixBot(
+        front_door=FrontDoor(organisation=organisation),
+        homeserver=homeserver.url,
+        user=user_id,
+        password=BOT_PASSWORD,
+        sync_token_file=tmp_path / "sync-token",
+        poll_seconds=0.5,
+    )
+    loop = Loop()
+    stop = asyncio.Event()
+    running = asyncio.run_coroutine_threadsafe(runner.run(stop), loop.loop)
+    time.sleep(1.0)
+    if running.done():
+        running.result()  # the bot failed to start: show why
+    yield user_id
+    loop.loop.call_soon_threadsafe(stop.set)
+    running.result(WAIT)
+    loop.close()
+
+
+@pytest.fixture
+def people(homeserver: synapse.Homeserver) -> Iterator[Callable[[str], MatrixPerson]]:
+    made: list[MatrixPerson] = []
+
+    def make(name: str) -> MatrixPerson:
+        person = MatrixPerson(homeserver, f"{name}{secrets.token_hex(3)}")
+        made.append(person)
+        return person
+
+    yield make
+    for person in made:
+        person.close()
+
+
+def _rows_holding(needles: list[str]) -> list[str]:
+    """Every table and column of Haven's database where any needle appears in plaintext."""
+    found = []
+    encoded = [needle.encode() for needle in needles]
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608  # table names from the database itself
+            columns = [column[0] for column in cursor.description]
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    data = bytes(value) if isinstance(value, bytes | memoryview) else str(value)
+                    haystack = data if isinstance(data, bytes) else data.encode()
+                    if any(needle in haystack for needle in encoded):
+                        found.append(f"{table}.{column}")
+    return found
+
+
+def _codename_in(said: str) -> str:
+    """The seven words of the bot's "your request is sent" message, in either language."""
+    for paragraph_start in ("Your request is sent", "Ваша заявка отправлена"):
+        if paragraph_start in said:
+            return said.split(paragraph_start, 1)[1].split("\n\n")[1]
+    raise AssertionError(f"no codename in {said!r}")
+
+
+def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_back(
+    bot: str,
+    people: Callable[[str], MatrixPerson],
+    coordinator: Persona,
+) -> None:
+    lena = people("lena")
+    lena.open_chat(bot)
+    first = lena.hear("not end-to-end encrypted", "1 — Русский")
+    assert "homeserver" in first and "сервер" in first
+    lena.ask("2", "What do you need?")
+    lena.ask("1 2", "Where are you now?")
+    lena.ask("Tbilisi", "Noted: Tbilisi, Georgia", "How can the volunteers reach you?")
+    contact = f"signal:lena.{secrets.token_hex(4)}"
+    lena.ask(contact, "Your request:", "1 — send it")
+    said = lena.ask("1", "Your request is sent", "Write to them here")
+    codename = _codename_in(said)
+    assert len(codename.split()) == 7
+    codename_event = next(event for event, text in lena.heard if codename in text)
+
+    case = Case.objects.get()
+    assert case.place == "ge-tbilisi" and case.need_shelter and case.need_legal
+    story = f"Crossed at Upper Lars {secrets.token_hex(4)}"
+    lena.ask(story, "Passed on to the volunteers.")
+    assert lena.event_was_redacted(codename_event)
+
+    case_triage(actor=coordinator.member, case=case, decision="accept")
+    answer = f"A bed tonight at the church {secrets.token_hex(3)}"
+    message_to_requester(
+        actor=coordinator.member, keyring=keyring_of(coordinator), case=case, text=answer
+    )
+    assert answer in lena.hear("From the volunteers:", answer)
+    reply = f"Thank you, I will come {secrets.token_hex(3)}"
+    lena.ask(reply, "Passed on to the volunteers.")
+    assert "Triaged" in lena.ask("/status", "Your request:")
+
+    keyring = keyring_of(coordinator)
+    case_reveal(actor=coordinator.member, keyring=keyring, case=case, reason="answer lena")
+    thread = [opened.text for opened in thread_for_staff(keyring=keyring, case=case)]
+    assert thread == [story, answer, reply]
+    assert _rows_holding([contact, story, reply, answer, codename, lena.user_id]) == []
+
+
+def test_a_request_in_russian_and_bad_input_through_the_bot(
+    bot: str, people: Callable[[str], MatrixPerson], settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One minute's message budget for the whole test, whatever the clock does meanwhile.
+    moment = timezone.now().replace(second=5)
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    settings.HAVEN_BOT_MESSAGES_PER_MINUTE = 30
+    ivan = people("ivan")
+    ivan.open_chat(bot)
+    ivan.hear("1 — Русский")
+    ivan.ask("1", "Что вам нужно?")
+    ivan.ask("/погода", "Я не знаю команды /погода", "/status")
+    ivan.ask("восемь", "Отправьте номера из списка")
+    ivan.ask("3", "Где вы сейчас?")
+    ivan.send_photo()
+    ivan.hear("только текст", "страницу статуса")
+    ivan.ask("Кара", "Какое именно? Отправьте его номер:")
+    listed = ivan.ask("0", "Отправьте номер страны")
+    armenia = next(line.split(" — ")[0] for line in listed.splitlines() if "Армения" in line)
+    places = ivan.ask(armenia, "Ереван")
+    yerevan = next(line.split(" — ")[0] for line in places.splitlines() if "Ереван" in line)
+    ivan.ask(yerevan, "Записал: Ереван, Армения")
+    ivan.ask("0", "только через сообщения Haven")
+    said = ivan.ask("1", "Ваша заявка отправлена")
+    codename = _codename_in(said)
+    assert all("а" <= letter <= "я" for word in codename.split() for letter in word)
+    case = Case.objects.get()
+    assert case.place == "am-yerevan" and case.messages_only and case.need_route
+
+    huge = "я" * 4001
+    ivan.ask(huge, "4001", "4000", "не сохранил")
+    assert not case.messages.exists()
+    burst = [f"сообщение {number}" for number in range(30)]
+    for text in burst:
+        ivan.say(text)
+    said = ivan.hear("быстрее, чем я могу их принять")
+    kept = case.messages.count()
+    assert 0 < kept < len(burst)
+    assert said.count("Передал волонтёрам.") == kept
+    assert said.count("быстрее") == 1
