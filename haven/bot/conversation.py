@@ -561,7 +561,7 @@ class FrontDoor:
         return [Reply(self._summary(state))]
 
     def _summary(self, state: State) -> str:
-        needs = ", ".join(str(Need(value).label) for value in state.needs)
+        needs = ", ".join(str(label) for value, label in Need.choices if value in state.needs)
         contact = state.contact or _("only through Haven's messages, passed on to this chat")
         return "\n".join(
             [

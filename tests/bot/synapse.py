@@ -7,6 +7,7 @@ federation listener, no key servers, no statistics, SQLite, and registration onl
 secret, which is how the tests make their accounts.
 """
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -35,7 +36,18 @@ def _venv_python() -> Path:
 
 
 def install() -> float:
-    """Build the virtualenv if requirements-synapse.txt changed since; returns seconds spent."""
+    """Build the virtualenv if requirements-synapse.txt changed since; returns seconds spent.
+    Test processes running side by side take turns, so only the first one builds it."""
+    VENV.parent.mkdir(parents=True, exist_ok=True)
+    with (VENV.parent / "synapse-venv.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            return _install()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _install() -> float:
     stamp = VENV / ".pins"
     pins = PINS.read_bytes()
     if stamp.exists() and stamp.read_bytes() == pins and _venv_python().exists():

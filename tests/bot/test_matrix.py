@@ -12,6 +12,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from nio import (
 )
 
 from haven.accounts.models import Organisation
+from haven.bot import matrix
 from haven.bot.conversation import FrontDoor
 from haven.bot.matrix import SYNC_FILTER, MatrixBot
 from haven.cases.models import Case
@@ -87,6 +89,7 @@ class MatrixPerson:
         self.since: str | None = None
         self.room_id = ""
         self.heard: list[tuple[str, str]] = []  # (event id, text) from the bot, in order
+        self.transcript: list[str] = []
         self._sync()
 
     def open_chat(self, bot_user: str) -> None:
@@ -109,10 +112,12 @@ class MatrixPerson:
             for event in joined.timeline.events:
                 if isinstance(event, RoomMessageText) and event.sender != self.user_id:
                     new.append((event.event_id, event.body))
+                    self.transcript.append("bot:    " + event.body.replace("\n", "\n        "))
         self.heard.extend(new)
         return new
 
     def say(self, text: str) -> None:
+        self.transcript.append(f"person: {text if len(text) < 200 else text[:20] + '…'}")
         self.loop.run(
             self.client.room_send(
                 self.room_id, "m.room.message", {"msgtype": "m.text", "body": text}
@@ -127,6 +132,7 @@ class MatrixPerson:
             )
         )
         assert isinstance(uploaded, UploadResponse), uploaded
+        self.transcript.append("person: [a photo, p.jpg]")
         self.loop.run(
             self.client.room_send(
                 self.room_id,
@@ -161,19 +167,17 @@ class MatrixPerson:
         self.loop.close()
 
 
-@pytest.fixture
-def bot(
-    homeserver: synapse.Homeserver, organisation: Organisation, tmp_path: Path
-) -> Iterator[str]:
-    """`haven bot` for Ark, running on the homeserver while the test lasts; yields its user id."""
-    name = f"haven{secrets.token_hex(3)}"
-    user_id = homeserver.register(name, BOT_PASSWORD)
+@contextmanager
+def _running_bot(
+    homeserver: synapse.Homeserver, organisation: Organisation, user_id: str, token_file: Path
+) -> Iterator[None]:
+    """`haven bot` for the organisation, running on the homeserver inside the block."""
     runner = MatrixBot(
         front_door=FrontDoor(organisation=organisation),
         homeserver=homeserver.url,
         user=user_id,
         password=BOT_PASSWORD,
-        sync_token_file=tmp_path / "sync-token",
+        sync_token_file=token_file,
         poll_seconds=0.5,
     )
     loop = Loop()
@@ -182,10 +186,26 @@ def bot(
     time.sleep(1.0)
     if running.done():
         running.result()  # the bot failed to start: show why
-    yield user_id
-    loop.loop.call_soon_threadsafe(stop.set)
-    running.result(WAIT)
-    loop.close()
+    try:
+        yield
+    finally:
+        loop.loop.call_soon_threadsafe(stop.set)
+        running.result(WAIT)
+        loop.close()
+
+
+def _bot_account(homeserver: synapse.Homeserver) -> str:
+    return homeserver.register(f"haven{secrets.token_hex(3)}", BOT_PASSWORD)
+
+
+@pytest.fixture
+def bot(
+    homeserver: synapse.Homeserver, organisation: Organisation, tmp_path: Path
+) -> Iterator[str]:
+    """The bot, running while the test lasts; yields its Matrix user id."""
+    user_id = _bot_account(homeserver)
+    with _running_bot(homeserver, organisation, user_id, tmp_path / "sync-token"):
+        yield user_id
 
 
 @pytest.fixture
@@ -267,6 +287,7 @@ def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_
     thread = [opened.text for opened in thread_for_staff(keyring=keyring, case=case)]
     assert thread == [story, answer, reply]
     assert _rows_holding([contact, story, reply, answer, codename, lena.user_id]) == []
+    print("\n".join(["", "The conversation, as the homeserver carried it:", *lena.transcript]))
 
 
 def test_a_request_in_russian_and_bad_input_through_the_bot(
@@ -309,3 +330,29 @@ def test_a_request_in_russian_and_bad_input_through_the_bot(
     assert 0 < kept < len(burst)
     assert said.count("Передал волонтёрам.") == kept
     assert said.count("быстрее") == 1
+
+
+def test_what_is_sent_while_the_bot_is_down_is_answered_when_it_is_back(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    people: Callable[[str], MatrixPerson],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Syncs of two events at most, so the three answers below come as a limited timeline whose
+    # gap the bot must fetch.
+    monkeypatch.setattr(matrix, "SYNC_FILTER", {"room": {"timeline": {"limit": 2}}})
+    user_id = _bot_account(homeserver)
+    token = tmp_path / "sync-token"
+    mila = people("mila")
+    with _running_bot(homeserver, organisation, user_id, token):
+        mila.open_chat(user_id)
+        mila.hear("1 — Русский")
+        mila.ask("en", "What do you need?")
+    mila.say("4")
+    mila.say("Yerevan")
+    mila.say("0")
+    with _running_bot(homeserver, organisation, user_id, token):
+        said = mila.hear("Where are you now?", "Noted: Yerevan, Armenia", "Your request:")
+    assert said.index("Where are you now?") < said.index("Noted") < said.index("Your request:")
+    assert "only through Haven's messages" in said
