@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from nio import (
     AsyncClient,
     AsyncClientConfig,
@@ -125,6 +125,8 @@ class MatrixBot:
                 await self._poll()
         finally:
             await self.client.close()
+            # The database thread's connection ends with the bot, not with the process.
+            await _db(connections.close_all)
 
     async def _gap(self, room_id: str, before: str, since: str | None) -> list[Any]:
         """The events a limited sync left out (a burst, or what came while the bot was down),

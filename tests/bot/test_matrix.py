@@ -239,6 +239,14 @@ def _rows_holding(needles: list[str]) -> list[str]:
     return found
 
 
+def _homeserver_holds(server: synapse.Homeserver, needles: dict[str, str]) -> list[str]:
+    """Which of the needles Synapse's own database files hold in plaintext."""
+    data = b"".join(
+        path.read_bytes() for path in server.directory.glob("homeserver.db*") if path.is_file()
+    )
+    return [label for label, needle in needles.items() if needle.encode() in data]
+
+
 def _codename_in(said: str) -> str:
     """The seven words of the bot's "your request is sent" message, in either language."""
     for paragraph_start in ("Your request is sent", "Ваша заявка отправлена"):
@@ -248,6 +256,7 @@ def _codename_in(said: str) -> str:
 
 
 def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_back(
+    homeserver: synapse.Homeserver,
     bot: str,
     people: Callable[[str], MatrixPerson],
     coordinator: Persona,
@@ -288,6 +297,11 @@ def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_
     assert thread == [story, answer, reply]
     assert _rows_holding([contact, story, reply, answer, codename, lena.user_id]) == []
     print("\n".join(["", "The conversation, as the homeserver carried it:", *lena.transcript]))
+    # What the homeserver itself holds: the conversation is not end-to-end encrypted, as the
+    # bot's first message says, so its database has the words in plaintext.
+    held = _homeserver_holds(homeserver, {"contact": contact, "story": story, "codename": codename})
+    print(f"The homeserver's database holds in plaintext: {', '.join(held) or 'none of them'}")
+    assert {"contact", "story"} <= set(held)
 
 
 def test_a_request_in_russian_and_bad_input_through_the_bot(
