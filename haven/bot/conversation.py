@@ -104,9 +104,8 @@ def _files_refused() -> str:
 
 def _encrypted_refused() -> str:
     return _(
-        "Your message is end-to-end encrypted and this bot cannot read it: nothing of it was "
-        "kept. Start a new chat with the bot with encryption turned off (the homeserver's "
-        "operator can then read it), or use Haven's web form."
+        "I could not decrypt your message (its keys did not reach me): nothing of it was kept. "
+        "Send it again; if this happens again, start a new chat with me, or use Haven's web form."
     )
 
 
@@ -147,21 +146,25 @@ def greeting(*, encrypted: bool) -> str:
         if encrypted:
             lines.append(
                 _(
-                    "• This chat is set to end-to-end encryption, but this bot cannot read "
-                    "encrypted messages: start a new chat with it with encryption turned off, or "
-                    "use Haven's web form (in Tor Browser if you can)."
+                    "• This chat is end-to-end encrypted: the homeserver cannot read what we "
+                    "write, only that we talk, and when. I cannot verify your devices, so I write "
+                    "to every device your homeserver lists for your account."
+                )
+            )
+        else:
+            lines.append(
+                _(
+                    "• This conversation is not end-to-end encrypted: the homeserver's operator "
+                    "can read it, including the codename I give you. To keep the words from them, "
+                    "start a new chat with me with encryption turned on."
                 )
             )
         lines.append(
             _(
-                "• This conversation is not end-to-end encrypted: the homeserver's operator can "
-                "read it, including the codename I give you."
-            )
-        )
-        lines.append(
-            _(
-                "• Haven seals what you tell it. About your Matrix account it keeps only a keyed "
-                "digest of its name and this conversation's state, encrypted."
+                "• Haven seals what you tell it. In its database it keeps about your Matrix "
+                "account only a keyed digest of its name and this conversation's state, "
+                "encrypted; the bot's own encryption keys, on its server, list your account and "
+                "device."
             )
         )
         lines.append(
@@ -304,7 +307,7 @@ class FrontDoor:
             return [Reply(_in_language(_files_refused, language))]
 
     def unreadable(self, *, user_id: str) -> list[Reply]:
-        """An end-to-end encrypted message, which this bot cannot open."""
+        """An end-to-end encrypted message the bot has no key for."""
         state = conversation_load(user_id=user_id)
         language = state.language if state is not None and state.language else ""
         with translation.override(language or "ru"):

@@ -1,9 +1,10 @@
 """The bot's Matrix side: joins the chats people open with it, hands their messages to the front
 door, sends its replies, and passes the volunteers' answers on.
 
-It speaks the client-server API through matrix-nio, without end-to-end encryption (see
-docs/bot.md). Everything it does with Haven's data runs in one worker thread through the services,
-as a web request would.
+It speaks the client-server API through matrix-nio, with end-to-end encryption (vodozemac) in the
+chats that have it turned on; its keys live in nio's store, pickled under a key derived from the
+pepper (see docs/bot.md). Everything it does with Haven's data runs in one worker thread through
+the services, as a web request would.
 """
 
 import asyncio
@@ -19,6 +20,7 @@ from nio import (
     AsyncClient,
     AsyncClientConfig,
     InviteMemberEvent,
+    LocalProtocolError,
     LoginResponse,
     MatrixRoom,
     MegolmEvent,
@@ -31,6 +33,7 @@ from nio import (
     RoomMessageText,
     RoomMessageUnknown,
     RoomSendResponse,
+    SendRetryError,
     StickerEvent,
     SyncResponse,
 )
@@ -69,14 +72,25 @@ class MatrixBot:
         password: str,
         sync_token_file: Path,
         poll_seconds: float,
+        key_store: Path,
+        key_store_passphrase: str,
     ) -> None:
         self.front_door = front_door
+        key_store.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(
             homeserver,
             user,
             device_id=DEVICE_ID,
-            config=AsyncClientConfig(encryption_enabled=False, store_sync_tokens=False),
+            store_path=str(key_store),
+            config=AsyncClientConfig(
+                encryption_enabled=True,
+                store_sync_tokens=False,
+                pickle_key=key_store_passphrase,
+            ),
         )
+        # Rooms joined and not yet greeted: the greeting waits until a sync lists the room, so
+        # the bot knows whether it is encrypted and who is in it. True for a room of more than two.
+        self._to_greet: dict[str, bool] = {}
         self._password = password
         self._token_file = sync_token_file
         self._poll_seconds = poll_seconds
@@ -88,6 +102,8 @@ class MatrixBot:
         login = await self.client.login(self._password, device_name="Haven")
         if not isinstance(login, LoginResponse):
             raise RuntimeError(f"the homeserver refused the bot's login: {login}")
+        # Publish the device's keys at once, so that people's clients can encrypt to it.
+        await self._keys()
         since = self._saved_token()
         if since is None:
             # The first start: what was said before the bot existed is not for it.
@@ -108,7 +124,9 @@ class MatrixBot:
                     logger.warning("the homeserver did not answer a sync: %s", response)
                     await asyncio.sleep(self._poll_seconds)
                     continue
+                await self._keys()
                 await self._invites(response)
+                await self._greet()
                 for room_id, joined in response.rooms.join.items():
                     room = self.client.rooms.get(room_id)
                     if room is None:
@@ -156,24 +174,39 @@ class MatrixBot:
         self._token_file.parent.mkdir(parents=True, exist_ok=True)
         self._token_file.write_text(token)
 
+    async def _keys(self) -> None:
+        """Keep the encryption keys current: publish the device's, learn the people's devices,
+        and claim their one-time keys, as any Matrix client does between syncs."""
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys:
+            users = self.client.get_users_for_key_claiming()
+            if users:
+                await self.client.keys_claim(users)
+
     async def _invites(self, response: SyncResponse) -> None:
         for room_id, invited in response.rooms.invite.items():
-            encrypted = any(
-                getattr(event, "type", "") == "m.room.encryption"
-                or type(event).__name__ == "RoomEncryptionEvent"
-                for event in invited.invite_state
-            )
             members = {
                 event.state_key
                 for event in invited.invite_state
                 if isinstance(event, InviteMemberEvent) and event.membership in ("join", "invite")
             }
             await self.client.join(room_id)
-            if len(members - {self.client.user_id}) > 1:
+            self._to_greet[room_id] = len(members - {self.client.user_id}) > 1
+
+    async def _greet(self) -> None:
+        for room_id, crowded in list(self._to_greet.items()):
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            del self._to_greet[room_id]
+            if crowded or room.member_count > 2:
                 await self._say(room_id, Reply(one_to_one_only()))
                 await self.client.room_leave(room_id)
                 continue
-            await self._say(room_id, Reply(greeting(encrypted=encrypted)))
+            await self._say(room_id, Reply(greeting(encrypted=room.encrypted)))
 
     async def _event(self, room: MatrixRoom, event: object) -> None:
         sender = getattr(event, "sender", "")
@@ -204,9 +237,18 @@ class MatrixBot:
         return event_id is not None
 
     async def _say(self, room_id: str, reply: Reply) -> str | None:
-        response = await self.client.room_send(
-            room_id, "m.room.message", {"msgtype": "m.text", "body": reply.text}
-        )
+        try:
+            # The bot cannot verify a person's devices (nio has no cross-signing), so it encrypts
+            # to every device their homeserver lists for them (docs/bot.md says what that means).
+            response = await self.client.room_send(
+                room_id,
+                "m.room.message",
+                {"msgtype": "m.text", "body": reply.text},
+                ignore_unverified_devices=True,
+            )
+        except (LocalProtocolError, SendRetryError) as error:
+            logger.warning("a reply could not be sent: %s", type(error).__name__)
+            return None
         if isinstance(response, RoomSendResponse):
             return str(response.event_id)
         logger.warning("a reply could not be sent: %s", type(response).__name__)

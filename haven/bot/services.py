@@ -18,7 +18,7 @@ from django.utils import timezone
 from haven.audit.services import to_the_hour
 from haven.bot.models import Conversation
 from haven.crypto import CryptoError
-from haven.crypto.keys import keyed_digest
+from haven.crypto.keys import derive_key, keyed_digest
 from haven.crypto.sealing import FieldSealer
 
 _STATE = "state"
@@ -103,3 +103,9 @@ def conversations_forget_stale(*, older_than: timedelta | None = None) -> int:
     age = older_than or timedelta(days=settings.HAVEN_BOT_FORGET_DAYS)
     deleted, _ = Conversation.objects.filter(updated_hour__lt=timezone.now() - age).delete()
     return deleted
+
+
+def key_store_passphrase() -> str:
+    """What the bot's encryption keys are pickled under in nio's store: derived from the pepper,
+    which that store's disk does not hold."""
+    return derive_key(_pepper(), purpose="bot-key-store").hex()

@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from nio import (
     AsyncClient,
+    AsyncClientConfig,
     LoginResponse,
     RedactedEvent,
     RoomCreateResponse,
@@ -34,6 +35,7 @@ from haven.accounts.models import Organisation
 from haven.bot import matrix
 from haven.bot.conversation import FrontDoor
 from haven.bot.matrix import SYNC_FILTER, MatrixBot
+from haven.bot.services import key_store_passphrase
 from haven.cases.models import Case
 from haven.cases.services import case_reveal, case_triage
 from haven.messaging.services import message_to_requester, thread_for_staff
@@ -42,6 +44,7 @@ from tests.conftest import Persona, keyring_of, small_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BOT_PASSWORD = "bot-password-" + "x" * 12
+ENCRYPTION = {"algorithm": "m.megolm.v1.aes-sha2"}
 WAIT = 30.0
 
 
@@ -79,11 +82,18 @@ class Loop:
 class MatrixPerson:
     """Someone with a Matrix account of their own, in a direct chat with the bot."""
 
-    def __init__(self, server: synapse.Homeserver, name: str) -> None:
+    def __init__(self, server: synapse.Homeserver, name: str, keys: Path) -> None:
         self.password = f"{name}-password-{secrets.token_hex(4)}"
         self.user_id = server.register(name, self.password)
         self.loop = Loop()
-        self.client = AsyncClient(server.url, self.user_id)
+        keys.mkdir(parents=True, exist_ok=True)
+        self.client = AsyncClient(
+            server.url,
+            self.user_id,
+            device_id="PHONE",
+            store_path=str(keys),
+            config=AsyncClientConfig(encryption_enabled=True, pickle_key="person's own"),
+        )
         login = self.loop.run(self.client.login(self.password))
         assert isinstance(login, LoginResponse), login
         self.since: str | None = None
@@ -92,10 +102,14 @@ class MatrixPerson:
         self.transcript: list[str] = []
         self._sync()
 
-    def open_chat(self, bot_user: str) -> None:
-        """Start a direct chat with the bot, unencrypted, as a client's "new chat" does."""
+    def open_chat(self, bot_user: str, *, encrypted: bool) -> None:
+        """Start a direct chat with the bot, as a client's "new chat" does (Element encrypts
+        direct chats by default)."""
+        state = [{"type": "m.room.encryption", "state_key": "", "content": ENCRYPTION}]
         created = self.loop.run(
-            self.client.room_create(is_direct=True, invite=[bot_user], preset=None)
+            self.client.room_create(
+                is_direct=True, invite=[bot_user], initial_state=state if encrypted else ()
+            )
         )
         assert isinstance(created, RoomCreateResponse), created
         self.room_id = created.room_id
@@ -106,6 +120,7 @@ class MatrixPerson:
         )
         assert isinstance(response, SyncResponse), response
         self.since = response.next_batch
+        self.loop.run(self._keys())
         new = []
         joined = response.rooms.join.get(self.room_id)
         if joined is not None:
@@ -116,11 +131,22 @@ class MatrixPerson:
         self.heard.extend(new)
         return new
 
+    async def _keys(self) -> None:
+        if self.client.should_upload_keys:
+            await self.client.keys_upload()
+        if self.client.should_query_keys:
+            await self.client.keys_query()
+        if self.client.should_claim_keys and (users := self.client.get_users_for_key_claiming()):
+            await self.client.keys_claim(users)
+
     def say(self, text: str) -> None:
         self.transcript.append(f"person: {text if len(text) < 200 else text[:20] + '…'}")
         self.loop.run(
             self.client.room_send(
-                self.room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+                self.room_id,
+                "m.room.message",
+                {"msgtype": "m.text", "body": text},
+                ignore_unverified_devices=True,
             )
         )
 
@@ -138,6 +164,7 @@ class MatrixPerson:
                 self.room_id,
                 "m.room.message",
                 {"msgtype": "m.image", "body": "p.jpg", "url": uploaded.content_uri},
+                ignore_unverified_devices=True,
             )
         )
 
@@ -179,6 +206,8 @@ def _running_bot(
         password=BOT_PASSWORD,
         sync_token_file=token_file,
         poll_seconds=0.5,
+        key_store=token_file.parent / "bot-keys",
+        key_store_passphrase=key_store_passphrase(),
     )
     loop = Loop()
     stop = asyncio.Event()
@@ -209,11 +238,13 @@ def bot(
 
 
 @pytest.fixture
-def people(homeserver: synapse.Homeserver) -> Iterator[Callable[[str], MatrixPerson]]:
+def people(
+    homeserver: synapse.Homeserver, tmp_path: Path
+) -> Iterator[Callable[[str], MatrixPerson]]:
     made: list[MatrixPerson] = []
 
     def make(name: str) -> MatrixPerson:
-        person = MatrixPerson(homeserver, f"{name}{secrets.token_hex(3)}")
+        person = MatrixPerson(homeserver, f"{name}{secrets.token_hex(3)}", tmp_path / name)
         made.append(person)
         return person
 
@@ -262,9 +293,9 @@ def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_
     coordinator: Persona,
 ) -> None:
     lena = people("lena")
-    lena.open_chat(bot)
-    first = lena.hear("not end-to-end encrypted", "1 — Русский")
-    assert "homeserver" in first and "сервер" in first
+    lena.open_chat(bot, encrypted=True)
+    first = lena.hear("This chat is end-to-end encrypted", "1 — Русский")
+    assert "сквозным шифрованием" in first and "not end-to-end" not in first
     lena.ask("2", "What do you need?")
     lena.ask("1 2", "Where are you now?")
     lena.ask("Tbilisi", "Noted: Tbilisi, Georgia", "How can the volunteers reach you?")
@@ -296,12 +327,11 @@ def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_
     thread = [opened.text for opened in thread_for_staff(keyring=keyring, case=case)]
     assert thread == [story, answer, reply]
     assert _rows_holding([contact, story, reply, answer, codename, lena.user_id]) == []
-    print("\n".join(["", "The conversation, as the homeserver carried it:", *lena.transcript]))
-    # What the homeserver itself holds: the conversation is not end-to-end encrypted, as the
-    # bot's first message says, so its database has the words in plaintext.
+    print("\n".join(["", "The conversation, as the person's client showed it:", *lena.transcript]))
+    # The chat is end-to-end encrypted, so the homeserver's own database has none of the words.
     held = _homeserver_holds(homeserver, {"contact": contact, "story": story, "codename": codename})
     print(f"The homeserver's database holds in plaintext: {', '.join(held) or 'none of them'}")
-    assert {"contact", "story"} <= set(held)
+    assert held == []
 
 
 def test_a_request_in_russian_and_bad_input_through_the_bot(
@@ -312,8 +342,8 @@ def test_a_request_in_russian_and_bad_input_through_the_bot(
     monkeypatch.setattr(timezone, "now", lambda: moment)
     settings.HAVEN_BOT_MESSAGES_PER_MINUTE = 30
     ivan = people("ivan")
-    ivan.open_chat(bot)
-    ivan.hear("1 — Русский")
+    ivan.open_chat(bot, encrypted=False)
+    assert "Этот разговор не зашифрован" in ivan.hear("1 — Русский")
     ivan.ask("1", "Что вам нужно?")
     ivan.ask("/погода", "Я не знаю команды /погода", "/status")
     ivan.ask("восемь", "Отправьте номера из списка")
@@ -360,7 +390,7 @@ def test_what_is_sent_while_the_bot_is_down_is_answered_when_it_is_back(
     token = tmp_path / "sync-token"
     mila = people("mila")
     with _running_bot(homeserver, organisation, user_id, token):
-        mila.open_chat(user_id)
+        mila.open_chat(user_id, encrypted=True)
         mila.hear("1 — Русский")
         mila.ask("en", "What do you need?")
     mila.say("4")

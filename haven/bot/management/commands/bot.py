@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from haven.accounts.models import Organisation
 from haven.bot.conversation import FrontDoor
 from haven.bot.matrix import MatrixBot
+from haven.bot.services import key_store_passphrase
 
 
 def _password() -> str:
@@ -49,7 +50,8 @@ class Command(BaseCommand):
         "Run the Matrix bot: a front door that takes the web form's request in a chat, in Russian "
         "or English, gives the codename, passes messages between the person and the volunteers, "
         "and answers /status. The account's password comes from HAVEN_BOT_PASSWORD_FILE or "
-        "HAVEN_BOT_PASSWORD. The chats are not end-to-end encrypted (docs/bot.md)."
+        "HAVEN_BOT_PASSWORD. Chats with encryption turned on are end-to-end encrypted; the "
+        "bot's keys are kept in var/bot/keys (docs/bot.md)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -92,6 +94,8 @@ class Command(BaseCommand):
             password=_password(),
             sync_token_file=Path(settings.DATA_DIR) / "bot" / "sync-token",
             poll_seconds=options["poll"],
+            key_store=Path(settings.DATA_DIR) / "bot" / "keys",
+            key_store_passphrase=key_store_passphrase(),
         )
         self.stdout.write(
             f"haven bot: {options['user']} on {options['homeserver']}, for {organisation.slug}"
