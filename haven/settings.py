@@ -229,8 +229,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"not_429": {"()": "haven.core.logs.WithoutStatus", "status": 429}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "not_429": {"()": "haven.core.logs.WithoutStatus", "status": 429},
+        "no_matrix_ids": {"()": "haven.core.logs.WithoutMatrixIds"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_matrix_ids"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger prints paths only; Haven's paths carry no personal data.
@@ -239,7 +248,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Pillow logs a photo's metadata (camera, GPS position) at DEBUG while reading it.
         "PIL": {"level": "WARNING"},
-        # matrix-nio tells of every event it handles; the bot logs what matters itself.
+        # matrix-nio tells of every event it handles; the bot logs what matters itself, and the
+        # console handler blanks the Matrix ids out of what nio still says.
         "nio": {"level": "WARNING"},
     },
 }

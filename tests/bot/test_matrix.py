@@ -9,6 +9,9 @@ import asyncio
 import io
 import os
 import secrets
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -400,3 +403,73 @@ def test_what_is_sent_while_the_bot_is_down_is_answered_when_it_is_back(
         said = mila.hear("Where are you now?", "Noted: Yerevan, Armenia", "Your request:")
     assert said.index("Where are you now?") < said.index("Noted") < said.index("Your request:")
     assert "only through Haven's messages" in said
+
+
+def _haven_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith("HAVEN_")},
+        "HAVEN_ENV": "development",
+        "HAVEN_DATA_DIR": str(data_dir),
+        "HAVEN_MEMBER_KDF": "interactive",
+        **extra,
+    }
+
+
+def test_haven_bot_runs_as_a_command_and_stops_on_sigterm(
+    homeserver: synapse.Homeserver, people: Callable[[str], MatrixPerson], tmp_path: Path
+) -> None:
+    data = tmp_path / "install"
+    environment = _haven_environment(data)
+    command = [sys.executable, "-m", "haven.cli"]
+    assert (
+        subprocess.run([*command, "migrate", "-v", "0"], env=environment, check=False).returncode
+        == 0
+    )
+    made = subprocess.run(
+        [
+            *command,
+            "org",
+            "create",
+            "--slug",
+            "ark",
+            "--name",
+            "Ark",
+            "--coordinator",
+            "anna",
+            "--passphrase-file",
+            "-",
+        ],
+        env=environment,
+        input="a passphrase of several words\n",
+        text=True,
+        capture_output=True,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    user_id = _bot_account(homeserver)
+    password_file = tmp_path / "bot-password"
+    password_file.write_text(BOT_PASSWORD + "\n")
+    bot = subprocess.Popen(
+        [*command, "bot", "--poll", "1"],
+        env=_haven_environment(
+            data,
+            HAVEN_BOT_HOMESERVER=homeserver.url,
+            HAVEN_BOT_USER=user_id,
+            HAVEN_BOT_PASSWORD_FILE=str(password_file),
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        nina = people("nina")
+        nina.open_chat(user_id, encrypted=True)
+        assert "This chat is end-to-end encrypted" in nina.hear("1 — Русский")
+        nina.ask("ru", "Что вам нужно?")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        output, _ = bot.communicate(timeout=WAIT)
+    assert bot.returncode == 0, output
+    assert f"haven bot: {user_id} on {homeserver.url}, for ark" in output
+    assert user_id not in output.split("for ark", 1)[1]  # nothing after the start names anyone
+    assert list((data / "bot" / "keys").glob("*.db")) and (data / "bot" / "sync-token").exists()
