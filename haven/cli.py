@@ -13,6 +13,7 @@ HAVEN_COMMANDS = {
     "org": "Create, list, configure organisations; suspend; rotate-key (haven org --help)",
     "audit": "Check the audit chain (haven audit verify)",
     "worker": "Run the recurring jobs (audit linking, the optimiser's surge signal, shredding, …)",
+    "bot": "Run the Matrix bot, a chat front door for requests (docs/bot.md)",
     "shred": "Shred the cases past their retention period (haven shred --due)",
     "match": "Print what the bed optimiser proposes, country by country",
     "bench": (

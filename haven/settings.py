@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "haven.referrals",
     "haven.api",
     "haven.notifications",
+    "haven.bot",
 ]
 
 MIDDLEWARE = [
@@ -231,8 +232,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"not_429": {"()": "haven.core.logs.WithoutStatus", "status": 429}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "not_429": {"()": "haven.core.logs.WithoutStatus", "status": 429},
+        "no_matrix_ids": {"()": "haven.core.logs.WithoutMatrixIds"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_matrix_ids"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("HAVEN_LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's request logger prints paths only; Haven's paths carry no personal data.
@@ -241,6 +251,9 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # Pillow logs a photo's metadata (camera, GPS position) at DEBUG while reading it.
         "PIL": {"level": "WARNING"},
+        # matrix-nio tells of every event it handles; the bot logs what matters itself, and the
+        # console handler blanks the Matrix ids out of what nio still says.
+        "nio": {"level": "WARNING"},
     },
 }
 
@@ -304,6 +317,19 @@ MAILERS = {
 HAVEN_PING_KEY = secret("HAVEN_PING_KEY", production=PRODUCTION, dev_store=DATA_DIR / "secrets")
 # Where a ping tells the requester to log in (the requester pages' address, an onion one say).
 HAVEN_STATUS_ADDRESS = env_str("HAVEN_STATUS_ADDRESS", HAVEN_ADDRESS).rstrip("/")
+# The Matrix front door, `haven bot` (docs/bot.md). The bot's password is read by the command
+# itself (HAVEN_BOT_PASSWORD_FILE or HAVEN_BOT_PASSWORD), so the web processes never hold it.
+HAVEN_BOT_HOMESERVER = env_str("HAVEN_BOT_HOMESERVER", "").rstrip("/")
+HAVEN_BOT_USER = env_str("HAVEN_BOT_USER", "")
+# The organisation the bot's requests go to (its slug); empty when only one takes requests.
+HAVEN_BOT_ORGANISATION = env_str("HAVEN_BOT_ORGANISATION", "")
+# Messages one Matrix account may send the bot per minute; beyond it the bot says so once and
+# takes nothing more until the minute is over.
+HAVEN_BOT_MESSAGES_PER_MINUTE = env_int("HAVEN_BOT_MESSAGES_PER_MINUTE", 20, minimum=1)
+# How often the bot looks for the volunteers' new answers to pass on.
+HAVEN_BOT_POLL_SECONDS = env_int("HAVEN_BOT_POLL_SECONDS", 10, minimum=1)
+# A conversation untouched this long is deleted (a request it linked stays, with its codename).
+HAVEN_BOT_FORGET_DAYS = env_int("HAVEN_BOT_FORGET_DAYS", 90, minimum=1)
 # Crossing reports: all reporters together per minute; anonymous reports of one crossing per hour
 # (the board caps their weight anyway; this caps the rows); reports per codename login per hour.
 HAVEN_SITUATION_PER_MINUTE = env_int("HAVEN_SITUATION_PER_MINUTE", 600, minimum=1)
