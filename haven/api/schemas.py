@@ -19,7 +19,9 @@ def _one_of(values: Iterable[JsonValue], **schema: JsonValue) -> JsonDict:
 
 
 def _each_of(values: Iterable[str], **schema: JsonValue) -> JsonDict:
-    return {"items": {"type": "string", "enum": list(values)}, "uniqueItems": True, **schema}
+    # Not uniqueItems: a value named twice is taken once (the form's fields drop repeats), and the
+    # document must not promise a refusal the server does not make.
+    return {"items": {"type": "string", "enum": list(values)}, **schema}
 
 
 def _place_ids() -> list[str]:

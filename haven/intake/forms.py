@@ -197,7 +197,10 @@ class FixedTypedChoiceField(SharedChoicesField, forms.TypedChoiceField):
 
 
 class FixedMultipleChoiceField(SharedChoicesField, forms.MultipleChoiceField):
-    """A MultipleChoiceField whose choices never change."""
+    """A MultipleChoiceField whose choices never change; a value sent twice counts once."""
+
+    def to_python(self, value: object) -> list[str]:
+        return list(dict.fromkeys(super().to_python(value)))
 
 
 class PlaceField(SharedChoicesField, forms.ChoiceField):

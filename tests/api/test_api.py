@@ -145,3 +145,12 @@ def test_revoked_token_stops_working(coordinator: Persona, case: Case) -> None:
     client.post(f"/en/accounts/tokens/{public_id}/revoke/")
     response = Client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
+
+
+def test_a_need_or_language_named_twice_is_taken_once(organisation: Organisation) -> None:
+    body = {**BODY, "needs": ["shelter", "legal", "shelter"], "languages": ["ru", "en", "ru"]}
+    response = _post("/api/v1/intake", body)
+    assert response.status_code == 201
+    case = Case.objects.get()
+    assert sorted(case.needs) == ["legal", "shelter"]
+    assert case.languages == ["ru", "en"]
