@@ -7,8 +7,15 @@ import pytest
 
 from haven.cases.services import case_triage
 from haven.intake.services import Accepted
+from haven.messaging.models import Message
+from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, Referral, ReferralStatus
-from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
+from haven.referrals.services import (
+    arrival_answer,
+    identity_ensure,
+    partner_add_local,
+    referral_propose,
+)
 from tests.conftest import Persona, keyring_of
 
 pytestmark = pytest.mark.browser
@@ -20,6 +27,9 @@ TEXT = {
         "warning": "уничтожит только нашу копию",
         "yes": "Да, передать",
         "sent": "Передано; ждём их ответа.",
+        "write": "Написать: Other group",
+        "send": "Отправить",
+        "answered": "Отправлено. Они прочтут это у себя.",
     },
     "en": {
         "open": "Open",
@@ -27,6 +37,9 @@ TEXT = {
         "warning": "destroys our copy only",
         "yes": "Yes, pass it on",
         "sent": "Passed on; waiting for their answer.",
+        "write": "Write to Other group",
+        "send": "Send",
+        "answered": "Sent. They read it on their desk.",
     },
 }
 
@@ -82,4 +95,21 @@ def test_requester_consents_to_a_referral_without_javascript(
     assert referral.status == ReferralStatus.SENT
     assert Arrival.objects.filter(pk=referral.pk).exists()
     assert session.foreign() == []  # type: ignore[attr-defined]
+    assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
+
+    # Other takes the request; the requester answers it from the same page, still without script.
+    arrival_answer(
+        actor=outsider.member,
+        keyring=keyring_of(outsider),
+        arrival=Arrival.objects.get(pk=referral.pk),
+        accept=True,
+    )
+    deliver_due()
+    page.reload()
+    page.get_by_label(text["write"]).fill("Во вторник смогу прийти.")
+    page.get_by_role("button", name=text["send"]).click()
+    assert text["answered"] in page.locator("main").inner_text()
+    assert "Во вторник смогу прийти." in page.locator("main").inner_text()
+    their_case = Arrival.objects.get(pk=referral.pk).case
+    assert Message.objects.filter(case=their_case, from_requester=True).count() == 1
     assert not any(url.endswith(".js") for url in session.requests)  # type: ignore[attr-defined]
