@@ -261,9 +261,12 @@ def _failed(listener: Listener, now: datetime, error: Exception | None) -> None:
     )
 
 
-def _due_channels(kind: str, now: datetime) -> tuple[list[Channel], dict[int, int]]:
-    """The channels of this kind whose cadence and back-off allow telling them now, and for
-    every member with something waiting, the last notice's id (what a message tells up to)."""
+def _due_channels(
+    kind: str, now: datetime, organisation_id: int | None = None
+) -> tuple[list[Channel], dict[int, int]]:
+    """The channels of this kind (of one organisation's members, if given) whose cadence and
+    back-off allow telling them now, and for every member with something waiting, the last
+    notice's id (what a message tells up to)."""
     waiting = (
         Notice.objects.values("member_id").annotate(last=Max("id")).values_list("member_id", "last")
     )
@@ -271,6 +274,8 @@ def _due_channels(kind: str, now: datetime) -> tuple[list[Channel], dict[int, in
     channels = Channel.objects.filter(
         member_id__in=last_notice, enabled=True, member__is_active=True, kind=kind
     ).select_related("member")
+    if organisation_id is not None:
+        channels = channels.filter(member__organisation_id=organisation_id)
     every = dict(Cadence.objects.values_list("organisation_id", "every_minutes"))
     due = [
         channel
@@ -326,12 +331,15 @@ class MatrixNotice:
     upto: int
 
 
-def matrix_due(*, now: datetime | None = None) -> list[MatrixNotice]:
-    """The Matrix channels due now (the e-mail round's cadence and back-off), each with the
-    e-mail's body as its text. Called by `haven bot`, which holds the logged-in Matrix client;
-    it reports each one back through matrix_sent."""
+def matrix_due(
+    *, organisation_id: int | None = None, now: datetime | None = None
+) -> list[MatrixNotice]:
+    """The Matrix channels due now (the e-mail round's cadence and back-off), of one
+    organisation's members if given, each with the e-mail's body as its text. Called by `haven
+    bot`, which holds the logged-in Matrix client, for its organisation's members; it reports
+    each one back through matrix_sent."""
     now = now or timezone.now()
-    due, last_notice = _due_channels(Kind.MATRIX, now)
+    due, last_notice = _due_channels(Kind.MATRIX, now, organisation_id)
     notices = []
     for channel in due:
         upto = last_notice[channel.member_id]

@@ -16,15 +16,17 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    JoinResponse,
     LoginResponse,
     RedactedEvent,
     RoomCreateResponse,
@@ -41,9 +43,15 @@ from haven.bot.matrix import SYNC_FILTER, MatrixBot
 from haven.bot.services import key_store_passphrase
 from haven.cases.models import Case
 from haven.cases.services import case_reveal, case_triage
+from haven.intake.services import Accepted
 from haven.messaging.services import message_to_requester, thread_for_staff
+from haven.notifications.models import Channel, Kind, Notice, Topic
+from haven.notifications.services import channel_set
+from haven.notifications.text import compose
+from haven.volunteers.placements import placement_confirm
 from tests.bot import synapse
 from tests.conftest import Persona, keyring_of, small_jpeg
+from tests.notifications.test_email import STORY, _offer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BOT_PASSWORD = "bot-password-" + "x" * 12
@@ -116,6 +124,23 @@ class MatrixPerson:
         )
         assert isinstance(created, RoomCreateResponse), created
         self.room_id = created.room_id
+
+    def accept_invitation(self, timeout: float = WAIT) -> None:
+        """Wait for the bot to invite this person to a direct chat, and join it, as a person
+        tapping "accept" does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = self.loop.run(
+                self.client.sync(timeout=500, since=self.since, sync_filter=SYNC_FILTER)
+            )
+            assert isinstance(response, SyncResponse), response
+            self.since = response.next_batch
+            self.loop.run(self._keys())
+            for room_id in response.rooms.invite:
+                assert isinstance(self.loop.run(self.client.join(room_id)), JoinResponse)
+                self.room_id = room_id
+                return
+        raise AssertionError("the bot invited this person to no chat")
 
     def _sync(self) -> list[tuple[str, str]]:
         response = self.loop.run(
@@ -473,3 +498,55 @@ def test_haven_bot_runs_as_a_command_and_stops_on_sigterm(
     assert f"haven bot: {user_id} on {homeserver.url}, for ark" in output
     assert user_id not in output.split("for ark", 1)[1]  # nothing after the start names anyone
     assert list((data / "bot" / "keys").glob("*.db")) and (data / "bot" / "sync-token").exists()
+
+
+def test_a_member_on_matrix_is_told_by_count_alone_in_a_direct_chat_with_the_bot(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    people: Callable[[str], MatrixPerson],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    hana = people("hana")
+    channel_set(actor=host.member, address=hana.user_id, language="en", kind=Kind.MATRIX)
+    offer = _offer(host)
+    requests = [make_request(story=STORY, group_size=1) for _ in range(3)]
+    # Two proposals within one cadence, before the bot's round: one notice tells of both.
+    for request in requests[:2]:
+        placement_confirm(actor=coordinator.member, case=request.case, offer=offer)
+    user_id = _bot_account(homeserver)
+    with _running_bot(homeserver, organisation, user_id, tmp_path / "sync-token"):
+        hana.accept_invitation()
+        said = hana.hear("You have 2 new proposals.")
+        with translation.override("en"):
+            assert said == compose({Topic.PROPOSAL: 2})[1]  # the e-mail's words, nothing else
+        assert not Notice.objects.exists()
+        room = hana.client.rooms[hana.room_id]
+        assert room.encrypted and set(room.users) == {hana.user_id, user_id}
+
+        # A third proposal inside the cadence waits, in the same room, for the next round.
+        placement_confirm(actor=coordinator.member, case=requests[2].case, offer=offer)
+        time.sleep(2.0)  # four of the bot's rounds
+        assert hana._sync() == []
+        assert Notice.objects.count() == 1
+        # The cadence passes: the next round tells of it in the same chat.
+        Channel.objects.update(last_sent_at=timezone.now() - timedelta(minutes=16))
+        due_at = time.monotonic()
+        assert hana.hear("You have 1 new proposal.").startswith("You have 1 new proposal.")
+        print(f"\nMatrix notice heard {time.monotonic() - due_at:.2f} s after it fell due")
+    assert len(hana.heard) == 2
+    assert not Notice.objects.exists()
+
+    # Haven's database has no Matrix id in plaintext; the homeserver has none of the case, nor
+    # the counts (the chat is encrypted).
+    assert _rows_holding([hana.user_id]) == []
+    needles = {"story": STORY, "counts": "new proposal", "host's address": "Абая"}
+    for number, request in enumerate(requests):
+        needles[f"case {number}"] = str(request.case.pk)
+        needles[f"case {number} hex"] = request.case.pk.hex
+        needles[f"codename {number}"] = request.codename
+    held = _homeserver_holds(homeserver, needles)
+    print(f"The homeserver's database holds in plaintext: {', '.join(held) or 'none of them'}")
+    assert held == []
