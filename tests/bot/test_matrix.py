@@ -550,3 +550,26 @@ def test_a_member_on_matrix_is_told_by_count_alone_in_a_direct_chat_with_the_bot
     held = _homeserver_holds(homeserver, needles)
     print(f"The homeserver's database holds in plaintext: {', '.join(held) or 'none of them'}")
     assert held == []
+
+
+def test_a_matrix_notice_the_homeserver_refuses_is_retried_with_back_off(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    # An account on another homeserver, which this one (federation off) cannot invite; the
+    # address is on loopback, so nothing leaves the machine if it tries.
+    nobody = "@nobody:127.0.0.1:9"
+    channel_set(actor=host.member, address=nobody, language="en", kind=Kind.MATRIX)
+    placement_confirm(actor=coordinator.member, case=make_request().case, offer=_offer(host))
+    with _running_bot(homeserver, organisation, _bot_account(homeserver), tmp_path / "token"):
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and not Channel.objects.get().failures:
+            time.sleep(0.2)
+    channel = Channel.objects.get()
+    assert channel.failures == 1 and channel.next_try_at is not None
+    assert channel.next_try_at > timezone.now()  # the next try is a minute away
+    assert Notice.objects.count() == 1  # nothing waiting is lost
