@@ -1,5 +1,6 @@
 """The bot's Matrix side: joins the chats people open with it, hands their messages to the front
-door, sends its replies, and passes the volunteers' answers on.
+door, sends its replies, and passes the volunteers' answers on; it also tells the organisation's
+members who chose Matrix what waits for them (counts alone), in a direct chat it opens with each.
 
 It speaks the client-server API through matrix-nio, with end-to-end encryption (vodozemac) in the
 chats that have it turned on; its keys live in nio's store, pickled under a key derived from the
