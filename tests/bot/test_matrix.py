@@ -93,7 +93,9 @@ class Loop:
 class MatrixPerson:
     """Someone with a Matrix account of their own, in a direct chat with the bot."""
 
-    def __init__(self, server: synapse.Homeserver, name: str, keys: Path) -> None:
+    def __init__(
+        self, server: synapse.Homeserver, name: str, keys: Path, *, encryption: bool = True
+    ) -> None:
         self.password = f"{name}-password-{secrets.token_hex(4)}"
         self.user_id = server.register(name, self.password)
         self.loop = Loop()
@@ -103,7 +105,7 @@ class MatrixPerson:
             self.user_id,
             device_id="PHONE",
             store_path=str(keys),
-            config=AsyncClientConfig(encryption_enabled=True, pickle_key="person's own"),
+            config=AsyncClientConfig(encryption_enabled=encryption, pickle_key="person's own"),
         )
         login = self.loop.run(self.client.login(self.password))
         assert isinstance(login, LoginResponse), login
@@ -266,13 +268,13 @@ def bot(
 
 
 @pytest.fixture
-def people(
-    homeserver: synapse.Homeserver, tmp_path: Path
-) -> Iterator[Callable[[str], MatrixPerson]]:
+def people(homeserver: synapse.Homeserver, tmp_path: Path) -> Iterator[Callable[..., MatrixPerson]]:
     made: list[MatrixPerson] = []
 
-    def make(name: str) -> MatrixPerson:
-        person = MatrixPerson(homeserver, f"{name}{secrets.token_hex(3)}", tmp_path / name)
+    def make(name: str, *, encryption: bool = True) -> MatrixPerson:
+        person = MatrixPerson(
+            homeserver, f"{name}{secrets.token_hex(3)}", tmp_path / name, encryption=encryption
+        )
         made.append(person)
         return person
 
@@ -573,3 +575,25 @@ def test_a_matrix_notice_the_homeserver_refuses_is_retried_with_back_off(
     assert channel.failures == 1 and channel.next_try_at is not None
     assert channel.next_try_at > timezone.now()  # the next try is a minute away
     assert Notice.objects.count() == 1  # nothing waiting is lost
+
+
+def test_a_member_whose_client_has_no_encryption_is_told_in_a_plain_chat_in_russian(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    people: Callable[..., MatrixPerson],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    oleg = people("oleg", encryption=False)  # a client that publishes no device keys
+    channel_set(actor=host.member, address=oleg.user_id, language="ru", kind=Kind.MATRIX)
+    placement_confirm(actor=coordinator.member, case=make_request().case, offer=_offer(host))
+    with _running_bot(homeserver, organisation, _bot_account(homeserver), tmp_path / "token"):
+        oleg.accept_invitation()
+        said = oleg.hear("У вас 1 новое предложение.")
+    with translation.override("ru"):
+        assert said == compose({Topic.PROPOSAL: 1})[1]
+    assert not oleg.client.rooms[oleg.room_id].encrypted
+    # Without encryption the homeserver reads the counts, and still nothing of the case.
+    assert _homeserver_holds(homeserver, {"counts": "новое предложение"}) == ["counts"]
