@@ -71,9 +71,7 @@ def clean_matrix_id(address: str) -> str:
     """A Matrix user id as it will be used, or a ValidationError that says what to type."""
     address = address.strip()
     if len(address) > 255 or not _MATRIX_ID.fullmatch(address):
-        raise ValidationError(
-            _("Enter a Matrix id such as @name:example.org."), code="address"
-        ) from None
+        raise ValidationError(_("Enter a Matrix id such as @name:example.org."), code="address")
     return address
 
 
