@@ -110,7 +110,8 @@ class MatrixBot:
         self._last_poll = 0.0
         self._last_cleanup = 0.0
         # The direct room the bot opened for a member's notifications, by their Matrix id; kept
-        # in memory only (after a restart a room the bot knows again is found among its rooms).
+        # in memory only: after a restart the old room is found again only once a sync lists it
+        # (some activity in it), else the next notice opens a new one (docs/deploy.md).
         self._notice_rooms: dict[str, str] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
