@@ -1,5 +1,6 @@
 """The bot's Matrix side: joins the chats people open with it, hands their messages to the front
-door, sends its replies, and passes the volunteers' answers on.
+door, sends its replies, and passes the volunteers' answers on; it also tells the organisation's
+members who chose Matrix what waits for them (counts alone), in a direct chat it opens with each.
 
 It speaks the client-server API through matrix-nio, with end-to-end encryption (vodozemac) in the
 chats that have it turned on; its keys live in nio's store, pickled under a key derived from the
@@ -8,15 +9,19 @@ the services, as a web request would.
 """
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from aiohttp import ClientError
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections, connections
+from django.utils import timezone
 from nio import (
+    Api,
     AsyncClient,
     AsyncClientConfig,
     InviteMemberEvent,
@@ -25,6 +30,7 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     MessageDirection,
+    RoomCreateResponse,
     RoomEncryptedMedia,
     RoomMessageEmote,
     RoomMessageMedia,
@@ -32,6 +38,7 @@ from nio import (
     RoomMessagesResponse,
     RoomMessageText,
     RoomMessageUnknown,
+    RoomPreset,
     RoomSendResponse,
     SendRetryError,
     StickerEvent,
@@ -40,6 +47,7 @@ from nio import (
 
 from haven.bot.conversation import FrontDoor, Reply, greeting, one_to_one_only
 from haven.bot.services import conversations_forget_stale
+from haven.notifications.services import matrix_due, matrix_sent
 
 logger = logging.getLogger(__name__)
 # The device this bot logs in as, the same at every start so the homeserver keeps one.
@@ -48,6 +56,11 @@ DEVICE_ID = "HAVENBOT"
 # up to GAP_MOST events (a flood beyond that is over any person's budget anyway).
 SYNC_FILTER = {"room": {"timeline": {"limit": 100}}}
 GAP_MOST = 2000
+ENCRYPTION = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
 
 
 def _in_database[Result](function: Callable[..., Result], /, **arguments: Any) -> Result:
@@ -96,6 +109,10 @@ class MatrixBot:
         self._poll_seconds = poll_seconds
         self._last_poll = 0.0
         self._last_cleanup = 0.0
+        # The direct room the bot opened for a member's notifications, by their Matrix id; kept
+        # in memory only: after a restart the old room is found again only once a sync lists it
+        # (some activity in it), else the next notice opens a new one (docs/deploy.md).
+        self._notice_rooms: dict[str, str] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Log in, then answer until `stop` is set."""
@@ -276,6 +293,61 @@ class MatrixBot:
                 delivered = await self._send(room.room_id, others[0], reply) and delivered
             if delivered:
                 await _db(self.front_door.news_delivered, user_id=others[0], number=last)
+        await self._notify()
         if now - self._last_cleanup > 3600:
             self._last_cleanup = now
             await _db(conversations_forget_stale)
+
+    async def _notify(self) -> None:
+        """Tell the organisation's members who chose Matrix what waits for them: the e-mail's
+        counts text, in a direct room with each, on the notifications' own cadence and back-off
+        (haven/notifications/services.py decides who is due and records the outcome)."""
+        now = timezone.now()
+        due = await _db(matrix_due, organisation_id=self.front_door.organisation.pk, now=now)
+        for notice in due:
+            room_id = await self._direct_room(notice.user_id)
+            if room_id is not None and room_id not in self.client.rooms:
+                # Opened just now: it goes once a sync has listed the room (next poll).
+                continue
+            delivered = room_id is not None and await self._say(room_id, Reply(notice.text))
+            await _db(matrix_sent, notice=notice, delivered=bool(delivered), now=now)
+
+    async def _direct_room(self, user_id: str) -> str | None:
+        """The room the bot and this member alone are in (the member joined or invited), or a
+        new one it opens and invites them to; None if the homeserver refused to open it."""
+        known = self._notice_rooms.get(user_id)
+        if known is not None:
+            room = self.client.rooms.get(known)
+            if room is None or user_id in room.users:
+                return known
+            del self._notice_rooms[user_id]  # they left it: open another
+        for room in self.client.rooms.values():
+            if set(room.users) == {self.client.user_id, user_id}:
+                self._notice_rooms[user_id] = room.room_id
+                return room.room_id
+        encrypted = await self._has_devices_with_keys(user_id)
+        created = await self.client.room_create(
+            is_direct=True,
+            preset=RoomPreset.trusted_private_chat,
+            invite=[user_id],
+            initial_state=[ENCRYPTION] if encrypted else [],
+        )
+        if not isinstance(created, RoomCreateResponse):
+            logger.warning(
+                "a room for a notification could not be opened: %s", type(created).__name__
+            )
+            return None
+        self._notice_rooms[user_id] = created.room_id
+        return created.room_id
+
+    async def _has_devices_with_keys(self, user_id: str) -> bool:
+        """Whether the member has a device that takes end-to-end encryption (one that published
+        its keys); then the room is encrypted. When the homeserver does not say, it is too."""
+        method, path, data = Api.keys_query(self.client.access_token, {user_id})
+        try:
+            response = await self.client.send(method, path, data)
+            body = json.loads(await response.text())
+        except (ClientError, TimeoutError, ValueError):
+            return True
+        devices = body.get("device_keys", {}).get(user_id) if isinstance(body, dict) else None
+        return devices is None or bool(devices)

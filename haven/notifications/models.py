@@ -14,6 +14,7 @@ from haven.cases.models import Case
 
 class Kind(models.TextChoices):
     EMAIL = "email", _("E-mail")
+    MATRIX = "matrix", _("Matrix")
 
 
 class Listener(models.Model):
@@ -31,8 +32,9 @@ class Listener(models.Model):
 
 
 class Channel(Listener):
-    """Where one member is told. The address is sealed under a key derived from the server's
-    pepper, bound to the member, because the worker must open it with no member logged in."""
+    """Where one member is told: an e-mail address (sent by `haven worker`) or a Matrix id (sent
+    by `haven bot`). The address is sealed under a key derived from the server's pepper, bound to
+    the member, because the sender must open it with no member logged in."""
 
     member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.EMAIL)

@@ -1,6 +1,7 @@
 """Every write of the notifications app, and the worker's sending round."""
 
 import logging
+import re
 import smtplib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -61,6 +62,28 @@ def clean_address(address: str) -> str:
     return address
 
 
+# A Matrix user id as the spec allows it today: @localpart:server, the server a host name or
+# address with an optional port; 255 characters at most.
+_MATRIX_ID = re.compile(r"@[a-z0-9._=/+-]+:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?")
+
+
+def clean_matrix_id(address: str) -> str:
+    """A Matrix user id as it will be used, or a ValidationError that says what to type."""
+    address = address.strip()
+    if len(address) > 255 or not _MATRIX_ID.fullmatch(address):
+        raise ValidationError(_("Enter a Matrix id such as @name:example.org."), code="address")
+    return address
+
+
+def clean_channel(kind: str, address: str) -> str:
+    """The address for a channel of this kind, checked as that kind needs."""
+    if kind == Kind.MATRIX:
+        return clean_matrix_id(address)
+    if kind == Kind.EMAIL:
+        return clean_address(address)
+    raise ValidationError(_("Choose e-mail or Matrix."), code="kind")
+
+
 def _clean_language(language: str) -> str:
     if language not in dict(settings.LANGUAGES):
         raise ValidationError(_("Choose a language from the list."), code="language")
@@ -68,14 +91,15 @@ def _clean_language(language: str) -> str:
 
 
 @transaction.atomic
-def channel_set(*, actor: Member, address: str, language: str) -> Channel:
-    """A member chooses where to be told (an e-mail address) and in which language."""
-    address = clean_address(address)
+def channel_set(*, actor: Member, address: str, language: str, kind: str = Kind.EMAIL) -> Channel:
+    """A member chooses where to be told (an e-mail address or a Matrix id) and in which
+    language."""
+    address = clean_channel(kind, address)
     language = _clean_language(language)
     channel, _created = Channel.objects.update_or_create(
         member=actor,
         defaults={
-            "kind": Kind.EMAIL,
+            "kind": kind,
             "address_sealed": _sealer(actor.pk).seal(_ADDRESS, address),
             "language": language,
             "enabled": True,
@@ -89,7 +113,7 @@ def channel_set(*, actor: Member, address: str, language: str) -> Channel:
         organisation=actor.organisation,
         target_type="member",
         target_id=str(actor.pk),
-        data={"kind": Kind.EMAIL},
+        data={"kind": kind},
     )
     return channel
 
@@ -235,23 +259,36 @@ def _failed(listener: Listener, now: datetime, error: Exception | None) -> None:
     )
 
 
-def send_due(*, now: datetime | None = None) -> Round:
-    """Tell every member whose cadence allows it what is waiting, as counts alone, one message
-    each; retry a failed one later with back-off. Run by `haven worker`."""
-    now = now or timezone.now()
+def _due_channels(
+    kind: str, now: datetime, organisation_id: int | None = None
+) -> tuple[list[Channel], dict[int, int]]:
+    """The channels of this kind (of one organisation's members, if given) whose cadence and
+    back-off allow telling them now, and for every member with something waiting, the last
+    notice's id (what a message tells up to)."""
     waiting = (
         Notice.objects.values("member_id").annotate(last=Max("id")).values_list("member_id", "last")
     )
     last_notice = dict(waiting)
     channels = Channel.objects.filter(
-        member_id__in=last_notice, enabled=True, member__is_active=True
+        member_id__in=last_notice, enabled=True, member__is_active=True, kind=kind
     ).select_related("member")
+    if organisation_id is not None:
+        channels = channels.filter(member__organisation_id=organisation_id)
     every = dict(Cadence.objects.values_list("organisation_id", "every_minutes"))
     due = [
         channel
         for channel in channels
         if _due(channel, every.get(channel.member.organisation_id, DEFAULT_EVERY_MINUTES), now)
     ]
+    return due, last_notice
+
+
+def send_due(*, now: datetime | None = None) -> Round:
+    """Tell every member with an e-mail channel whose cadence allows it what is waiting, as
+    counts alone, one message each; retry a failed one later with back-off. Run by `haven
+    worker`; the Matrix channels are told by `haven bot` (matrix_due, matrix_sent)."""
+    now = now or timezone.now()
+    due, last_notice = _due_channels(Kind.EMAIL, now)
     if not due or not settings.HAVEN_SMTP_HOST:
         return Round(sent=0, failed=0, waiting=len(last_notice))
     sent, failed = _deliver(
@@ -263,8 +300,9 @@ def send_due(*, now: datetime | None = None) -> Round:
     return Round(sent=sent, failed=failed, waiting=len(last_notice) - sent)
 
 
-def _counts_message(channel: Channel, upto: int) -> EmailMessage:
-    """One member's message: the counts of their notices up to `upto`."""
+def _counts_text(channel: Channel, upto: int) -> tuple[str, str]:
+    """Subject and body telling one member the counts of their notices up to `upto`, in the
+    channel's language."""
     counts = dict(
         Notice.objects.filter(member_id=channel.member_id, id__lte=upto)
         .values("topic")
@@ -272,8 +310,50 @@ def _counts_message(channel: Channel, upto: int) -> EmailMessage:
         .values_list("topic", "n")
     )
     with translation.override(channel.language):
-        subject, body = compose(counts)
+        return compose(counts)
+
+
+def _counts_message(channel: Channel, upto: int) -> EmailMessage:
+    """One member's e-mail: the counts of their notices up to `upto`."""
+    subject, body = _counts_text(channel, upto)
     return EmailMessage(subject, body, settings.HAVEN_NOTIFY_FROM, [address_of(channel)])
+
+
+@dataclass(frozen=True)
+class MatrixNotice:
+    """One due Matrix notification: to whom, its words, and the notices it tells up to."""
+
+    channel: Channel
+    user_id: str
+    text: str
+    upto: int
+
+
+def matrix_due(
+    *, organisation_id: int | None = None, now: datetime | None = None
+) -> list[MatrixNotice]:
+    """The Matrix channels due now (the e-mail round's cadence and back-off), of one
+    organisation's members if given, each with the e-mail's body as its text. Called by `haven
+    bot`, which holds the logged-in Matrix client, for its organisation's members; it reports
+    each one back through matrix_sent."""
+    now = now or timezone.now()
+    due, last_notice = _due_channels(Kind.MATRIX, now, organisation_id)
+    notices = []
+    for channel in due:
+        upto = last_notice[channel.member_id]
+        _subject, body = _counts_text(channel, upto)
+        notices.append(MatrixNotice(channel, address_of(channel), body, upto))
+    return notices
+
+
+def matrix_sent(*, notice: MatrixNotice, delivered: bool, now: datetime | None = None) -> None:
+    """The bot's report on one Matrix notification: told (its notices go), or failed (retried
+    with the e-mail round's back-off)."""
+    now = now or timezone.now()
+    if delivered:
+        _told(notice.channel, notice.upto, now)
+    else:
+        _failed(notice.channel, now, None)
 
 
 @transaction.atomic

@@ -34,6 +34,7 @@ def _page(
         initial = {"language": channel.language if channel else get_language()}
         if channel:
             initial["address"] = address_of(channel)
+            initial["kind"] = channel.kind
         form = ChannelForm(initial=initial)
     if cadence_form is None and member.is_coordinator:
         cadence_form = CadenceForm(initial={"every_minutes": every})
@@ -63,9 +64,11 @@ def channel(request: HttpRequest) -> HttpResponse:
             actor=member,
             address=form.cleaned_data["address"],
             language=form.cleaned_data["language"],
+            kind=form.cleaned_data["kind"],
         )
     except ValidationError as error:
-        form.add_error("address" if error.code == "address" else "language", error)
+        field = error.code if error.code in ("address", "kind") else "language"
+        form.add_error(field, error)
         return _page(request, form=form, status=400)
     return _page(request, notice=_("Saved. Notifications are on."))
 

@@ -16,15 +16,17 @@ import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    JoinResponse,
     LoginResponse,
     RedactedEvent,
     RoomCreateResponse,
@@ -41,9 +43,15 @@ from haven.bot.matrix import SYNC_FILTER, MatrixBot
 from haven.bot.services import key_store_passphrase
 from haven.cases.models import Case
 from haven.cases.services import case_reveal, case_triage
+from haven.intake.services import Accepted
 from haven.messaging.services import message_to_requester, thread_for_staff
+from haven.notifications.models import Channel, Kind, Notice, Topic
+from haven.notifications.services import channel_set
+from haven.notifications.text import compose
+from haven.volunteers.placements import placement_confirm
 from tests.bot import synapse
 from tests.conftest import Persona, keyring_of, small_jpeg
+from tests.notifications.test_email import STORY, _offer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BOT_PASSWORD = "bot-password-" + "x" * 12
@@ -85,7 +93,9 @@ class Loop:
 class MatrixPerson:
     """Someone with a Matrix account of their own, in a direct chat with the bot."""
 
-    def __init__(self, server: synapse.Homeserver, name: str, keys: Path) -> None:
+    def __init__(
+        self, server: synapse.Homeserver, name: str, keys: Path, *, encryption: bool = True
+    ) -> None:
         self.password = f"{name}-password-{secrets.token_hex(4)}"
         self.user_id = server.register(name, self.password)
         self.loop = Loop()
@@ -95,7 +105,7 @@ class MatrixPerson:
             self.user_id,
             device_id="PHONE",
             store_path=str(keys),
-            config=AsyncClientConfig(encryption_enabled=True, pickle_key="person's own"),
+            config=AsyncClientConfig(encryption_enabled=encryption, pickle_key="person's own"),
         )
         login = self.loop.run(self.client.login(self.password))
         assert isinstance(login, LoginResponse), login
@@ -116,6 +126,23 @@ class MatrixPerson:
         )
         assert isinstance(created, RoomCreateResponse), created
         self.room_id = created.room_id
+
+    def accept_invitation(self, timeout: float = WAIT) -> None:
+        """Wait for the bot to invite this person to a direct chat, and join it, as a person
+        tapping "accept" does."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            response = self.loop.run(
+                self.client.sync(timeout=500, since=self.since, sync_filter=SYNC_FILTER)
+            )
+            assert isinstance(response, SyncResponse), response
+            self.since = response.next_batch
+            self.loop.run(self._keys())
+            for room_id in response.rooms.invite:
+                assert isinstance(self.loop.run(self.client.join(room_id)), JoinResponse)
+                self.room_id = room_id
+                return
+        raise AssertionError("the bot invited this person to no chat")
 
     def _sync(self) -> list[tuple[str, str]]:
         response = self.loop.run(
@@ -241,13 +268,13 @@ def bot(
 
 
 @pytest.fixture
-def people(
-    homeserver: synapse.Homeserver, tmp_path: Path
-) -> Iterator[Callable[[str], MatrixPerson]]:
+def people(homeserver: synapse.Homeserver, tmp_path: Path) -> Iterator[Callable[..., MatrixPerson]]:
     made: list[MatrixPerson] = []
 
-    def make(name: str) -> MatrixPerson:
-        person = MatrixPerson(homeserver, f"{name}{secrets.token_hex(3)}", tmp_path / name)
+    def make(name: str, *, encryption: bool = True) -> MatrixPerson:
+        person = MatrixPerson(
+            homeserver, f"{name}{secrets.token_hex(3)}", tmp_path / name, encryption=encryption
+        )
         made.append(person)
         return person
 
@@ -473,3 +500,100 @@ def test_haven_bot_runs_as_a_command_and_stops_on_sigterm(
     assert f"haven bot: {user_id} on {homeserver.url}, for ark" in output
     assert user_id not in output.split("for ark", 1)[1]  # nothing after the start names anyone
     assert list((data / "bot" / "keys").glob("*.db")) and (data / "bot" / "sync-token").exists()
+
+
+def test_a_member_on_matrix_is_told_by_count_alone_in_a_direct_chat_with_the_bot(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    people: Callable[[str], MatrixPerson],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    hana = people("hana")
+    channel_set(actor=host.member, address=hana.user_id, language="en", kind=Kind.MATRIX)
+    offer = _offer(host)
+    requests = [make_request(story=STORY, group_size=1) for _ in range(3)]
+    # Two proposals within one cadence, before the bot's round: one notice tells of both.
+    for request in requests[:2]:
+        placement_confirm(actor=coordinator.member, case=request.case, offer=offer)
+    user_id = _bot_account(homeserver)
+    with _running_bot(homeserver, organisation, user_id, tmp_path / "sync-token"):
+        hana.accept_invitation()
+        said = hana.hear("You have 2 new proposals.")
+        with translation.override("en"):
+            assert said == compose({Topic.PROPOSAL: 2})[1]  # the e-mail's words, nothing else
+        assert not Notice.objects.exists()
+        room = hana.client.rooms[hana.room_id]
+        assert room.encrypted and set(room.users) == {hana.user_id, user_id}
+
+        # A third proposal inside the cadence waits, in the same room, for the next round.
+        placement_confirm(actor=coordinator.member, case=requests[2].case, offer=offer)
+        time.sleep(2.0)  # four of the bot's rounds
+        assert hana._sync() == []
+        assert Notice.objects.count() == 1
+        # The cadence passes: the next round tells of it in the same chat.
+        Channel.objects.update(last_sent_at=timezone.now() - timedelta(minutes=16))
+        due_at = time.monotonic()
+        assert hana.hear("You have 1 new proposal.").startswith("You have 1 new proposal.")
+        print(f"\nMatrix notice heard {time.monotonic() - due_at:.2f} s after it fell due")
+    assert len(hana.heard) == 2
+    assert not Notice.objects.exists()
+
+    # Haven's database has no Matrix id in plaintext; the homeserver has none of the case, nor
+    # the counts (the chat is encrypted).
+    assert _rows_holding([hana.user_id]) == []
+    needles = {"story": STORY, "counts": "new proposal", "host's address": "Абая"}
+    for number, request in enumerate(requests):
+        needles[f"case {number}"] = str(request.case.pk)
+        needles[f"case {number} hex"] = request.case.pk.hex
+        needles[f"codename {number}"] = request.codename
+    held = _homeserver_holds(homeserver, needles)
+    print(f"The homeserver's database holds in plaintext: {', '.join(held) or 'none of them'}")
+    assert held == []
+
+
+def test_a_matrix_notice_the_homeserver_refuses_is_retried_with_back_off(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    # An account on another homeserver, which this one (federation off) cannot invite; the
+    # address is on loopback, so nothing leaves the machine if it tries.
+    nobody = "@nobody:127.0.0.1:9"
+    channel_set(actor=host.member, address=nobody, language="en", kind=Kind.MATRIX)
+    placement_confirm(actor=coordinator.member, case=make_request().case, offer=_offer(host))
+    with _running_bot(homeserver, organisation, _bot_account(homeserver), tmp_path / "token"):
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline and not Channel.objects.get().failures:
+            time.sleep(0.2)
+    channel = Channel.objects.get()
+    assert channel.failures == 1 and channel.next_try_at is not None
+    assert channel.next_try_at > timezone.now()  # the next try is a minute away
+    assert Notice.objects.count() == 1  # nothing waiting is lost
+
+
+def test_a_member_whose_client_has_no_encryption_is_told_in_a_plain_chat_in_russian(
+    homeserver: synapse.Homeserver,
+    organisation: Organisation,
+    people: Callable[..., MatrixPerson],
+    coordinator: Persona,
+    host: Persona,
+    make_request: Callable[..., Accepted],
+    tmp_path: Path,
+) -> None:
+    oleg = people("oleg", encryption=False)  # a client that publishes no device keys
+    channel_set(actor=host.member, address=oleg.user_id, language="ru", kind=Kind.MATRIX)
+    placement_confirm(actor=coordinator.member, case=make_request().case, offer=_offer(host))
+    with _running_bot(homeserver, organisation, _bot_account(homeserver), tmp_path / "token"):
+        oleg.accept_invitation()
+        said = oleg.hear("У вас 1 новое предложение.")
+    with translation.override("ru"):
+        assert said == compose({Topic.PROPOSAL: 1})[1]
+    assert not oleg.client.rooms[oleg.room_id].encrypted
+    # Without encryption the homeserver reads the counts, and still nothing of the case.
+    assert _homeserver_holds(homeserver, {"counts": "новое предложение"}) == ["counts"]

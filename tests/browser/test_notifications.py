@@ -1,11 +1,11 @@
-"""A host turns on notifications by e-mail, is told what a notification reveals, and turns
-them off again, in a real browser with JavaScript off."""
+"""A host turns on notifications by e-mail, is told what a notification reveals, turns them off
+again and chooses Matrix instead, in a real browser with JavaScript off."""
 
 from collections.abc import Callable
 
 import pytest
 
-from haven.notifications.models import Channel
+from haven.notifications.models import Channel, Kind
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona
 
@@ -30,4 +30,15 @@ def test_a_host_turns_notifications_on_and_off(visit: Callable[..., object], hos
     page.get_by_role("button", name="Выключить уведомления").click()
     assert "Уведомления выключены." in page.locator("[role=status]").inner_text()
     assert not Channel.objects.get(member=host.member).enabled
+    # The same form takes a Matrix id instead; a bad one keeps what was typed and the choice.
+    page.get_by_label("Matrix", exact=True).check()
+    page.locator("input[name=address]").fill("hana на matrix")
+    page.get_by_role("button", name="Сохранить").click()
+    assert "@name:example.org" in page.locator("main").inner_text()
+    assert page.locator("input[name=address]").input_value() == "hana на matrix"
+    assert page.get_by_label("Matrix", exact=True).is_checked()
+    page.locator("input[name=address]").fill("@hana:matrix.example.org")
+    page.get_by_role("button", name="Сохранить").click()
+    assert "Канал: Matrix." in page.locator("main").inner_text()
+    assert Channel.objects.get(member=host.member).kind == Kind.MATRIX
     assert session.foreign() == []  # type: ignore[attr-defined]

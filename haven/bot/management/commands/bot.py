@@ -49,9 +49,10 @@ class Command(BaseCommand):
     help = (
         "Run the Matrix bot: a front door that takes the web form's request in a chat, in Russian "
         "or English, gives the codename, passes messages between the person and the volunteers, "
-        "and answers /status. The account's password comes from HAVEN_BOT_PASSWORD_FILE or "
-        "HAVEN_BOT_PASSWORD. Chats with encryption turned on are end-to-end encrypted; the "
-        "bot's keys are kept in var/bot/keys (docs/bot.md)."
+        "and answers /status; also sends the Matrix notifications (counts alone) of the "
+        "organisation's members who chose Matrix. The account's password comes from "
+        "HAVEN_BOT_PASSWORD_FILE or HAVEN_BOT_PASSWORD. Chats with encryption turned on are "
+        "end-to-end encrypted; the bot's keys are kept in var/bot/keys (docs/bot.md)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
