@@ -252,6 +252,13 @@ def is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "haven.core.postgresql"
 
 
+# For a module that touches no database of the half it runs in (the matching engine's, two installs
+# with SQLite files of their own): the PostgreSQL half would only run it a second time.
+SQLITE_HALF_ONLY = pytest.mark.skipif(
+    is_postgres(), reason="uses no database of the half: runs in the SQLite half only"
+)
+
+
 def stored(value: object) -> bytes:
     """A binary column's bytes, failing if the column is empty."""
     assert isinstance(value, bytes | memoryview), f"expected stored bytes, got {value!r}"

@@ -7,6 +7,9 @@ import pytest
 
 from haven.matching.engine import bench
 from haven.matching.engine.shapes import SHAPES, shaped_instance
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 def test_run_reports_every_method_against_the_bound():

@@ -11,7 +11,10 @@ from haven.matching.engine.market import Market, classes_of
 from haven.matching.engine.model import BedProblem
 from haven.matching.engine.optimiser import arcs_for
 from haven.matching.engine.pairs import evaluate_pairs
+from tests.conftest import SQLITE_HALF_ONLY
 from tests.matching.strategies import WEIGHTS, feasible_pairs, problems, problems_with_confirmed
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 def pair_lp(problem: BedProblem, fixed=()):

@@ -11,6 +11,9 @@ from haven.matching.engine.helpers import (
     suggest_counseling,
     suggest_rides,
 )
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 ALMATY = (43.238, 76.946)
 ASTANA = (51.169, 71.449)

@@ -2,6 +2,9 @@ import numpy as np
 
 from haven.core.places import load_places
 from haven.matching.engine.instance import surge_instance
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 def test_same_seed_same_surge_and_other_seed_other_surge():

@@ -14,6 +14,9 @@ from haven.matching.engine.online import (
     run_policy,
 )
 from haven.matching.engine.surge import surge_day
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,11 @@ from haven.matching.engine.online import (
     suggestion_violations,
 )
 from haven.matching.engine.surge import DAY_MIN, SurgeDay, surge_day
+from tests.conftest import SQLITE_HALF_ONLY
 
 from .strategies import POINTS, WEIGHTS, problems
+
+pytestmark = SQLITE_HALF_ONLY
 
 PLACES = tuple(
     Place(f"p{k}", "KZ", f"p{k}", f"p{k}", lat, lon, ("ru",), 1)

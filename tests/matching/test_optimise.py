@@ -9,7 +9,10 @@ from haven.matching.engine.exact import solve_exact
 from haven.matching.engine.instance import surge_instance
 from haven.matching.engine.model import BedOffers, BedProblem, Reason, Requests
 from haven.matching.engine.optimiser import group_value, optimise
+from tests.conftest import SQLITE_HALF_ONLY
 from tests.matching.strategies import WEIGHTS, problems_with_confirmed
+
+pytestmark = SQLITE_HALF_ONLY
 
 PROPERTY = settings(
     max_examples=60,

@@ -7,7 +7,10 @@ from haven.matching.engine.index import OfferIndex, suggest
 from haven.matching.engine.instance import surge_instance
 from haven.matching.engine.model import VALUE_SCALE, BedOffers, Constraint, Reason, Requests
 from haven.matching.engine.pairs import evaluate_pairs
+from tests.conftest import SQLITE_HALF_ONLY
 from tests.matching.strategies import WEIGHTS, problems
+
+pytestmark = SQLITE_HALF_ONLY
 
 ALMATY = (43.238, 76.946)
 ASTANA = (51.169, 71.449)

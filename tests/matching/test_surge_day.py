@@ -13,6 +13,9 @@ from haven.matching.engine.surge import (
     DAY_MIN,
     surge_day,
 )
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 def test_same_seed_gives_the_same_day_and_another_seed_another():

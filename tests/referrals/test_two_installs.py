@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 
 from haven.referrals.installs import Install, free_port
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 
 def _post(install: Install, body: bytes, signature: bytes) -> tuple[int, dict[str, object]]:

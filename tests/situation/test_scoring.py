@@ -19,6 +19,9 @@ from haven.situation.scoring import (
     assess,
     decay,
 )
+from tests.conftest import SQLITE_HALF_ONLY
+
+pytestmark = SQLITE_HALF_ONLY
 
 NOW = datetime(2022, 9, 25, 14, 30, tzinfo=UTC)
 
