@@ -17,8 +17,8 @@ HAVEN_COMMANDS = {
     "shred": "Shred the cases past their retention period (haven shred --due)",
     "match": "Print what the bed optimiser proposes, country by country",
     "bench": (
-        "Benchmarks: haven bench desk | intake | case | suggest | match | online | referral"
-        " | rotate"
+        "Benchmarks: haven bench desk | intake | case | suggest | potentials | match | online"
+        " | referral | rotate"
     ),
     "migrate": "Create or update the database tables",
     "check": "Check the configuration (haven check --deploy in production)",
