@@ -12,32 +12,16 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from haven.accounts.models import Member, Organisation, Role
+from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.core.places import places_in
-from haven.matching.bench_service import COUNTRY, add_offers
+from haven.matching.bench_service import COUNTRY, add_offers, bench_organisation
 from haven.matching.models import PotentialsRun
 from haven.matching.potentials import potentials_compute
 from haven.matching.services import suggestions_for
 from haven.volunteers.models import BedOffer
 
 BENCH_SLUG = "bench-potentials"
-
-
-def _organisation() -> tuple[Organisation, Member]:
-    import secrets
-
-    from haven.accounts.services import organisation_create
-
-    organisation = Organisation.objects.filter(slug=BENCH_SLUG).first()
-    if organisation is None:
-        organisation, _coordinator = organisation_create(
-            slug=BENCH_SLUG,
-            name="Potentials benchmark",
-            coordinator_handle="bench-potentials",
-            coordinator_passphrase=secrets.token_urlsafe(24),
-        )
-    return organisation, Member.objects.get(organisation=organisation, role=Role.COORDINATOR)
 
 
 def _cases(organisation: Organisation, start: int, count: int, rng: random.Random) -> None:
@@ -72,7 +56,7 @@ def _cases(organisation: Organisation, start: int, count: int, rng: random.Rando
 def run(cases: int, offers: int, repeats: int, as_json: bool, out: Callable[[str], None]) -> None:
     """Fill the bench organisation to `cases` and `offers`, then time the job `repeats` times."""
     rng = random.Random(5)  # noqa: S311  # invented load, not secrets
-    organisation, coordinator = _organisation()
+    organisation, coordinator = bench_organisation(BENCH_SLUG, "Potentials benchmark")
     have_offers = BedOffer.objects.filter(organisation=organisation).count()
     if have_offers < offers:
         add_offers(organisation, coordinator, offers - have_offers, rng)

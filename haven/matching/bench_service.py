@@ -24,17 +24,19 @@ BENCH_SLUG = "bench-suggest"
 COUNTRY = "KZ"
 
 
-def _organisation() -> tuple[Organisation, Member]:
+def bench_organisation(slug: str, name: str) -> tuple[Organisation, Member]:
+    """The bench's own organisation and coordinator (made once and kept for the next run; the
+    passphrase is random and never kept)."""
     import secrets
 
     from haven.accounts.services import organisation_create
 
-    organisation = Organisation.objects.filter(slug=BENCH_SLUG).first()
+    organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         organisation, _coordinator = organisation_create(
-            slug=BENCH_SLUG,
-            name="Suggestion benchmark",
-            coordinator_handle="bench-suggest",
+            slug=slug,
+            name=name,
+            coordinator_handle=slug,
             coordinator_passphrase=secrets.token_urlsafe(24),
         )
     return organisation, Member.objects.get(organisation=organisation, role=Role.COORDINATOR)
@@ -78,7 +80,7 @@ def run(offers: int, requests: int, as_json: bool, out: Callable[[str], None]) -
     from haven.intake.services import Submission, request_submit
 
     rng = random.Random(3)  # noqa: S311  # invented load, not secrets
-    organisation, coordinator = _organisation()
+    organisation, coordinator = bench_organisation(BENCH_SLUG, "Suggestion benchmark")
     have = BedOffer.objects.filter(organisation=organisation, country=COUNTRY).count()
     if have < offers:
         add_offers(organisation, coordinator, offers - have, rng)
