@@ -90,6 +90,18 @@ class Loop:
         self.thread.join(5)
 
 
+_SHARED: list[Loop] = []
+
+
+def shared_loop() -> Loop:
+    """The one event loop every Matrix client of this process runs on, the bot's and the
+    people's: matrix-nio's key store binds its tables for the length of each call, so clients
+    whose calls overlap in two threads unbind each other's mid-query."""
+    if not _SHARED:
+        _SHARED.append(Loop())
+    return _SHARED[0]
+
+
 class MatrixPerson:
     """Someone with a Matrix account of their own, in a direct chat with the bot."""
 
@@ -98,7 +110,7 @@ class MatrixPerson:
     ) -> None:
         self.password = f"{name}-password-{secrets.token_hex(4)}"
         self.user_id = server.register(name, self.password)
-        self.loop = Loop()
+        self.loop = shared_loop()
         keys.mkdir(parents=True, exist_ok=True)
         self.client = AsyncClient(
             server.url,
@@ -221,7 +233,6 @@ class MatrixPerson:
 
     def close(self) -> None:
         self.loop.run(self.client.close())
-        self.loop.close()
 
 
 @contextmanager
@@ -239,7 +250,7 @@ def _running_bot(
         key_store=token_file.parent / "bot-keys",
         key_store_passphrase=key_store_passphrase(),
     )
-    loop = Loop()
+    loop = shared_loop()
     stop = asyncio.Event()
     running = asyncio.run_coroutine_threadsafe(runner.run(stop), loop.loop)
     time.sleep(1.0)
@@ -250,7 +261,6 @@ def _running_bot(
     finally:
         loop.loop.call_soon_threadsafe(stop.set)
         running.result(WAIT)
-        loop.close()
 
 
 def _bot_account(homeserver: synapse.Homeserver) -> str:
