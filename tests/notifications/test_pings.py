@@ -364,17 +364,11 @@ def test_a_ping_page_weighs_little_and_runs_no_script(
         assert re.search(r"<script", response.content.decode()) is None
 
 
-def test_a_referral_partners_answer_pings_the_requester(
-    coordinator: Persona, outsider: Persona, pinged: Accepted
-) -> None:
-    from haven.referrals.delivery import deliver_due
-    from haven.referrals.models import Arrival
-    from haven.referrals.services import (
-        arrival_answer,
-        identity_ensure,
-        partner_add_local,
-        referral_propose,
-    )
+def _referred(
+    coordinator: Persona, outsider: Persona, pinged: Accepted, emergency: str = ""
+) -> Any:
+    """Ark's pinged request referred to the other organisation, each a partner of the other."""
+    from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
 
     identity_ensure(keyring=keyring_of(coordinator))
     identity_ensure(keyring=keyring_of(outsider))
@@ -392,7 +386,7 @@ def test_a_referral_partners_answer_pings_the_requester(
         countries=[],
         languages=[],
     )
-    referral = referral_propose(
+    return referral_propose(
         actor=coordinator.member,
         keyring=keyring_of(coordinator),
         case=pinged.case,
@@ -401,8 +395,20 @@ def test_a_referral_partners_answer_pings_the_requester(
         with_thread=False,
         with_documents=False,
         reason="they have a lawyer in Almaty",
-        emergency_reason="no time to ask first",
+        emergency_reason=emergency,
     )
+
+
+def test_a_referral_partners_answer_pings_the_requester(
+    coordinator: Persona, outsider: Persona, pinged: Accepted
+) -> None:
+    from haven.referrals.delivery import deliver_due
+    from haven.referrals.models import Arrival
+    from haven.referrals.services import (
+        arrival_answer,
+    )
+
+    referral = _referred(coordinator, outsider, pinged, emergency="no time to ask first")
     deliver_due()
     Ping.objects.filter(case=pinged.case).update(waiting=0)
     arrival_answer(
@@ -425,27 +431,10 @@ def test_messages_relayed_from_a_partner_on_another_install_ping_the_requester(
     from haven.referrals import envelopes
     from haven.referrals.delivery import receive
     from haven.referrals.models import Referral, ReferralStatus
-    from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
+    from haven.referrals.services import identity_ensure
 
+    referral = _referred(coordinator, outsider, pinged)
     ark = identity_ensure(keyring=keyring_of(coordinator))
-    identity_ensure(keyring=keyring_of(outsider))
-    partner = partner_add_local(
-        actor=coordinator.member,
-        other=outsider.member.organisation,
-        needs=[],
-        countries=[],
-        languages=[],
-    )
-    referral = referral_propose(
-        actor=coordinator.member,
-        keyring=keyring_of(coordinator),
-        case=pinged.case,
-        partner=partner,
-        fields=["story"],
-        with_thread=False,
-        with_documents=False,
-        reason="they have a lawyer in Almaty",
-    )
     # As if the partner, on another install, had accepted and named its relay key.
     relay = signing_pair_from(new_key_pair().private)
     Referral.objects.filter(pk=referral.pk).update(
