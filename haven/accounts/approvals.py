@@ -236,7 +236,7 @@ def approval_refuse(*, actor: Member, approval: Approval) -> None:
 
 
 def _apply_rules(organisation: Organisation, changes: Mapping[str, object]) -> None:
-    from haven.accounts.services import organisation_configure
+    from haven.accounts.organisations import organisation_configure
 
     def number(name: str) -> int | None:
         value = changes.get(name)

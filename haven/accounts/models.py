@@ -49,7 +49,8 @@ class Role(models.TextChoices):
 
 
 class MemberManager(BaseUserManager["Member"]):
-    """Members are made by haven.accounts.services, never through the manager."""
+    """Members are made by haven.accounts.organisations and haven.accounts.invites, never through
+    the manager."""
 
     def get_by_natural_key(self, username: str | None) -> "Member":
         return self.get(handle=username)

@@ -32,10 +32,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.approvals import approval_request, is_lone
+from haven.accounts.credentials import check_passphrase_strength, member_kdf_cost
 from haven.accounts.lifecycle import member_sessions_end
 from haven.accounts.models import Act, Approval, KeyRecovery, Member
 from haven.accounts.security_keys import security_keys_forget
-from haven.accounts.services import check_passphrase_strength, member_kdf_cost
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
 from haven.crypto import WrongKey

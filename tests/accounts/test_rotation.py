@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.approvals import ApprovalRefused, approval_grant
+from haven.accounts.invites import invite_create
 from haven.accounts.models import (
     Act,
     Approval,
@@ -25,7 +26,6 @@ from haven.accounts.models import (
     Role,
 )
 from haven.accounts.rotation import running
-from haven.accounts.services import invite_create
 from haven.audit.models import Event
 from haven.cases.models import Case, CaseSeal
 from haven.crypto import WrongKey

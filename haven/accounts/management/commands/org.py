@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from haven.accounts.models import Member, Organisation
-from haven.accounts.services import organisation_configure, organisation_create
+from haven.accounts.organisations import organisation_configure, organisation_create
 
 
 class Command(BaseCommand):
@@ -186,6 +186,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Released {len(holds)} hold(s) on {member.handle}.")
 
     def _rotate(self, options: dict[str, Any]) -> None:
+        from haven.accounts.credentials import member_unlock
         from haven.accounts.rotation import (
             Progress,
             RotationRefused,
@@ -194,7 +195,6 @@ class Command(BaseCommand):
             rotation_start,
             running,
         )
-        from haven.accounts.services import member_unlock
         from haven.accounts.unlock import Keyring, Locked
 
         organisation = Organisation.objects.filter(slug=options["slug"]).first()
