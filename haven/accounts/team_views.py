@@ -25,6 +25,7 @@ from haven.accounts.approvals import (
 from haven.accounts.forms import InviteForm, RecoveryAskForm, RotationForm, RulesForm
 from haven.accounts.invites import invite_create
 from haven.accounts.models import Act, Approval, Invite, Member
+from haven.accounts.queries import running
 from haven.accounts.recovery import recovery_request
 from haven.accounts.rotation import (
     RotationRefused,
@@ -32,7 +33,6 @@ from haven.accounts.rotation import (
     rotation_keys,
     rotation_request,
     rotation_run,
-    running,
 )
 
 

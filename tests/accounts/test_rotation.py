@@ -25,7 +25,7 @@ from haven.accounts.models import (
     Organisation,
     Role,
 )
-from haven.accounts.rotation import running
+from haven.accounts.queries import running
 from haven.audit.models import Event
 from haven.cases.models import Case, CaseSeal
 from haven.crypto import WrongKey

@@ -187,13 +187,13 @@ class Command(BaseCommand):
 
     def _rotate(self, options: dict[str, Any]) -> None:
         from haven.accounts.credentials import member_unlock
+        from haven.accounts.queries import running
         from haven.accounts.rotation import (
             Progress,
             RotationRefused,
             rotation_keys,
             rotation_run,
             rotation_start,
-            running,
         )
         from haven.accounts.unlock import Keyring, Locked
 
