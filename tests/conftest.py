@@ -18,14 +18,11 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
+from haven.accounts.credentials import member_unlock
+from haven.accounts.invites import invite_accept, invite_create
 from haven.accounts.models import Member, Organisation, Role
-from haven.accounts.services import (
-    invite_accept,
-    invite_create,
-    member_unlock,
-    organisation_create,
-    totp_enrol_unattended,
-)
+from haven.accounts.organisations import organisation_create
+from haven.accounts.totp import totp_enrol_unattended
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
 from haven.intake.services import Accepted, Submission, request_submit
@@ -151,8 +148,8 @@ def invite_member(
     coordinator, `approver` approves it. An `established` member joined a year ago, so it is past
     its first `voucher_min_days` and counts as independent of whoever brought it in."""
     from haven.accounts.approvals import approval_grant
+    from haven.accounts.credentials import member_unlock
     from haven.accounts.models import Act, Approval
-    from haven.accounts.services import member_unlock
 
     unlocked = member_unlock(handle=coordinator.member.handle, passphrase=coordinator.passphrase)
     assert unlocked is not None

@@ -10,6 +10,7 @@ alone, the act is audited as done alone, and its pages say which protections it 
 
 from collections.abc import Mapping
 from datetime import timedelta
+from typing import Protocol
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Act, Approval, Invite, Member, Organisation, Role
+from haven.accounts.organisations import organisation_configure
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
 from haven.crypto.keys import seal_to
@@ -149,36 +151,44 @@ def approval_reason(*, keyring: Keyring, approval: Approval) -> str:
     return keyring.open_for_organisation(bytes(approval.reason_sealed)).decode("utf-8")
 
 
+class Executor(Protocol):
+    """Carries out an approved act inside the approval's transaction; returns a code to show once
+    to the approver, if the act makes one."""
+
+    def __call__(
+        self, *, approval: Approval, approver: Member, reason: str, keyring: Keyring
+    ) -> str | None: ...
+
+
+# Each act that lives in its own domain (a case's shredding, a suspension, a key recovery, a key
+# rotation) is carried out by the app that holds it, which registers its executor here from its
+# AppConfig.ready(): this module, below those apps, never calls up into them.
+_EXECUTORS: dict[str, Executor] = {}
+
+
+def executor_register(act: str, executor: Executor) -> None:
+    """Name the function that carries out an approved act (an app's AppConfig.ready() does)."""
+    _EXECUTORS[act] = executor
+
+
 def _carry_out(approval: Approval, approver: Member, reason: str, keyring: Keyring) -> str | None:
     """Do the act an approval was for; return a code to show once to the approver, if the act
-    makes one. Imported here: each act lives in its own domain."""
+    makes one. Invites and the rules are this app's own; every other act is carried out by the
+    executor its app registered."""
     if approval.act == Act.INVITE:
         Invite.objects.filter(
             pk=int(approval.target_id),
             organisation_id=approval.organisation_id,
             used_at__isnull=True,
         ).update(approved_by=approver, approved_at=timezone.now())
-    elif approval.act == Act.SHRED:
-        from haven.cases.services import case_shred_approved
-
-        case_shred_approved(approval=approval, approver=approver, reason=reason)
-    elif approval.act == Act.SUSPEND:
-        from haven.volunteers.services import member_suspend_approved
-
-        member_suspend_approved(approval=approval, approver=approver, reason=reason)
-    elif approval.act == Act.RULES:
+        return None
+    if approval.act == Act.RULES:
         _apply_rules(Organisation.objects.get(pk=approval.organisation_id), approval.changes)
-    elif approval.act == Act.RECOVER:
-        from haven.accounts.recovery import recovery_approved
-
-        return recovery_approved(approval=approval, approver=approver, keyring=keyring)
-    elif approval.act == Act.ROTATE:
-        from haven.accounts.rotation import rotation_approved
-
-        rotation_approved(approval=approval, approver=approver, keyring=keyring)
-    else:  # pragma: no cover - the choices are closed
-        raise ValueError(f"no act {approval.act}")
-    return None
+        return None
+    executor = _EXECUTORS.get(approval.act)
+    if executor is None:  # pragma: no cover - every app registers its acts at start
+        raise LookupError(f"no executor is registered for the act {approval.act}")
+    return executor(approval=approval, approver=approver, reason=reason, keyring=keyring)
 
 
 @transaction.atomic
@@ -236,8 +246,6 @@ def approval_refuse(*, actor: Member, approval: Approval) -> None:
 
 
 def _apply_rules(organisation: Organisation, changes: Mapping[str, object]) -> None:
-    from haven.accounts.services import organisation_configure
-
     def number(name: str) -> int | None:
         value = changes.get(name)
         return int(value) if isinstance(value, int) else None

@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from django.db import connection
 
+from haven.accounts.credentials import member_unlock
+from haven.accounts.organisations import organisation_create
 from haven.accounts.rotation import Progress, rotation_run, rotation_start
-from haven.accounts.services import member_unlock, organisation_create
 from haven.accounts.unlock import Keyring
 from haven.cases.bench import load
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from haven.accounts.credentials import check_passphrase_strength, member_kdf_cost
 from haven.accounts.models import Member, MemberSession
-from haven.accounts.services import api_tokens_end, check_passphrase_strength, member_kdf_cost
+from haven.accounts.tokens import api_tokens_end
 from haven.audit.services import audit_record
 from haven.crypto import WrongPassphrase
 from haven.crypto.keys import unwrap_with_passphrase, wrap_with_passphrase

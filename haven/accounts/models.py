@@ -1,5 +1,7 @@
+from importlib import import_module
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -49,7 +51,8 @@ class Role(models.TextChoices):
 
 
 class MemberManager(BaseUserManager["Member"]):
-    """Members are made by haven.accounts.services, never through the manager."""
+    """Members are made by haven.accounts.organisations and haven.accounts.invites, never through
+    the manager."""
 
     def get_by_natural_key(self, username: str | None) -> "Member":
         return self.get(handle=username)
@@ -228,9 +231,10 @@ class MemberSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls) -> type["SessionBase"]:
-        from haven.accounts.sessions import SessionStore
-
-        return SessionStore
+        # The store is the configured session engine (haven.accounts.sessions), found the way
+        # Django finds it, so that the models need not import the store that imports them.
+        store: type[SessionBase] = import_module(settings.SESSION_ENGINE).SessionStore
+        return store
 
 
 class KeyRecovery(models.Model):

@@ -32,12 +32,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.approvals import approval_request, is_lone
+from haven.accounts.credentials import check_passphrase_strength, member_kdf_cost
 from haven.accounts.lifecycle import member_sessions_end
 from haven.accounts.models import Act, Approval, KeyRecovery, Member
+from haven.accounts.queries import running
 from haven.accounts.security_keys import security_keys_forget
-from haven.accounts.services import check_passphrase_strength, member_kdf_cost
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
+from haven.cases.models import CaseShare
 from haven.crypto import WrongKey
 from haven.crypto.keys import (
     derive_key,
@@ -48,6 +50,7 @@ from haven.crypto.keys import (
     secret_seal,
     wrap_with_passphrase,
 )
+from haven.volunteers.models import BedOffer
 
 FIRST = "recovery-first"
 SECOND = "recovery-second"
@@ -146,10 +149,6 @@ def recovery_approved(*, approval: Approval, approver: Member, keyring: Keyring)
 
 
 def _approve(recovery: KeyRecovery, *, approver: Member, keyring: Keyring, alone: bool) -> str:
-    from haven.accounts.rotation import running
-    from haven.cases.models import CaseShare
-    from haven.volunteers.models import BedOffer
-
     member = Member.objects.select_for_update().get(pk=recovery.member_id)
     new_public = bytes(recovery.new_public_key)
     organisation_private = keyring.organisation_private_key()

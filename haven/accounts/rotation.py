@@ -36,7 +36,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from haven.accounts.approvals import approval_request, is_lone
 from haven.accounts.models import Act, Approval, Invite, KeyRotation, Member, Organisation, Role
+from haven.accounts.queries import running
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
 from haven.crypto import WrongKey
@@ -77,13 +79,6 @@ class RotationKeys:
         if self._resealer is None:
             self._resealer = Resealer(old_private=self.old, new_public=public_key_of(self.new))
         return self._resealer
-
-
-def running(organisation_id: int) -> KeyRotation | None:
-    """The organisation's rotation in progress, if any."""
-    return KeyRotation.objects.filter(
-        organisation_id=organisation_id, finished_at__isnull=True
-    ).first()
 
 
 def _readers(organisation_id: int) -> models.QuerySet[Member]:
@@ -375,8 +370,6 @@ def _finish(rotation: KeyRotation) -> None:
 def rotation_request(*, actor: Member, keyring: Keyring, reason: str) -> Approval | KeyRotation:
     """Ask to replace the organisation's key; a second, independent coordinator's approval starts
     it (the request is returned). An organisation with a single coordinator starts it at once."""
-    from haven.accounts.approvals import approval_request, is_lone
-
     if not (actor.is_active and actor.is_coordinator and actor.suspended_at is None):
         raise PermissionError("only active coordinators rotate the organisation key")
     if running(actor.organisation_id) is not None:
@@ -410,14 +403,3 @@ def coordinators_suspended_since_rotation(organisation_id: int) -> list[Member]:
     if last is not None:
         suspended = suspended.filter(suspended_at__gt=last.started_at)
     return list(suspended.order_by("handle"))
-
-
-def previous_private_key(member: Member, current: bytes) -> bytes | None:
-    """During a rotation, the old organisation private key, opened with the new one."""
-    rotation = running(member.organisation_id)
-    if rotation is None:
-        return None
-    try:
-        return open_sealed(current, bytes(rotation.old_private_sealed))
-    except WrongKey:
-        return None

@@ -44,7 +44,7 @@ from webauthn.helpers.structs import (
 )
 
 from haven.accounts.models import Member, SecurityKey
-from haven.accounts.services import totp_check
+from haven.accounts.totp import totp_check
 from haven.audit.services import audit_record
 from haven.crypto import WrongKey, WrongPassphrase
 from haven.crypto.keys import keyed_digest, open_sealed, seal_to, unwrap_with_passphrase

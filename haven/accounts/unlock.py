@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy
 
 from haven.accounts.models import Member
+from haven.accounts.queries import running
 from haven.crypto import WrongKey
 from haven.crypto.keys import new_secret_key, open_sealed, secret_open, secret_seal
 from haven.crypto.sealing import open_data_key
@@ -29,6 +30,17 @@ REQUESTER_FIELD = "haven.sealed-requester-key"
 
 class Locked(Exception):
     """The member's key is not unlocked in this session (log in again), or gives no access."""
+
+
+def previous_private_key(member: Member, current: bytes) -> bytes | None:
+    """During a rotation, the old organisation private key, opened with the new one."""
+    rotation = running(member.organisation_id)
+    if rotation is None:
+        return None
+    try:
+        return open_sealed(current, bytes(rotation.old_private_sealed))
+    except WrongKey:
+        return None
 
 
 @dataclass
@@ -59,8 +71,6 @@ class Keyring:
         try:
             return open_sealed(current, sealed)
         except WrongKey:
-            from haven.accounts.rotation import previous_private_key
-
             previous = previous_private_key(self.member, current)
             if previous is None:
                 raise

@@ -146,7 +146,7 @@ def run(requests: int, repeats: int, as_json: bool, out: Callable[[str], None]) 
     """Load (or top up) the bench organisation to `requests` cases, then measure."""
     organisation = Organisation.objects.filter(slug=BENCH_SLUG).first()
     if organisation is None:
-        from haven.accounts.services import organisation_create
+        from haven.accounts.organisations import organisation_create
 
         organisation, _ = organisation_create(
             slug=BENCH_SLUG,

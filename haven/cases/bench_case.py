@@ -18,7 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation
-from haven.accounts.services import organisation_create, totp_enrol_unattended
+from haven.accounts.organisations import organisation_create
+from haven.accounts.totp import totp_enrol_unattended
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case
 from haven.cases.services import case_move, case_triage, note_add

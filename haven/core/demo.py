@@ -15,13 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from haven.accounts.invites import invite_accept, invite_create
 from haven.accounts.models import Member, Organisation, Role
-from haven.accounts.services import (
-    invite_accept,
-    invite_create,
-    organisation_create,
-    totp_enrol_unattended,
-)
+from haven.accounts.organisations import organisation_create
+from haven.accounts.totp import totp_enrol_unattended
 from haven.cases.models import Case, MilitaryStatus, Need
 from haven.core.places import load_places
 from haven.crypto.codenames import wordlist

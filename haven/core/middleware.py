@@ -82,7 +82,7 @@ class AuthorizationMiddleware:
 def _check_api(
     request: HttpRequest, coordinator_only: bool, denied: Callable[..., HttpResponse]
 ) -> HttpResponse | None:
-    from haven.accounts.services import api_token_unlock
+    from haven.accounts.tokens import api_token_unlock
 
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")

@@ -178,7 +178,7 @@ def _wrk() -> str:
 
 def _organisation_slug() -> str:
     from haven.accounts.models import Organisation
-    from haven.accounts.services import organisation_create
+    from haven.accounts.organisations import organisation_create
 
     if not Organisation.objects.filter(slug=BENCH_SLUG).exists():
         organisation_create(

@@ -29,7 +29,7 @@ def bench_organisation(slug: str, name: str) -> tuple[Organisation, Member]:
     passphrase is random and never kept)."""
     import secrets
 
-    from haven.accounts.services import organisation_create
+    from haven.accounts.organisations import organisation_create
 
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:

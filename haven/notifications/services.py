@@ -1,17 +1,14 @@
 """Every write of the notifications app, and the worker's sending round."""
 
-import logging
 import re
-import smtplib
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, mailers
-from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail import EmailMessage
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Count, F, Max
@@ -24,16 +21,12 @@ from haven.audit.services import audit_record
 from haven.cases.models import Case
 from haven.crypto.keys import KeyPair, derive_key, key_pair_from_seed
 from haven.crypto.sealing import FieldSealer, new_data_key, open_data_key, seal_data_key
-from haven.notifications.models import Cadence, Channel, Kind, Listener, Notice, Ping, Topic
+from haven.notifications.models import Cadence, Channel, Kind, Notice, Ping, Topic
+from haven.notifications.sending import Round, deliver, is_due, retry_later
 from haven.notifications.text import compose, compose_ping
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_EVERY_MINUTES = 15
 EVERY_MINUTES_RANGE = (1, 24 * 60)
-# After a failed send: 1, 2, 4 … minutes, at most a day, until the mail server answers again.
-FIRST_RETRY = timedelta(minutes=1)
-LAST_RETRY = timedelta(days=1)
 _ADDRESS = "address"
 
 
@@ -190,75 +183,6 @@ def notify(*, member_ids: Iterable[int], topic: Topic) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Round:
-    sent: int
-    failed: int
-    waiting: int
-
-
-def _due(listener: Listener, minutes: int, now: datetime) -> bool:
-    """Whether the cadence and the back-off both allow telling this listener now."""
-    if listener.last_sent_at and listener.last_sent_at + timedelta(minutes=minutes) > now:
-        return False
-    return listener.next_try_at is None or listener.next_try_at <= now
-
-
-def _deliver[L: Listener](
-    due: Sequence[L],
-    *,
-    write: Callable[[L], EmailMessage],
-    told: Callable[[L], None],
-    now: datetime,
-) -> tuple[int, int]:
-    """Send one message to each listener over one SMTP connection; mark each told, or failed
-    with back-off. Returns (sent, failed)."""
-    if not due:
-        return 0, 0
-    connection = mailers.default
-    try:
-        connection.open()
-    except (smtplib.SMTPException, OSError) as error:
-        for listener in due:
-            _failed(listener, now, error)
-        return 0, len(due)
-    sent = failed = 0
-    try:
-        for listener in due:
-            if _send(connection, write(listener)):
-                sent += 1
-                told(listener)
-            else:
-                failed += 1
-                _failed(listener, now, None)
-    finally:
-        connection.close()
-    return sent, failed
-
-
-def _send(connection: BaseEmailBackend, message: EmailMessage) -> bool:
-    """False if the mail server refused the message or went away."""
-    try:
-        return connection.send_messages([message]) == 1
-    except (smtplib.SMTPException, OSError):
-        return False
-
-
-def _failed(listener: Listener, now: datetime, error: Exception | None) -> None:
-    failures = listener.failures + 1
-    wait = min(FIRST_RETRY * 2 ** (failures - 1), LAST_RETRY)
-    type(listener)._default_manager.filter(pk=listener.pk).update(
-        failures=failures, next_try_at=now + wait
-    )
-    # The error's text may name the address; the row's own name is enough to find it.
-    logger.warning(
-        "notification on %s failed (%s); next try in %s",
-        listener,
-        type(error).__name__ if error else "refused",
-        wait,
-    )
-
-
 def _due_channels(
     kind: str, now: datetime, organisation_id: int | None = None
 ) -> tuple[list[Channel], dict[int, int]]:
@@ -278,7 +202,7 @@ def _due_channels(
     due = [
         channel
         for channel in channels
-        if _due(channel, every.get(channel.member.organisation_id, DEFAULT_EVERY_MINUTES), now)
+        if is_due(channel, every.get(channel.member.organisation_id, DEFAULT_EVERY_MINUTES), now)
     ]
     return due, last_notice
 
@@ -291,7 +215,7 @@ def send_due(*, now: datetime | None = None) -> Round:
     due, last_notice = _due_channels(Kind.EMAIL, now)
     if not due or not settings.HAVEN_SMTP_HOST:
         return Round(sent=0, failed=0, waiting=len(last_notice))
-    sent, failed = _deliver(
+    sent, failed = deliver(
         due,
         write=lambda channel: _counts_message(channel, last_notice[channel.member_id]),
         told=lambda channel: _told(channel, last_notice[channel.member_id], now),
@@ -353,7 +277,7 @@ def matrix_sent(*, notice: MatrixNotice, delivered: bool, now: datetime | None =
     if delivered:
         _told(notice.channel, notice.upto, now)
     else:
-        _failed(notice.channel, now, None)
+        retry_later(notice.channel, now, None)
 
 
 @transaction.atomic
@@ -455,11 +379,11 @@ def send_pings(*, now: datetime | None = None) -> Round:
     due = [
         ping
         for ping in waiting
-        if _due(ping, every.get(ping.organisation_id, DEFAULT_EVERY_MINUTES), now)
+        if is_due(ping, every.get(ping.organisation_id, DEFAULT_EVERY_MINUTES), now)
     ]
     if not due or not settings.HAVEN_SMTP_HOST:
         return Round(sent=0, failed=0, waiting=len(waiting))
-    sent, failed = _deliver(due, write=_ping_message, told=lambda ping: _pinged(ping, now), now=now)
+    sent, failed = deliver(due, write=_ping_message, told=lambda ping: _pinged(ping, now), now=now)
     return Round(sent=sent, failed=failed, waiting=len(waiting) - sent)
 
 

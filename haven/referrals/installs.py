@@ -26,7 +26,7 @@ PASSPHRASE = "correct horse battery staple"  # noqa: S105  # not a secret: a thr
 
 
 def _keyring(handle: str) -> Any:
-    from haven.accounts.services import member_unlock
+    from haven.accounts.credentials import member_unlock
     from haven.accounts.unlock import Keyring
 
     unlocked = member_unlock(handle=handle, passphrase=PASSPHRASE)
@@ -36,7 +36,7 @@ def _keyring(handle: str) -> Any:
 
 
 def setup(slug: str, handle: str) -> dict[str, object]:
-    from haven.accounts.services import organisation_create
+    from haven.accounts.organisations import organisation_create
     from haven.referrals.envelopes import b64
     from haven.referrals.services import identity_ensure
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.approvals import approval_request
+from haven.accounts.invites import invite_create
 from haven.accounts.lifecycle import member_sessions_end
 from haven.accounts.models import Act, Approval, Invite, Member, Organisation
-from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
 from haven.cases.models import CaseShare

@@ -12,8 +12,8 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.approvals import ApprovalRefused, approval_grant, may_approve
+from haven.accounts.invites import invite_accept, invite_create
 from haven.accounts.models import Act, ApiToken, Approval, Member, Role
-from haven.accounts.services import invite_accept, invite_create
 from haven.cases.models import Case, RevealHold, Status
 from haven.cases.services import (
     CaseRefused,

@@ -7,9 +7,9 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from haven.accounts.credentials import member_unlock
 from haven.accounts.models import Member, Organisation, Role
 from haven.accounts.models import MemberSession as Session
-from haven.accounts.services import member_unlock
 from haven.accounts.unlock import SESSION_FIELD, Keyring
 from haven.crypto.keys import public_key_of
 from tests.conftest import PASSPHRASE, Persona, invite_member, login, totp_code
@@ -124,7 +124,7 @@ def test_a_device_token_is_no_use_for_another_name(
 def test_invite_code_works_once(coordinator: Persona) -> None:
     from django.core.exceptions import ValidationError
 
-    from haven.accounts.services import invite_accept, invite_create
+    from haven.accounts.invites import invite_accept, invite_create
 
     _invite, code = invite_create(
         actor=coordinator.member, role=Role.COUNSELOR, organisation_private_key=None

@@ -13,9 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.approvals import ApprovalRefused, approval_grant
+from haven.accounts.credentials import member_unlock
 from haven.accounts.models import Act, Approval, KeyRecovery, MemberSession, Role, SecurityKey
 from haven.accounts.recovery import FIRST, SECOND, recovery_complete, recovery_request
-from haven.accounts.services import member_unlock
 from haven.audit.models import Event
 from haven.crypto import WrongKey
 from haven.crypto.keys import derive_key, secret_open

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.approvals import ApprovalRefused, approval_grant
+from haven.accounts.invites import invite_create
 from haven.accounts.models import (
     Act,
     Approval,
@@ -24,8 +25,7 @@ from haven.accounts.models import (
     Organisation,
     Role,
 )
-from haven.accounts.rotation import running
-from haven.accounts.services import invite_create
+from haven.accounts.queries import running
 from haven.audit.models import Event
 from haven.cases.models import Case, CaseSeal
 from haven.crypto import WrongKey

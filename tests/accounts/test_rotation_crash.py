@@ -19,7 +19,7 @@ load(Organisation.objects.get(slug="ark"), {CASES})
 """
 # Prints the organisation's current private key, through the coordinator's passphrase.
 KEY = f"""
-from haven.accounts.services import member_unlock
+from haven.accounts.credentials import member_unlock
 from haven.accounts.unlock import Keyring
 unlocked = member_unlock(handle="anna", passphrase={PASSPHRASE!r})
 keyring = Keyring(member=unlocked.member, _private=unlocked.private_key)

@@ -4,7 +4,7 @@ import pyotp
 from django.test import Client
 
 from haven.accounts.models import Member, Organisation, Role
-from haven.accounts.services import organisation_create
+from haven.accounts.organisations import organisation_create
 from tests.conftest import PASSPHRASE, Persona, invite_member, login, stored, totp_code
 
 

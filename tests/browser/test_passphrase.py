@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from haven.accounts.services import member_unlock
+from haven.accounts.credentials import member_unlock
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from haven.accounts.services import organisation_configure
+from haven.accounts.organisations import organisation_configure
 from haven.accounts.unlock import Keyring, Locked
 from haven.cases.models import Case, CaseSeal, CaseShare, Note, RevealHold, Status
 from haven.cases.services import (

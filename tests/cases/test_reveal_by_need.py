@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_configure
+from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
 from haven.cases.models import Case, RevealHold
 from haven.cases.services import RevealRefused, case_reveal, case_share, case_triage

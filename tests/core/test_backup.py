@@ -32,7 +32,7 @@ print(accepted.codename)
 """
 
 OPEN = """
-from haven.accounts.services import member_unlock
+from haven.accounts.credentials import member_unlock
 from haven.accounts.unlock import Keyring
 from haven.cases.services import case_reveal
 from haven.intake.queries import case_by_codename

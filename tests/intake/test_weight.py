@@ -11,7 +11,7 @@ import pytest
 from django.test import Client, override_settings
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_create
+from haven.accounts.organisations import organisation_create
 from haven.intake.services import Accepted
 from tests.intake.test_ask import FORM, _fresh_form
 

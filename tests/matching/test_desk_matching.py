@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_configure
+from haven.accounts.organisations import organisation_configure
 from haven.cases.models import Case
 from haven.core.worker import run_due
 from haven.intake.services import Accepted

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_create
+from haven.accounts.organisations import organisation_create
 from haven.cases.models import Case
 from haven.intake.services import Accepted
 from haven.reports.models import Sharing, WeeklyRelease

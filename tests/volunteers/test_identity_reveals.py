@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from haven.accounts.models import Organisation
-from haven.accounts.services import organisation_configure
+from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
 from haven.cases.models import RevealHold
 from haven.cases.services import RevealRefused, case_reveal, case_triage

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from haven.accounts.services import member_unlock
+from haven.accounts.credentials import member_unlock
 from haven.accounts.unlock import Keyring
 from haven.cases.models import Case, Status
 from haven.crypto.codenames import normalise, requester_key_pair

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from haven.accounts.services import organisation_configure
+from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
 from haven.cases.models import Case, Status
 from haven.cases.services import case_move, case_shred, case_triage

@@ -8,8 +8,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from haven.accounts.invites import invite_accept
 from haven.accounts.models import Invite, Member, Organisation, Role
-from haven.accounts.services import invite_accept
 from haven.audit.models import Event
 from haven.volunteers.models import Application, MemberReport, Vouch
 from haven.volunteers.queries import qualifying_vouches

@@ -7,8 +7,19 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from haven.accounts.admin_acts import RELEASE_HOLDS, SUSPEND, admin_act
+from haven.accounts.credentials import member_unlock
 from haven.accounts.models import Member, Organisation
-from haven.accounts.services import organisation_configure, organisation_create
+from haven.accounts.organisations import organisation_configure, organisation_create
+from haven.accounts.queries import running
+from haven.accounts.rotation import (
+    Progress,
+    RotationRefused,
+    rotation_keys,
+    rotation_run,
+    rotation_start,
+)
+from haven.accounts.unlock import Keyring, Locked
 
 
 class Command(BaseCommand):
@@ -159,10 +170,6 @@ class Command(BaseCommand):
         )
 
     def _admin_act(self, options: dict[str, Any]) -> None:
-        from haven.cases.models import RevealHold
-        from haven.cases.services import reveal_hold_release_by_admin
-        from haven.volunteers.services import member_suspend_by_admin
-
         member = Member.objects.filter(
             organisation__slug=options["slug"], handle=options["handle"]
         ).first()
@@ -170,7 +177,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options['slug']!r} has no member {options['handle']!r}.")
         if options["action"] == "suspend":
             try:
-                member_suspend_by_admin(member=member, reason=options["reason"])
+                admin_act(SUSPEND)(member=member, reason=options["reason"])
             except ValidationError as error:
                 raise CommandError("; ".join(error.messages)) from None
             self.stdout.write(f"Suspended {member.handle}.")
@@ -180,23 +187,10 @@ class Command(BaseCommand):
                     f"`haven org rotate-key {options['slug']} --coordinator NAME`."
                 )
             return
-        holds = RevealHold.objects.filter(member=member, approved_at__isnull=True)
-        for hold in holds:
-            reveal_hold_release_by_admin(hold=hold)
-        self.stdout.write(f"Released {len(holds)} hold(s) on {member.handle}.")
+        released = admin_act(RELEASE_HOLDS)(member=member, reason="")
+        self.stdout.write(f"Released {released} hold(s) on {member.handle}.")
 
     def _rotate(self, options: dict[str, Any]) -> None:
-        from haven.accounts.rotation import (
-            Progress,
-            RotationRefused,
-            rotation_keys,
-            rotation_run,
-            rotation_start,
-            running,
-        )
-        from haven.accounts.services import member_unlock
-        from haven.accounts.unlock import Keyring, Locked
-
         organisation = Organisation.objects.filter(slug=options["slug"]).first()
         if organisation is None:
             raise CommandError(f"No organisation has the slug {options['slug']!r}.")
