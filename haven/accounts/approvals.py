@@ -159,11 +159,11 @@ def _carry_out(approval: Approval, approver: Member, reason: str, keyring: Keyri
             used_at__isnull=True,
         ).update(approved_by=approver, approved_at=timezone.now())
     elif approval.act == Act.SHRED:
-        from haven.cases.services import case_shred_approved
+        from haven.cases.retention import case_shred_approved
 
         case_shred_approved(approval=approval, approver=approver, reason=reason)
     elif approval.act == Act.SUSPEND:
-        from haven.volunteers.services import member_suspend_approved
+        from haven.volunteers.suspension import member_suspend_approved
 
         member_suspend_approved(approval=approval, approver=approver, reason=reason)
     elif approval.act == Act.RULES:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from haven.accounts.approvals import ApprovalRefused, is_lone, missing_protections
 from haven.accounts.models import Approval, Member, Role
 from haven.accounts.unlock import LOCKED_MESSAGE
+from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.forms import (
     ChecklistForm,
     DeskFilterForm,
@@ -25,6 +26,7 @@ from haven.cases.forms import (
     TaskForm,
     TriageForm,
 )
+from haven.cases.lifecycle import case_move, case_take, case_triage
 from haven.cases.models import (
     SEALED_FIELDS,
     TRANSITIONS,
@@ -35,6 +37,7 @@ from haven.cases.models import (
     RevealScope,
     Status,
 )
+from haven.cases.notes import checklist_attach, note_add, task_done
 from haven.cases.queries import (
     COUNT_CAP,
     DeskFilter,
@@ -46,25 +49,9 @@ from haven.cases.queries import (
     tasks_of,
     waiting_long,
 )
-from haven.cases.services import (
-    CaseRefused,
-    OpenedCase,
-    RevealRefused,
-    case_move,
-    case_reveal,
-    case_share,
-    case_shred,
-    case_take,
-    case_triage,
-    case_unshare,
-    checklist_attach,
-    holds_waiting,
-    note_add,
-    retention_over,
-    reveal_hold_approve,
-    shares_of,
-    task_done,
-)
+from haven.cases.retention import case_shred, retention_over
+from haven.cases.reveal import OpenedCase, case_reveal, holds_waiting, reveal_hold_approve
+from haven.cases.sharing import case_share, case_unshare, shares_of
 from haven.core.geography import country_name
 from haven.core.places import UnknownPlace, name, place_by_id
 from haven.knowledge.queries import checklists, current_reminder

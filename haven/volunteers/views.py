@@ -13,10 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from haven.accounts.approvals import ApprovalRefused
 from haven.accounts.models import Approval, Invite, Member
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
-from haven.cases.services import RevealRefused
+from haven.cases.access import RevealRefused
 from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
 from haven.intake.views import requester_page
-from haven.volunteers import placements, services
+from haven.volunteers import offering, placements, suspension, vetting
 from haven.volunteers.forms import (
     ApplicationForm,
     ApproveForm,
@@ -66,7 +66,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404
     form = ApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        _application, code = services.application_submit(
+        _application, code = vetting.application_submit(
             organisation=organisation, **form.cleaned_data
         )
         return render(
@@ -123,7 +123,7 @@ def _initial(kind: str, offer: Model | None, keyring: Keyring | None) -> dict[st
     if offer is None:
         return {}
     if isinstance(offer, BedOffer):
-        own = services.bed_offer_read_own(keyring=keyring, offer=offer) if keyring else {}
+        own = offering.bed_offer_read_own(keyring=keyring, offer=offer) if keyring else {}
         return {
             "place": offer.place,
             "capacity": offer.capacity,
@@ -154,11 +154,11 @@ def _initial(kind: str, offer: Model | None, keyring: Keyring | None) -> dict[st
 
 def _save(kind: str, member: Member, offer: Model | None, data: dict[str, Any]) -> None:
     if kind == "beds":
-        services.bed_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+        offering.bed_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
     elif kind == "counseling":
-        services.counseling_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+        offering.counseling_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
     else:
-        services.transport_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
+        offering.transport_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
 
 
 @require_http_methods(["GET", "POST"])
@@ -190,7 +190,7 @@ def offer_pause(request: HttpRequest, kind: str, offer_id: int) -> HttpResponse:
     """Pause or resume an offer in one click."""
     member = _member(request)
     offer = _own_offer(member, kind, offer_id)
-    services.offer_pause(actor=member, offer=offer, paused=request.POST.get("paused") == "1")  # type: ignore[arg-type]
+    offering.offer_pause(actor=member, offer=offer, paused=request.POST.get("paused") == "1")  # type: ignore[arg-type]
     return redirect("network:offers")
 
 
@@ -274,7 +274,7 @@ def vouch(request: HttpRequest) -> HttpResponse:
             form.add_error("code", ReasonForm.unknown_code_message())
         else:
             try:
-                services.vouch_give(
+                vetting.vouch_give(
                     actor=member,
                     application=application,
                     how_known=form.cleaned_data["how_known"],
@@ -297,7 +297,7 @@ def vouch_withdraw(request: HttpRequest, vouch_id: int) -> HttpResponse:
     found = Vouch.objects.filter(pk=vouch_id, voucher=member).first()
     if found is None:
         raise Http404
-    services.vouch_withdraw(actor=member, vouch=found)
+    vetting.vouch_withdraw(actor=member, vouch=found)
     return redirect("network:vouch")
 
 
@@ -320,7 +320,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if subject is None:
             form.add_error("handle", ReportForm.unknown_member_message())
         else:
-            services.member_report(actor=member, subject=subject, text=form.cleaned_data["text"])
+            suspension.member_report(actor=member, subject=subject, text=form.cleaned_data["text"])
             return render(request, "volunteers/reported.html", status=201)
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/report.html", {"form": form}, status=status)
@@ -399,7 +399,7 @@ def application_read(request: HttpRequest, application_id: int) -> HttpResponse:
     if not form.is_valid():
         return _application_page(request, application_id, read_form=form, status=400)
     try:
-        revealed = services.application_read(
+        revealed = vetting.application_read(
             actor=member, keyring=keyring, application=found, reason=form.cleaned_data["reason"]
         )
     except RevealRefused as refusal:
@@ -417,13 +417,13 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     if found is None:
         raise Http404
     if request.POST.get("decision") == "reject":
-        services.application_reject(actor=member, application=found)
+        vetting.application_reject(actor=member, application=found)
         return redirect("network:applications")
     form = ApproveForm(request.POST)
     if not form.is_valid() or keyring is None:
         return _application_page(request, application_id, form=form, status=400)
     try:
-        made, code = services.application_approve(
+        made, code = vetting.application_approve(
             actor=member,
             application=found,
             role=form.cleaned_data["role"],
@@ -464,7 +464,7 @@ def _member_page(
         {
             "other": other,
             "vouched_for_them": vouchers_of(other),
-            "they_vouched_for": services.vouched_by(other),
+            "they_vouched_for": suspension.vouched_by(other),
             "reports": reports,
             "reports_read": report_texts is not None,
             "reports_form": reports_form or ReasonForm(auto_id="reports_%s"),
@@ -490,7 +490,7 @@ def member_reports(request: HttpRequest, member_id: int) -> HttpResponse:
     if not form.is_valid():
         return _member_page(request, coordinator, other, ReasonForm(), 400, reports_form=form)
     try:
-        texts = services.member_reports_read(
+        texts = suspension.member_reports_read(
             actor=coordinator, keyring=keyring, member=other, reason=form.cleaned_data["reason"]
         )
     except RevealRefused as refusal:
@@ -507,7 +507,7 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            done = services.member_suspend(
+            done = suspension.member_suspend(
                 actor=coordinator, member=other, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, ApprovalRefused) as error:
@@ -529,5 +529,5 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
 def review_clear(request: HttpRequest, member_id: int) -> HttpResponse:
     """The coordinator has reviewed a flagged member and keeps them."""
     coordinator = _member(request)
-    services.member_review_clear(actor=coordinator, member=_colleague(coordinator, member_id))
+    suspension.member_review_clear(actor=coordinator, member=_colleague(coordinator, member_id))
     return redirect("network:member", member_id=member_id)

@@ -160,8 +160,8 @@ class Command(BaseCommand):
 
     def _admin_act(self, options: dict[str, Any]) -> None:
         from haven.cases.models import RevealHold
-        from haven.cases.services import reveal_hold_release_by_admin
-        from haven.volunteers.services import member_suspend_by_admin
+        from haven.cases.reveal import reveal_hold_release_by_admin
+        from haven.volunteers.suspension import member_suspend_by_admin
 
         member = Member.objects.filter(
             organisation__slug=options["slug"], handle=options["handle"]
