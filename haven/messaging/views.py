@@ -15,7 +15,7 @@ from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.models import Case
 from haven.cases.queries import case_for
 from haven.cases.retention import case_shred
-from haven.cases.views import OPENED_SESSION, back_to_case, case_page
+from haven.cases.views.page import OPENED_SESSION, back_to_case, case_page
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import lookup_digest, normalise
 from haven.intake.forms import CodenameForm
