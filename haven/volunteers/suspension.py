@@ -14,8 +14,9 @@ from haven.accounts.lifecycle import member_sessions_end
 from haven.accounts.models import Act, Approval, Invite, Member
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record
+from haven.cases.access import RevealRefused
 from haven.cases.models import CaseShare
-from haven.cases.reveal import MIN_REASON_LENGTH, RevealRefused, reveal_gate
+from haven.cases.reveal import MIN_REASON_LENGTH, reveal_gate
 from haven.matching.cache import bump
 from haven.volunteers.models import BedOffer, MemberReport, Vouch
 from haven.volunteers.sealed import open_row, seal_into

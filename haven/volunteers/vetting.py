@@ -13,7 +13,8 @@ from haven.accounts.models import Invite, Member, Organisation
 from haven.accounts.services import invite_create
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.reveal import MIN_REASON_LENGTH, RevealRefused, reveal_gate
+from haven.cases.access import RevealRefused
+from haven.cases.reveal import MIN_REASON_LENGTH, reveal_gate
 from haven.intake.forms import country_of
 from haven.volunteers.models import Application, ApplicationStatus, Vouch
 from haven.volunteers.queries import qualifying_vouches
