@@ -2,8 +2,8 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from haven.api.api import api
-from haven.volunteers.views import apply as volunteer_apply
-from haven.volunteers.views import choose as volunteer_choose
+from haven.volunteers.views.joining import apply as volunteer_apply
+from haven.volunteers.views.joining import choose as volunteer_choose
 
 urlpatterns = [
     path("", include("haven.core.urls")),

@@ -34,10 +34,11 @@ from haven.api.schemas import (
     StatusOut,
     ThreadOut,
 )
+from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.models import Case, Need, Urgency
 from haven.cases.models import Status as CaseStatus
 from haven.cases.queries import DeskFilter, case_for, desk_page
-from haven.cases.services import CaseRefused, RevealRefused, case_reveal
+from haven.cases.reveal import case_reveal
 from haven.core.places import COUNTRIES
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import normalise, requester_key_pair

@@ -22,9 +22,9 @@ from haven.bot.services import (
     conversation_save,
     lookup_of,
 )
+from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.models import Case, Need
 from haven.cases.models import Status as CaseStatus
-from haven.cases.services import CaseRefused, RevealRefused
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES, UnknownPlace, load_places, name, place_by_id, places_in
 from haven.core.ratelimit import Budget

@@ -13,7 +13,8 @@ class CasesConfig(AppConfig):
         from haven.accounts.models import Act, Approval, Member
         from haven.accounts.unlock import Keyring
         from haven.cases.models import RevealHold
-        from haven.cases.services import case_shred_approved, reveal_hold_release_by_admin
+        from haven.cases.retention import case_shred_approved
+        from haven.cases.reveal import reveal_hold_release_by_admin
 
         def shred(*, approval: Approval, approver: Member, reason: str, keyring: Keyring) -> None:
             case_shred_approved(approval=approval, approver=approver, reason=reason)

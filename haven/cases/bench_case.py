@@ -21,8 +21,9 @@ from haven.accounts.models import Member, Organisation
 from haven.accounts.organisations import organisation_create
 from haven.accounts.totp import totp_enrol_unattended
 from haven.accounts.unlock import Keyring
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_move, case_triage, note_add
+from haven.cases.notes import note_add
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Submission, request_submit
 from haven.messaging.services import message_from_requester, message_to_requester

@@ -26,15 +26,9 @@ from haven.intake.services import Submission, request_submit
 from haven.knowledge.services import knowledge_editor_grant
 from haven.reports.demo import demo_outcomes
 from haven.situation.demo import demo_reports
-from haven.volunteers.services import (
-    application_approve,
-    application_submit,
-    bed_offer_save,
-    counseling_offer_save,
-    member_suspend,
-    transport_offer_save,
-    vouch_give,
-)
+from haven.volunteers.offering import bed_offer_save, counseling_offer_save, transport_offer_save
+from haven.volunteers.suspension import member_suspend
+from haven.volunteers.vetting import application_approve, application_submit, vouch_give
 
 DEMO_SLUG = "demo"
 PAST_REQUESTS = 400

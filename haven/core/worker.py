@@ -65,7 +65,7 @@ def _link_audit() -> dict[str, object]:
 
 
 def _shred_due() -> dict[str, object]:
-    from haven.cases.services import shred_due
+    from haven.cases.retention import shred_due
 
     return {"shredded": shred_due()}
 

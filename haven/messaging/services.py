@@ -16,15 +16,9 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Member, Role
 from haven.accounts.unlock import Keyring
 from haven.audit.services import audit_record, to_the_hour
+from haven.cases.access import CaseRefused, RevealRefused, case_key, may_work_on, shredded_message
+from haven.cases.lifecycle import case_move
 from haven.cases.models import ENDED, Case, Status
-from haven.cases.services import (
-    CaseRefused,
-    RevealRefused,
-    case_key,
-    case_move,
-    may_work_on,
-    shredded_message,
-)
 from haven.crypto import CryptoError
 from haven.crypto.keys import keyed_digest, open_sealed
 from haven.crypto.sealing import (

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts import unlock
 from haven.accounts.models import Member
+from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.models import Case
 from haven.cases.queries import case_for
-from haven.cases.services import CaseRefused, RevealRefused, case_shred
-from haven.cases.views import OPENED_SESSION, back_to_case, case_page
+from haven.cases.retention import case_shred
+from haven.cases.views.page import OPENED_SESSION, back_to_case, case_page
 from haven.crypto import InvalidCodename
 from haven.crypto.codenames import lookup_digest, normalise
 from haven.intake.forms import CodenameForm

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.services import audit_record, to_the_hour
-from haven.cases.services import CaseRefused
+from haven.cases.access import CaseRefused
 from haven.core.ratelimit import Budget
 from haven.crypto.signing import BadSignature, fingerprint, public_of_seed, verify
 from haven.messaging.services import requester_relayed

@@ -76,7 +76,7 @@ def request(handle: str) -> dict[str, object]:
     from django.utils import timezone
 
     from haven.accounts.models import Member
-    from haven.cases.services import case_triage
+    from haven.cases.lifecycle import case_triage
     from haven.intake.services import Submission, request_submit
 
     member = Member.objects.select_related("organisation").get(handle=handle)
@@ -176,7 +176,7 @@ def answer(handle: str, referral: str, accept: bool, note: str) -> dict[str, obj
     seconds = time.perf_counter() - started
     fields: dict[str, str] = {}
     if arrival.case is not None:
-        from haven.cases.services import case_reveal
+        from haven.cases.reveal import case_reveal
 
         opened = case_reveal(
             actor=arrival.answered_by,  # type: ignore[arg-type]
@@ -228,7 +228,7 @@ def thread(handle: str, case: str) -> dict[str, object]:
     """A member reads a case's thread (after a reveal, as the case page does)."""
     from haven.accounts.models import Member
     from haven.cases.models import Case
-    from haven.cases.services import case_reveal
+    from haven.cases.reveal import case_reveal
     from haven.messaging.services import thread_for_staff
 
     member = Member.objects.get(handle=handle)

@@ -6,8 +6,8 @@ from uuid import UUID
 
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring
+from haven.cases.access import case_key
 from haven.cases.models import Case
-from haven.cases.services import case_key
 from haven.crypto import CryptoError
 from haven.crypto.keys import open_sealed
 from haven.crypto.sealing import FieldSealer

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring, Locked
 from haven.audit.services import audit_record, to_the_hour
+from haven.cases.access import RevealRefused, case_key
 from haven.cases.models import SEALED_FIELDS, Case, CaseSeal, Note, Status
-from haven.cases.services import RevealRefused, case_key, reveal_gate
+from haven.cases.reveal import reveal_gate
 from haven.crypto import CryptoError
 from haven.crypto.keys import open_sealed, random_bytes, seal_to
 from haven.crypto.sealing import FieldSealer, new_data_key, seal_data_key, wrap_key

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts import unlock
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
+from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.queries import case_for
-from haven.cases.services import CaseRefused, RevealRefused
 from haven.intake.views import requester_case, requester_page
 from haven.messaging.services import requester_sends
 from haven.referrals import queries

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 
 from haven.accounts.models import Member
 from haven.audit.services import to_the_hour
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_move, case_triage
 from haven.reports.services import sharing_set
 
 

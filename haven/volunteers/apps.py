@@ -12,7 +12,7 @@ class VolunteersConfig(AppConfig):
         from haven.accounts.approvals import executor_register
         from haven.accounts.models import Act, Approval, Member
         from haven.accounts.unlock import Keyring
-        from haven.volunteers.services import member_suspend_approved, member_suspend_by_admin
+        from haven.volunteers.suspension import member_suspend_approved, member_suspend_by_admin
 
         def suspend(*, approval: Approval, approver: Member, reason: str, keyring: Keyring) -> None:
             member_suspend_approved(approval=approval, approver=approver, reason=reason)

@@ -14,15 +14,15 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Member, Organisation
 from haven.accounts.unlock import Keyring
-from haven.audit.services import audit_record
+from haven.cases.lifecycle import case_follow_placement, case_triage
 from haven.cases.models import Case, Status
-from haven.cases.services import case_follow_placement, case_triage
 from haven.crypto.keys import seal_to
 from haven.matching.cache import bump
 from haven.notifications.models import Topic
 from haven.notifications.services import notify, ping_requester
+from haven.volunteers.endings import placement_audit, placement_end
 from haven.volunteers.models import LIVE, BedOffer, Decision, Placement
-from haven.volunteers.services import bed_offer_read_own
+from haven.volunteers.offering import bed_offer_read_own
 
 # How often the worker looks for proposals nobody answered.
 EXPIRY_BATCH = 500
@@ -70,17 +70,6 @@ def _refuse_if_ended(case: Case) -> None:
         raise ValidationError(
             _("This case is resolved: reopen it before placing anyone."), code="ended"
         )
-
-
-def _audit(actor: Member | None, placement: Placement, action: str, **data: object) -> None:
-    audit_record(
-        actor=actor,
-        action=action,
-        organisation=placement.offer.organisation,
-        target_type="case",
-        target_id=str(placement.case_id),
-        data={"placement": placement.pk, "offer": placement.offer_id, **data},
-    )
 
 
 def _locked(placement: Placement) -> Placement:
@@ -134,7 +123,9 @@ def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placemen
     bump(offer.organisation_id, offer.country)
     notify(member_ids=[offer.member_id], topic=Topic.PROPOSAL)
     ping_requester(case_id=case.pk)
-    _audit(actor, placement, "placement.confirm", stay_from=str(stay_from), until=str(stay_until))
+    placement_audit(
+        actor, placement, "placement.confirm", stay_from=str(stay_from), until=str(stay_until)
+    )
     return placement
 
 
@@ -167,7 +158,7 @@ def placement_decide(*, keyring: Keyring, placement: Placement, accept: bool) ->
         _back_to_pool(actor, placement)
     ping_requester(case_id=placement.case_id)
     bump(placement.offer.organisation_id, placement.offer.country)
-    _audit(actor, placement, "placement.accept" if accept else "placement.decline")
+    placement_audit(actor, placement, "placement.accept" if accept else "placement.decline")
     return placement
 
 
@@ -191,7 +182,7 @@ def placement_check_in(*, actor: Member, placement: Placement) -> Placement:
     placement.decision = Decision.CHECKED_IN
     placement.checked_in_at = _now()
     placement.save(update_fields=["decision", "checked_in_at"])
-    _audit(actor, placement, "placement.check_in")
+    placement_audit(actor, placement, "placement.check_in")
     return placement
 
 
@@ -209,7 +200,7 @@ def placement_check_out(*, actor: Member, placement: Placement) -> Placement:
     placement.address_for_requester = None
     placement.save(update_fields=["decision", "ended_at", "stay_until", "address_for_requester"])
     bump(placement.offer.organisation_id, placement.offer.country)
-    _audit(actor, placement, "placement.check_out")
+    placement_audit(actor, placement, "placement.check_out")
     return placement
 
 
@@ -223,39 +214,10 @@ def placement_withdraw(*, actor: Member, placement: Placement) -> Placement:
         raise ValidationError(
             _("Only a placement waiting for the host or accepted can be withdrawn."), code="state"
         )
-    _end(actor, placement, Decision.WITHDRAWN)
+    placement_end(actor, placement, Decision.WITHDRAWN)
     _back_to_pool(actor, placement)
-    _audit(actor, placement, "placement.withdraw")
+    placement_audit(actor, placement, "placement.withdraw")
     return placement
-
-
-def _end(actor: Member | None, placement: Placement, decision: str) -> None:
-    placement.decision = decision
-    placement.ended_at = _now()
-    placement.address_for_requester = None
-    placement.save(update_fields=["decision", "ended_at", "address_for_requester"])
-    bump(placement.offer.organisation_id, placement.offer.country)
-
-
-def placements_end_for_case(*, actor: Member | None, case: Case) -> int:
-    """Inside the transaction that closes or shreds a case: withdraw what waits, check out who
-    stays, so no bed stays held for a case that has ended. Returns how many ended."""
-    ended = 0
-    for placement in (
-        Placement.objects.select_for_update()
-        .select_related("offer__organisation")
-        .filter(case_id=case.pk, decision__in=LIVE)
-    ):
-        checked_in = placement.decision == Decision.CHECKED_IN
-        _end(actor, placement, Decision.CHECKED_OUT if checked_in else Decision.WITHDRAWN)
-        _audit(
-            actor,
-            placement,
-            "placement.check_out" if checked_in else "placement.withdraw",
-            because="case-ended",
-        )
-        ended += 1
-    return ended
 
 
 def waiting_too_long(organisation: Organisation, now: datetime) -> QuerySet[Placement]:
@@ -283,11 +245,11 @@ def placements_expire(now: datetime | None = None) -> int:
                 if not batch:
                     break
                 for placement in batch:
-                    _end(None, placement, Decision.EXPIRED)
+                    placement_end(None, placement, Decision.EXPIRED)
                     _back_to_pool(None, placement)
                     # The requester's page now says the place fell through.
                     ping_requester(case_id=placement.case_id)
-                    _audit(
+                    placement_audit(
                         None,
                         placement,
                         "placement.expire",

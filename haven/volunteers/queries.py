@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from haven.accounts.models import Member, Organisation
+from haven.accounts.models import Invite, Member, Organisation
 from haven.crypto import WrongKey
 from haven.crypto.keys import open_sealed
 from haven.volunteers.models import (
@@ -19,6 +19,7 @@ from haven.volunteers.models import (
     Placement,
     Vouch,
 )
+from haven.volunteers.sealed import application_code_digest
 
 
 def _counting(organisation: Organisation, prefix: str = "") -> Q:
@@ -70,8 +71,6 @@ def proposals_for(host: Member) -> QuerySet[Placement]:
 
 def vouchers_of(member: Member) -> list[Member]:
     """Who vouched for the application this member joined on."""
-    from haven.accounts.models import Invite
-
     invite = Invite.objects.filter(used_by=member, application__isnull=False).first()
     if invite is None or invite.application_id is None:
         return []
@@ -84,8 +83,6 @@ def vouchers_of(member: Member) -> list[Member]:
 
 def application_by_code(member: Member, code: str) -> Application | None:
     """The pending application of the member's organisation that this code names."""
-    from haven.volunteers.services import application_code_digest
-
     return (
         Application.objects.select_related("organisation")
         .filter(

@@ -14,24 +14,15 @@ from django.utils import timezone
 from haven.accounts.approvals import ApprovalRefused, approval_grant, may_approve
 from haven.accounts.invites import invite_accept, invite_create
 from haven.accounts.models import Act, ApiToken, Approval, Member, Role
+from haven.cases.access import CaseRefused, RevealRefused
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case, RevealHold, Status
-from haven.cases.services import (
-    CaseRefused,
-    RevealRefused,
-    case_move,
-    case_reveal,
-    case_share,
-    case_shred,
-    case_triage,
-    reveal_hold_approve,
-)
+from haven.cases.retention import case_shred
+from haven.cases.reveal import case_reveal, reveal_hold_approve
+from haven.cases.sharing import case_share
 from haven.intake.services import Accepted
-from haven.volunteers.services import (
-    application_approve,
-    application_submit,
-    member_suspend,
-    vouch_give,
-)
+from haven.volunteers.suspension import member_suspend
+from haven.volunteers.vetting import application_approve, application_submit, vouch_give
 from tests.conftest import Persona, invite_member, keyring_of, login, make_token
 
 

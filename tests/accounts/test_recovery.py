@@ -20,7 +20,7 @@ from haven.audit.models import Event
 from haven.crypto import WrongKey
 from haven.crypto.keys import derive_key, secret_open
 from haven.volunteers.models import BedOffer
-from haven.volunteers.services import bed_offer_read_own, bed_offer_save
+from haven.volunteers.offering import bed_offer_read_own, bed_offer_save
 from tests.conftest import Persona, enrol_second_factor, invite_member, keyring_of, login
 
 NEW = "my new and longer passphrase"

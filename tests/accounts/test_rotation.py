@@ -32,13 +32,9 @@ from haven.crypto import WrongKey
 from haven.crypto.keys import open_sealed
 from haven.crypto.sealing import FieldSealer, unwrap_key
 from haven.intake.services import Accepted
-from haven.volunteers.services import (
-    application_submit,
-    bed_offer_save,
-    member_report,
-    member_suspend,
-    member_suspend_by_admin,
-)
+from haven.volunteers.offering import bed_offer_save
+from haven.volunteers.suspension import member_report, member_suspend, member_suspend_by_admin
+from haven.volunteers.vetting import application_submit
 from tests.conftest import Persona, invite_member, keyring_of, login
 
 CASES = 23

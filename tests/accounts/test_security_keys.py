@@ -384,7 +384,7 @@ def test_a_key_keeps_working_after_a_passphrase_change_and_suspension_still_stop
     coordinator: Persona, counselor: Persona
 ) -> None:
     from haven.accounts.lifecycle import passphrase_change
-    from haven.volunteers.services import member_suspend
+    from haven.volunteers.suspension import member_suspend
 
     enrol_second_factor(counselor)
     device = SoftKey()

@@ -8,7 +8,7 @@ from django.test import Client
 from haven.accounts.credentials import member_unlock
 from haven.accounts.models import ApiToken, MemberSession
 from haven.accounts.unlock import PENDING_FIELD, SESSION_FIELD
-from haven.volunteers.services import member_suspend
+from haven.volunteers.suspension import member_suspend
 from tests.conftest import Persona, enrol_second_factor, login, make_token
 
 HOME = "/en/accounts/"

@@ -7,7 +7,7 @@ from django.test import Client
 from haven.accounts.models import ApiToken, Role
 from haven.accounts.tokens import api_token_create
 from haven.cases.models import Case
-from haven.volunteers.services import member_suspend
+from haven.volunteers.suspension import member_suspend
 from tests.conftest import Persona, invite_member, keyring_of, login, make_token, totp_code
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.test import Client
 
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import CloseReason, Status
-from haven.cases.services import case_move, case_triage
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
 from haven.messaging.services import message_to_requester, thread_for_staff

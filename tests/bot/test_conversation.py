@@ -12,8 +12,8 @@ from haven.accounts.models import Organisation
 from haven.bot.conversation import FrontDoor
 from haven.bot.models import Conversation
 from haven.bot.services import conversation_load
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case, CaseSeal
-from haven.cases.services import case_triage
 from haven.crypto.codenames import normalise, requester_key_pair
 from haven.messaging.models import Message
 from haven.messaging.services import message_to_requester, thread_for_requester

@@ -41,8 +41,9 @@ from haven.bot import matrix
 from haven.bot.conversation import FrontDoor
 from haven.bot.matrix import SYNC_FILTER, MatrixBot
 from haven.bot.services import key_store_passphrase
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_reveal, case_triage
+from haven.cases.reveal import case_reveal
 from haven.intake.services import Accepted
 from haven.messaging.services import message_to_requester, thread_for_staff
 from haven.notifications.models import Channel, Kind, Notice, Topic

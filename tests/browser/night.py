@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import Locator, Page
 
-from haven.volunteers.services import bed_offer_save
+from haven.volunteers.offering import bed_offer_save
 from tests.conftest import Persona, totp_code
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 import pytest
 
 from haven.accounts.models import Role
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_triage
 from haven.intake.services import Accepted
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona, invite_member

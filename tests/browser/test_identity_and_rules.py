@@ -6,7 +6,7 @@ from collections.abc import Callable
 import pytest
 
 from haven.accounts.models import Organisation, Role
-from haven.volunteers.services import application_submit
+from haven.volunteers.vetting import application_submit
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona, invite_member
 

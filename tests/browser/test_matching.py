@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from haven.volunteers.models import Placement
-from haven.volunteers.services import bed_offer_save
+from haven.volunteers.offering import bed_offer_save
 from tests.browser.test_network import _log_in
 from tests.conftest import Persona
 

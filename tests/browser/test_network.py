@@ -10,8 +10,8 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.volunteers.models import BedOffer
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, totp_code
 
 pytestmark = pytest.mark.browser

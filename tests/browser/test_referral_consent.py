@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from haven.cases.services import case_triage
+from haven.cases.lifecycle import case_triage
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
 from haven.referrals.delivery import deliver_due

@@ -8,23 +8,15 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.accounts.models import Role
+from haven.cases.access import CaseRefused, RevealRefused, case_key
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case, CaseShare, CloseReason, Note, Status
+from haven.cases.notes import checklist_attach, note_add, task_done
 from haven.cases.queries import DeskFilter, case_for, desk_cases
-from haven.cases.services import (
-    CaseRefused,
-    RevealRefused,
-    case_key,
-    case_move,
-    case_reveal,
-    case_share,
-    case_triage,
-    case_unshare,
-    checklist_attach,
-    note_add,
-    task_done,
-)
+from haven.cases.reveal import case_reveal
+from haven.cases.sharing import case_share, case_unshare
 from haven.intake.services import Accepted
-from haven.volunteers.services import member_suspend
+from haven.volunteers.suspension import member_suspend
 from tests.conftest import Persona, invite_member, keyring_of, login, stored
 
 

@@ -23,7 +23,7 @@ def test_the_desk_counts_exactly_up_to_the_cap_then_says_more_than(
     make_request(contact="@count-5")
     capped = desk_page(coordinator.member, DeskFilter(), 1, 2)
     assert (capped.paginator.count, capped.paginator.capped) == (6, True)  # type: ignore[attr-defined]  # a CappedPaginator
-    monkeypatch.setattr("haven.cases.views.COUNT_CAP", 5)
+    monkeypatch.setattr("haven.cases.views.lists.COUNT_CAP", 5)
     page = login(Client(), coordinator).get("/en/desk/").content.decode()
     assert "More than 5 requests: narrow the filter to see them all." in page
     assert "Page 1 of more than 1" in page

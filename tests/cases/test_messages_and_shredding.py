@@ -14,18 +14,13 @@ from PIL import Image
 
 from haven.accounts.organisations import organisation_configure
 from haven.accounts.unlock import Keyring, Locked
+from haven.cases.access import RevealRefused, case_key
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case, CaseSeal, CaseShare, Note, RevealHold, Status
-from haven.cases.services import (
-    RevealRefused,
-    case_key,
-    case_move,
-    case_reveal,
-    case_share,
-    case_triage,
-    note_add,
-    reveal_hold_approve,
-    shred_due,
-)
+from haven.cases.notes import note_add
+from haven.cases.retention import shred_due
+from haven.cases.reveal import case_reveal, reveal_hold_approve
+from haven.cases.sharing import case_share
 from haven.crypto import CryptoError
 from haven.crypto.codenames import requester_key_pair
 from haven.crypto.keys import open_sealed

@@ -7,8 +7,10 @@ import pytest
 from django.test import Client
 
 from haven.audit.models import Event
+from haven.cases.access import CaseRefused
+from haven.cases.lifecycle import case_take, case_triage
 from haven.cases.models import Case
-from haven.cases.services import CaseRefused, case_share, case_take, case_triage
+from haven.cases.sharing import case_share
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester

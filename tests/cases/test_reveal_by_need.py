@@ -12,10 +12,14 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
+from haven.cases.access import RevealRefused
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case, RevealHold
-from haven.cases.services import RevealRefused, case_reveal, case_share, case_triage
+from haven.cases.reveal import case_reveal
+from haven.cases.sharing import case_share
 from haven.intake.services import Accepted
-from haven.volunteers.services import application_submit, member_report, vouch_give
+from haven.volunteers.suspension import member_report
+from haven.volunteers.vetting import application_submit, vouch_give
 from tests.conftest import Persona, invite_member, keyring_of, login
 
 STORY = "Получил повестку, уехал в тот же день."

@@ -34,7 +34,7 @@ print(accepted.codename)
 OPEN = """
 from haven.accounts.credentials import member_unlock
 from haven.accounts.unlock import Keyring
-from haven.cases.services import case_reveal
+from haven.cases.reveal import case_reveal
 from haven.intake.queries import case_by_codename
 unlocked = member_unlock(handle="ark-coordinator", passphrase={passphrase!r})
 case = case_by_codename({codename!r})

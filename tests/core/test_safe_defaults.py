@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from django.test import Client
 
-from haven.cases.services import case_triage
+from haven.cases.lifecycle import case_triage
 from haven.intake.services import Accepted
 from tests.conftest import Persona, login
 

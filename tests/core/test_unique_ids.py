@@ -9,10 +9,12 @@ from html.parser import HTMLParser
 from django.test import Client
 from django.utils import timezone
 
-from haven.cases.services import case_share, case_triage, note_add
+from haven.cases.lifecycle import case_triage
+from haven.cases.notes import note_add
+from haven.cases.sharing import case_share
 from haven.intake.services import Accepted
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, keyring_of, login
 
 

@@ -19,8 +19,9 @@ from haven.matching.models import MatchRun
 from haven.matching.regions import load_region
 from haven.matching.services import propose, suggestions_for
 from haven.volunteers.models import BedOffer, Decision, Placement
+from haven.volunteers.offering import bed_offer_save, offer_pause
 from haven.volunteers.placements import placement_confirm, placement_decide
-from haven.volunteers.services import bed_offer_save, member_suspend, offer_pause
+from haven.volunteers.suspension import member_suspend
 from tests.conftest import Persona, login
 from tests.volunteers.test_offers_and_escrow import _keyring
 
@@ -196,7 +197,7 @@ def test_counselors_and_drives_that_fit_are_shown_on_the_case(
     host: Persona,
     make_request: Callable[..., Accepted],
 ) -> None:
-    from haven.volunteers.services import counseling_offer_save, transport_offer_save
+    from haven.volunteers.offering import counseling_offer_save, transport_offer_save
 
     case = make_request(place="kz-oral", needs=("legal", "route"), languages=("ru",)).case
     counseling_offer_save(

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image, PngImagePlugin, TiffImagePlugin
 
-from haven.cases.services import case_triage
+from haven.cases.lifecycle import case_triage
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
 from haven.messaging.photos import clean_photo

@@ -24,8 +24,8 @@ from haven.notifications.services import (
     send_due,
 )
 from haven.volunteers.models import BedOffer
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, login, stored
 from tests.notifications.mail import MailServer
 
@@ -115,7 +115,8 @@ def test_a_requester_message_tells_the_counselor_it_is_shared_with(
     counselor: Persona,
     make_request: Callable[..., Accepted],
 ) -> None:
-    from haven.cases.services import case_share, case_triage
+    from haven.cases.lifecycle import case_triage
+    from haven.cases.sharing import case_share
     from tests.conftest import keyring_of
 
     accepted = make_request()

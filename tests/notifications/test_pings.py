@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from haven.audit.models import Event
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_shred, case_triage
+from haven.cases.retention import case_shred
 from haven.crypto import CryptoError
 from haven.intake.services import Accepted
 from haven.messaging.services import message_to_requester
@@ -28,8 +29,8 @@ from haven.notifications.services import (
     ping_switch,
     send_pings,
 )
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, keyring_of, login, stored
 from tests.intake.test_ask import _fresh_form
 from tests.notifications.mail import MailServer, body_of

@@ -39,7 +39,7 @@ def partners(coordinator: Persona, outsider: Persona) -> Pair:
 @pytest.fixture
 def requested(make_request: Callable[..., Accepted]) -> Accepted:
     """A triaged request of Ark's, with its codename."""
-    from haven.cases.services import case_triage
+    from haven.cases.lifecycle import case_triage
 
     accepted = make_request()
     case: Case = accepted.case

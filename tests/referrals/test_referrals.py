@@ -4,8 +4,8 @@ import pytest
 
 from haven.accounts.models import Role
 from haven.audit.models import Event
+from haven.cases.access import case_key
 from haven.cases.models import Case, CaseSeal
-from haven.cases.services import case_key
 from haven.crypto.codenames import requester_key_pair
 from haven.crypto.sealing import FieldSealer
 from haven.intake.services import Accepted

@@ -12,16 +12,16 @@ from django.utils import timezone
 
 from haven.accounts.models import Organisation
 from haven.audit.models import Event
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case
-from haven.cases.services import case_move, case_triage
 from haven.intake.services import Accepted
 from haven.reports.models import Sharing, WeeklyRelease
 from haven.reports.queries import COUNTRIES, exact_counts
 from haven.reports.release import MEASURES, closed_weeks, released, week_of
 from haven.reports.services import sharing_set
 from haven.volunteers.models import Placement
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm, placement_decide
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, keyring_of, login
 from tests.intake.test_weight import LIMIT, weigh
 

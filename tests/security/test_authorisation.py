@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from haven.accounts.approvals import approval_request
 from haven.accounts.models import Act, ApiToken, Organisation, Role
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import RevealHold
-from haven.cases.services import case_move, case_share, case_triage, note_add
+from haven.cases.notes import note_add
+from haven.cases.sharing import case_share
 from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
@@ -38,13 +40,10 @@ from haven.reports.services import sharing_set
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue
 from haven.situation.services import Reporter, Sighting, report_submit
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm
-from haven.volunteers.services import (
-    application_submit,
-    bed_offer_save,
-    member_suspend,
-    vouch_give,
-)
+from haven.volunteers.suspension import member_suspend
+from haven.volunteers.vetting import application_submit, vouch_give
 from tests.accounts.authenticator import SoftKey
 from tests.accounts.test_security_keys import _register as _register_key
 from tests.conftest import (

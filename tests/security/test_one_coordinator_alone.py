@@ -11,10 +11,10 @@ import pytest
 from django.test import Client
 
 from haven.accounts.models import ApiToken, Member, Role
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import Case, CaseShare, RevealHold
-from haven.cases.services import case_triage
 from haven.intake.services import Accepted
-from haven.volunteers.services import application_submit
+from haven.volunteers.vetting import application_submit
 from tests.conftest import Persona, enrol_second_factor, invite_member, login, totp_code
 
 JOIN_PASSPHRASE = "a made-up member's passphrase"

@@ -9,11 +9,13 @@ from django.test import Client
 from haven.accounts.models import Organisation
 from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
+from haven.cases.access import RevealRefused
+from haven.cases.lifecycle import case_triage
 from haven.cases.models import RevealHold
-from haven.cases.services import RevealRefused, case_reveal, case_triage
+from haven.cases.reveal import case_reveal
 from haven.intake.services import Accepted
 from haven.volunteers.models import Application, ApplicationStatus
-from haven.volunteers.services import application_read, application_submit
+from haven.volunteers.vetting import application_read, application_submit
 from tests.conftest import Persona, keyring_of, login
 
 

@@ -17,8 +17,8 @@ from haven.crypto.codenames import normalise, requester_key_pair
 from haven.crypto.keys import open_sealed
 from haven.intake.services import Accepted
 from haven.volunteers.models import BedOffer, Decision
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import placement_confirm, placement_decide
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, login, stored
 
 ADDRESS = "ул. Абая 150, кв. 12, Алматы"

@@ -13,13 +13,15 @@ from django.utils import timezone
 
 from haven.accounts.organisations import organisation_configure
 from haven.audit.models import Event
+from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case, Status
-from haven.cases.services import case_move, case_shred, case_triage
+from haven.cases.retention import case_shred
 from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.regions import free_beds
 from haven.matching.services import suggestions_for
 from haven.volunteers.models import BedOffer, Decision, Placement
+from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import (
     beds_taken,
     placement_check_in,
@@ -29,7 +31,6 @@ from haven.volunteers.placements import (
     placement_withdraw,
     placements_expire,
 )
-from haven.volunteers.services import bed_offer_save
 from tests.conftest import Persona, login
 from tests.volunteers.test_offers_and_escrow import _keyring
 

@@ -13,11 +13,10 @@ from haven.accounts.models import Invite, Member, Organisation, Role
 from haven.audit.models import Event
 from haven.volunteers.models import Application, MemberReport, Vouch
 from haven.volunteers.queries import qualifying_vouches
-from haven.volunteers.services import (
+from haven.volunteers.suspension import member_report, member_suspend
+from haven.volunteers.vetting import (
     application_approve,
     application_submit,
-    member_report,
-    member_suspend,
     vouch_give,
     vouch_withdraw,
 )

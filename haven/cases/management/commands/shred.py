@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.cases.services import shred_due
+from haven.cases.retention import shred_due
 
 
 class Command(BaseCommand):

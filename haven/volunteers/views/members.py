@@ -1,10 +1,9 @@
-"""Pages of the volunteer network: applying (public), offers and proposals (members), vouching
-and reporting (members), and vetting (coordinators). Essential actions work without script."""
+"""Members vouching for applicants and reporting colleagues, and the coordinators' vetting,
+member pages and suspension. Essential actions work without script."""
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,27 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.approvals import ApprovalRefused
 from haven.accounts.models import Approval, Invite, Member
-from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
-from haven.cases.services import RevealRefused
-from haven.intake.queries import organisation_taking_requests, organisations_taking_requests
-from haven.intake.views import requester_page
-from haven.volunteers import placements, services
-from haven.volunteers.forms import (
-    ApplicationForm,
-    ApproveForm,
-    BedOfferForm,
-    CounselingOfferForm,
-    ReasonForm,
-    ReportForm,
-    TransportOfferForm,
-    VouchForm,
-)
-from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer, Vouch
+from haven.accounts.unlock import Keyring
+from haven.cases.access import RevealRefused
+from haven.volunteers import suspension, vetting
+from haven.volunteers.forms import ApproveForm, ReasonForm, ReportForm, VouchForm
+from haven.volunteers.models import Vouch
 from haven.volunteers.queries import (
     application_by_code,
     application_for,
     pending_applications,
-    proposals_for,
     qualifying_vouches,
     vouchers_of,
 )
@@ -44,220 +31,6 @@ def _member(request: HttpRequest) -> Member:
 
 def _keyring(request: HttpRequest) -> Keyring | None:
     return request.keyring  # type: ignore[attr-defined]
-
-
-@requester_page
-def choose(request: HttpRequest) -> HttpResponse:
-    """Where several groups share one install, the applicant picks the one to join; with one,
-    go straight on. An application goes only to the group it names."""
-    organisations = organisations_taking_requests()
-    if len(organisations) == 1:
-        return redirect("volunteer-apply", slug=organisations[0].slug)
-    return render(request, "volunteers/choose.html", {"organisations": organisations})
-
-
-@requester_page
-@require_http_methods(["GET", "POST"])
-def apply(request: HttpRequest, slug: str) -> HttpResponse:
-    """Offer to help the group the address names. No account yet: the answer says what happens
-    next."""
-    organisation = organisation_taking_requests(slug)
-    if organisation is None:
-        raise Http404
-    form = ApplicationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        _application, code = services.application_submit(
-            organisation=organisation, **form.cleaned_data
-        )
-        return render(
-            request,
-            "volunteers/applied.html",
-            {"code": code, "organisation": organisation, "needed": organisation.vouches_required},
-            status=201,
-        )
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "volunteers/apply.html",
-        {"form": form, "organisation": organisation},
-        status=status,
-    )
-
-
-# Offers.
-
-OFFER_KINDS: dict[str, tuple[type[Model], Any]] = {
-    "beds": (BedOffer, BedOfferForm),
-    "counseling": (CounselingOffer, CounselingOfferForm),
-    "transport": (TransportOffer, TransportOfferForm),
-}
-
-
-def offers(request: HttpRequest) -> HttpResponse:
-    """The member's own offers, each with a one-click pause."""
-    member = _member(request)
-    return render(
-        request,
-        "volunteers/offers.html",
-        {
-            "beds": member.beds.order_by("available_from"),
-            "counseling": member.counseling.all(),
-            "transport": member.transport.order_by("date"),
-        },
-    )
-
-
-def _own_offer(member: Member, kind: str, offer_id: int | None) -> Model | None:
-    if kind not in OFFER_KINDS:
-        raise Http404
-    if offer_id is None:
-        return None
-    model = OFFER_KINDS[kind][0]
-    offer = model._default_manager.filter(pk=offer_id, member=member).first()
-    if offer is None:
-        raise Http404
-    return offer
-
-
-def _initial(kind: str, offer: Model | None, keyring: Keyring | None) -> dict[str, Any]:
-    if offer is None:
-        return {}
-    if isinstance(offer, BedOffer):
-        own = services.bed_offer_read_own(keyring=keyring, offer=offer) if keyring else {}
-        return {
-            "place": offer.place,
-            "capacity": offer.capacity,
-            "available_from": offer.available_from,
-            "available_until": offer.available_until,
-            "languages": offer.languages,
-            "accepts": offer.accepts,
-            **own,
-        }
-    if isinstance(offer, CounselingOffer):
-        return {
-            "topics": offer.topics,
-            "languages": offer.languages,
-            "countries": offer.countries,
-            "weekly_capacity": offer.weekly_capacity,
-            "mode": offer.mode,
-            "place": offer.place,
-        }
-    if not isinstance(offer, TransportOffer):
-        raise TypeError(f"not an offer: {offer!r}")
-    return {
-        "origin": offer.origin,
-        "destination": offer.destination,
-        "seats": offer.seats,
-        "day": offer.date,
-    }
-
-
-def _save(kind: str, member: Member, offer: Model | None, data: dict[str, Any]) -> None:
-    if kind == "beds":
-        services.bed_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
-    elif kind == "counseling":
-        services.counseling_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
-    else:
-        services.transport_offer_save(actor=member, offer=offer, **data)  # type: ignore[arg-type]
-
-
-@require_http_methods(["GET", "POST"])
-def offer_edit(request: HttpRequest, kind: str, offer_id: int | None = None) -> HttpResponse:
-    """Create or change one offer."""
-    member = _member(request)
-    offer = _own_offer(member, kind, offer_id)
-    form_class, template = OFFER_KINDS[kind][1], "volunteers/offer.html"
-    keyring = _keyring(request)
-    if request.method == "GET":
-        form = form_class(initial=_initial(kind, offer, keyring))
-        return render(request, template, {"form": form, "offer": offer})
-    form = form_class(request.POST)
-    if form.is_valid():
-        if kind == "beds" and offer is not None and keyring is None:
-            form.add_error(None, LOCKED_MESSAGE)
-        else:
-            try:
-                _save(kind, member, offer, form.cleaned_data)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                return redirect("network:offers")
-    return render(request, template, {"form": form, "offer": offer}, status=400)
-
-
-@require_POST
-def offer_pause(request: HttpRequest, kind: str, offer_id: int) -> HttpResponse:
-    """Pause or resume an offer in one click."""
-    member = _member(request)
-    offer = _own_offer(member, kind, offer_id)
-    services.offer_pause(actor=member, offer=offer, paused=request.POST.get("paused") == "1")  # type: ignore[arg-type]
-    return redirect("network:offers")
-
-
-# Proposals to hosts.
-
-
-HOST_MESSAGE = "haven.host-message"
-
-
-def proposals(request: HttpRequest) -> HttpResponse:
-    """Groups proposed to this host: their coarse profile only, until the host accepts."""
-    return render(
-        request,
-        "volunteers/proposals.html",
-        {
-            "placements": proposals_for(_member(request)),
-            "message": request.session.pop(HOST_MESSAGE, None),
-        },
-    )
-
-
-@require_POST
-def decide(request: HttpRequest, placement_id: int) -> HttpResponse:
-    """The host accepts or declines a proposed group."""
-    member = _member(request)
-    placement = Placement.objects.filter(pk=placement_id, offer__member=member).first()
-    if placement is None:
-        raise Http404
-    keyring = _keyring(request)
-    if keyring is None:
-        return redirect("accounts:login")
-    accept = request.POST.get("accept") == "1"
-    try:
-        placements.placement_decide(keyring=keyring, placement=placement, accept=accept)
-    except ValidationError as error:
-        request.session[HOST_MESSAGE] = " ".join(error.messages)
-    else:
-        request.session[HOST_MESSAGE] = str(
-            _("You accepted: the group now sees your address and contact.")
-            if accept
-            else _("You declined: the coordinators look for another place for the group.")
-        )
-    return redirect("network:proposals")
-
-
-@require_POST
-def stay(request: HttpRequest, placement_id: int) -> HttpResponse:
-    """The host records that the guests arrived, or that they left."""
-    member = _member(request)
-    placement = Placement.objects.filter(pk=placement_id, offer__member=member).first()
-    if placement is None:
-        raise Http404
-    arriving = request.POST.get("step") == "check_in"
-    try:
-        if arriving:
-            placements.placement_check_in(actor=member, placement=placement)
-        else:
-            placements.placement_check_out(actor=member, placement=placement)
-    except ValidationError as error:
-        request.session[HOST_MESSAGE] = " ".join(error.messages)
-    else:
-        request.session[HOST_MESSAGE] = str(
-            _("Checked in: the stay has begun.")
-            if arriving
-            else _("Checked out: your beds are free again from tonight.")
-        )
-    return redirect("network:proposals")
 
 
 # Vouching and reporting.
@@ -274,7 +47,7 @@ def vouch(request: HttpRequest) -> HttpResponse:
             form.add_error("code", ReasonForm.unknown_code_message())
         else:
             try:
-                services.vouch_give(
+                vetting.vouch_give(
                     actor=member,
                     application=application,
                     how_known=form.cleaned_data["how_known"],
@@ -297,7 +70,7 @@ def vouch_withdraw(request: HttpRequest, vouch_id: int) -> HttpResponse:
     found = Vouch.objects.filter(pk=vouch_id, voucher=member).first()
     if found is None:
         raise Http404
-    services.vouch_withdraw(actor=member, vouch=found)
+    vetting.vouch_withdraw(actor=member, vouch=found)
     return redirect("network:vouch")
 
 
@@ -320,7 +93,7 @@ def report(request: HttpRequest) -> HttpResponse:
         if subject is None:
             form.add_error("handle", ReportForm.unknown_member_message())
         else:
-            services.member_report(actor=member, subject=subject, text=form.cleaned_data["text"])
+            suspension.member_report(actor=member, subject=subject, text=form.cleaned_data["text"])
             return render(request, "volunteers/reported.html", status=201)
     status = 400 if request.method == "POST" else 200
     return render(request, "volunteers/report.html", {"form": form}, status=status)
@@ -399,7 +172,7 @@ def application_read(request: HttpRequest, application_id: int) -> HttpResponse:
     if not form.is_valid():
         return _application_page(request, application_id, read_form=form, status=400)
     try:
-        revealed = services.application_read(
+        revealed = vetting.application_read(
             actor=member, keyring=keyring, application=found, reason=form.cleaned_data["reason"]
         )
     except RevealRefused as refusal:
@@ -417,13 +190,13 @@ def application_decide(request: HttpRequest, application_id: int) -> HttpRespons
     if found is None:
         raise Http404
     if request.POST.get("decision") == "reject":
-        services.application_reject(actor=member, application=found)
+        vetting.application_reject(actor=member, application=found)
         return redirect("network:applications")
     form = ApproveForm(request.POST)
     if not form.is_valid() or keyring is None:
         return _application_page(request, application_id, form=form, status=400)
     try:
-        made, code = services.application_approve(
+        made, code = vetting.application_approve(
             actor=member,
             application=found,
             role=form.cleaned_data["role"],
@@ -464,7 +237,7 @@ def _member_page(
         {
             "other": other,
             "vouched_for_them": vouchers_of(other),
-            "they_vouched_for": services.vouched_by(other),
+            "they_vouched_for": suspension.vouched_by(other),
             "reports": reports,
             "reports_read": report_texts is not None,
             "reports_form": reports_form or ReasonForm(auto_id="reports_%s"),
@@ -490,7 +263,7 @@ def member_reports(request: HttpRequest, member_id: int) -> HttpResponse:
     if not form.is_valid():
         return _member_page(request, coordinator, other, ReasonForm(), 400, reports_form=form)
     try:
-        texts = services.member_reports_read(
+        texts = suspension.member_reports_read(
             actor=coordinator, keyring=keyring, member=other, reason=form.cleaned_data["reason"]
         )
     except RevealRefused as refusal:
@@ -507,7 +280,7 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            done = services.member_suspend(
+            done = suspension.member_suspend(
                 actor=coordinator, member=other, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, ApprovalRefused) as error:
@@ -529,5 +302,5 @@ def suspend(request: HttpRequest, member_id: int) -> HttpResponse:
 def review_clear(request: HttpRequest, member_id: int) -> HttpResponse:
     """The coordinator has reviewed a flagged member and keeps them."""
     coordinator = _member(request)
-    services.member_review_clear(actor=coordinator, member=_colleague(coordinator, member_id))
+    suspension.member_review_clear(actor=coordinator, member=_colleague(coordinator, member_id))
     return redirect("network:member", member_id=member_id)
