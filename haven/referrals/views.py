@@ -17,6 +17,7 @@ from haven.cases.services import CaseRefused, RevealRefused
 from haven.intake.views import requester_case, requester_page
 from haven.messaging.services import requester_sends
 from haven.referrals import queries
+from haven.referrals.arrivals import arrival_answer, document_open
 from haven.referrals.envelopes import Malformed, b64, unb64
 from haven.referrals.forms import (
     FIELD_LABELS,
@@ -29,19 +30,15 @@ from haven.referrals.forms import (
     RemotePartnerForm,
 )
 from haven.referrals.models import Referral, ReferralStatus
-from haven.referrals.services import (
-    ReferralRefused,
-    arrival_answer,
-    document_open,
+from haven.referrals.partners import (
     identity_ensure,
-    may_answer_across,
     partner_accept_key,
     partner_add_local,
     partner_add_remote,
-    referral_consent,
-    referral_propose,
-    referral_reply,
 )
+from haven.referrals.proposals import referral_consent, referral_propose, referral_reply
+from haven.referrals.queries import may_answer_across
+from haven.referrals.rules import ReferralRefused
 
 
 def _member(request: HttpRequest) -> Member:
