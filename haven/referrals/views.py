@@ -37,7 +37,6 @@ from haven.referrals.partners import (
     partner_add_remote,
 )
 from haven.referrals.proposals import referral_consent, referral_propose, referral_reply
-from haven.referrals.queries import may_answer_across
 from haven.referrals.rules import ReferralRefused
 
 
@@ -398,7 +397,7 @@ def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     if referral is None:
         raise Http404
     their_case = queries.receiving_case(referral)
-    if their_case is None and not may_answer_across(referral):
+    if their_case is None and not queries.may_answer_across(referral):
         # No form is shown for such a referral: the words come back above it, to be kept.
         return _status_page(
             request,
