@@ -45,7 +45,8 @@ from nio import (
     SyncResponse,
 )
 
-from haven.bot.conversation import FrontDoor, Reply, greeting, one_to_one_only
+from haven.bot.conversation import FrontDoor
+from haven.bot.replies import Reply, greeting, one_to_one_only
 from haven.bot.services import conversations_forget_stale
 from haven.notifications.services import matrix_due, matrix_sent
 

@@ -22,7 +22,8 @@ from haven.knowledge.facts import (
     Visa,
 )
 from haven.knowledge.models import Fact
-from haven.knowledge.screener import Answers, Line, Option, Verdict, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Answers, Line, Option, Verdict
 
 router = Router(tags=["knowledge"])
 

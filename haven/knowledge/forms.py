@@ -26,7 +26,7 @@ from haven.knowledge.facts import (
     Visa,
 )
 from haven.knowledge.models import Fact
-from haven.knowledge.screener import Answers
+from haven.knowledge.screening import Answers
 
 # --- the screener -------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from haven.knowledge.facts import (
 )
 from haven.knowledge.models import Fact
 from haven.knowledge.queries import age_of
-from haven.knowledge.screener import Line, Verdict
+from haven.knowledge.screening import Line, Verdict
 
 FIELD_LABELS: dict[str, Promise] = {
     "entry_documents": gettext_lazy("Entry: who gets in, with which document"),

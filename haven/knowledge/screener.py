@@ -23,17 +23,14 @@ option leads the list. Otherwise options come in ``Verdict`` order (risky first,
 before hope), the higher danger first within a verdict, then by country code. A requester's plain
 words for a country lead with its danger, before anything the facts do not say.
 
-A page shows what the API shows by rendering ``at_risk_here`` first, then each option's plain
-words and its lines, and for every id in ``Screening.facts`` the fact itself (``Content.fact``):
-its sources with their dates as precise as recorded, who checked it and when, and its age.
+What a screening holds (the answers, and a verdict and traced lines per country) lives in
+``screening``.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
 from haven.knowledge import screener_text as words
 from haven.knowledge.content import (
@@ -48,135 +45,15 @@ from haven.knowledge.content import (
     Outlook,
     RiskLevel,
     Sourced,
-    Status,
     Text,
     Visa,
 )
-
-__all__ = [
-    "SEVERITY",
-    "Answers",
-    "Constraint",
-    "Document",
-    "Facts",
-    "Line",
-    "Option",
-    "Screening",
-    "Status",
-    "Verdict",
-    "screen",
-]
+from haven.knowledge.screening import DANGEROUS, Answers, Line, Option, Screening, Verdict
 
 Facts = Content
 
-_ISO2 = re.compile(r"[A-Z]{2}")
-_DANGEROUS = (RiskLevel.HIGH, RiskLevel.MEDIUM)
-
-
-class Verdict(StrEnum):
-    """In the order a requester reads them: danger before hope, ignorance, and the closed doors."""
-
-    RISKY = "risky"
-    POSSIBLE = "possible"
-    UNKNOWN = "unknown"
-    NOT_POSSIBLE = "not_possible"
-
-
-# How bad a verdict is for the person, worst last: a known danger outranks what is not known.
-SEVERITY = {
-    Verdict.POSSIBLE: 0,
-    Verdict.UNKNOWN: 1,
-    Verdict.RISKY: 2,
-    Verdict.NOT_POSSIBLE: 3,
-}
 _SHOWN = {verdict: rank for rank, verdict in enumerate(Verdict)}
 _DANGER_RANK = {level: rank for rank, level in enumerate(RiskLevel)}  # high first, unknown last
-
-
-@dataclass(frozen=True, slots=True)
-class Answers:
-    """What the person told a counselor (or the intake form): nothing that identifies them."""
-
-    status: Status
-    documents: frozenset[Document]
-    current_country: str  # ISO 3166 alpha-2; "RU" while still in Russia
-    constraints: frozenset[Constraint] = frozenset()
-
-    def __post_init__(self) -> None:
-        if not _ISO2.fullmatch(self.current_country):
-            raise ValueError(
-                f"current_country must be two capital letters, not {self.current_country!r}"
-            )
-        if Document.NONE in self.documents and len(self.documents) > 1:
-            raise ValueError("documents: 'none' cannot be combined with other documents")
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One statement, with the ids of the facts it rests on: a page resolves each id
-    (``Content.fact``) to show its sources, their dates and its age, as the API does."""
-
-    text: Text
-    facts: tuple[str, ...]
-    uncertain: bool = False  # a fact it uses is marked uncertain
-    stale: bool = False  # a fact it uses is older than the threshold
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    country: str
-    name: Text
-    here: bool  # the person is already in this country
-    verdict: Verdict
-    danger: RiskLevel  # the country's danger for the person's status
-    danger_fact: str  # its id, e.g. "KZ.danger_called_up"
-    reasons: tuple[Line, ...]
-    risks: tuple[Line, ...]  # the danger line first when the danger is high or medium
-    grounds: tuple[Line, ...]
-    unknowns: tuple[Line, ...]
-    plain: Text  # for the requester: the risk first, then what is not known
-    checklists: tuple[str, ...]
-
-    @property
-    def at_risk_here(self) -> bool:
-        """The person is in this country and its danger for them is high or medium."""
-        return self.here and self.danger in _DANGEROUS
-
-    @property
-    def ground_ids(self) -> tuple[str, ...]:
-        return tuple(fact for line in self.grounds for fact in line.facts)
-
-    @property
-    def lines(self) -> tuple[Line, ...]:
-        return self.reasons + self.risks + self.grounds + self.unknowns
-
-    @property
-    def facts(self) -> tuple[str, ...]:
-        return tuple(sorted({fact for line in self.lines for fact in line.facts}))
-
-
-@dataclass(frozen=True, slots=True)
-class Screening:
-    answers: Answers
-    at_risk_here: Line | None  # "you are at risk where you are" and what to do now: show it first
-    options: tuple[Option, ...]  # where the person is first if at risk there, then Verdict order
-    unknowns: tuple[Line, ...]  # what the facts do not cover for this person, whatever the country
-    plain: Text
-    stale_facts: tuple[str, ...]
-
-    def option(self, iso2: str) -> Option:
-        return next(option for option in self.options if option.country == iso2)
-
-    def verdicts(self) -> dict[str, Verdict]:
-        return {option.country: option.verdict for option in self.options}
-
-    @property
-    def facts(self) -> tuple[str, ...]:
-        """Every fact and ground a line rests on: what a page must resolve to show their grounds."""
-        lines = [*self.unknowns, *(line for o in self.options for line in o.lines)]
-        if self.at_risk_here:
-            lines.append(self.at_risk_here)
-        return tuple(sorted({fact for line in lines for fact in line.facts}))
 
 
 # --- screening ---------------------------------------------------------------------------------
@@ -290,7 +167,7 @@ def _check_danger(danger: Danger, notes: _Notes) -> None:
     level = _level(danger)
     label = words.fmt(words.DANGER, level=words.LEVEL[level])
     line = notes.line(words.quote(label, danger.value), danger)
-    if level in _DANGEROUS:
+    if level in DANGEROUS:
         notes.risks.append(line)
         notes.mark("risky", f"danger_{level.value}")
     elif level is RiskLevel.LOW:
@@ -371,9 +248,9 @@ def _check_return(country: Country, answers: Answers, danger: RiskLevel, notes: 
     label = words.fmt(words.RETURN, level=words.LEVEL[risk.level])
     line = notes.line(words.quote(label, risk.value), risk)
     (notes.risks if risk.known else notes.unknowns).append(line)
-    if risk.level in _DANGEROUS and answers.status in risk.affects:
+    if risk.level in DANGEROUS and answers.status in risk.affects:
         notes.mark("risky", "return")
-    elif risk.level in _DANGEROUS and danger is RiskLevel.UNKNOWN:
+    elif risk.level in DANGEROUS and danger is RiskLevel.UNKNOWN:
         notes.mark("unknown", "return_others")
 
 
@@ -446,7 +323,7 @@ def _at_risk_here(country: Country, answers: Answers, notes: _Notes) -> Line:
     danger = country.danger_for(answers.status)
     risk = country.return_risk
     used: list[Sourced] = [danger]
-    if risk.level in _DANGEROUS and answers.status in risk.affects:
+    if risk.level in DANGEROUS and answers.status in risk.affects:
         used.append(risk)
     why = words.DANGER_WHY[(_level(danger), True)]
     text = words.fmt(words.AT_RISK_HERE, name=country.name, why=why, danger=danger.value)
@@ -509,7 +386,7 @@ def _plain_option(
             if unknown_why
             else Text("", "")
         )
-        if here and danger in _DANGEROUS:
+        if here and danger in DANGEROUS:
             template = words.PLAIN_AT_RISK_HERE
         else:
             template = words.PLAIN_RISKY_HERE if here else words.PLAIN["risky"]
@@ -520,7 +397,7 @@ def _plain_option(
         template = words.PLAIN_UNKNOWN_HERE
     why = words.join(_why(notes.why[step], here))
     text = words.fmt(template, name=country.name, why=why)
-    if verdict is Verdict.NOT_POSSIBLE and danger in _DANGEROUS:  # so a later passport or visa
+    if verdict is Verdict.NOT_POSSIBLE and danger in DANGEROUS:  # so a later passport or visa
         danger_why = words.DANGER_WHY[(danger, here)]  # is not read as a safe way in
         text = words.join([text, words.fmt(words.PLAIN_RISKY_TOO, why=danger_why)], " ")
     return text

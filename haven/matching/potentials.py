@@ -18,6 +18,7 @@ from haven.matching.cache import RegionIndex
 from haven.matching.engine.potentials import forecast_draw, offer_potentials
 from haven.matching.models import OfferPotential, PotentialsRun
 from haven.matching.regions import OPEN, load_region, offers_array, requests_array
+from haven.matching.weights import weights_for
 
 I8 = npt.NDArray[np.int64]
 
@@ -72,8 +73,6 @@ def potentials_compute(
     times are kept to the hour, so that window is 60 to 120 minutes long) over the horizon, and
     draws that many groups from the last day's requests of the country.
     """
-    from haven.matching.services import weights_for
-
     now = now or timezone.now()
     started = time.perf_counter()
     today = timezone.localdate(now)

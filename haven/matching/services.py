@@ -9,7 +9,7 @@ import numpy as np
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from haven.accounts.models import Member, Organisation
+from haven.accounts.models import Member
 from haven.cases.models import ENDED, Case, Status
 from haven.core.places import COUNTRIES
 from haven.matching.cache import region_index
@@ -34,6 +34,7 @@ from haven.matching.engine.helpers import (
     suggest_counseling,
     suggest_rides,
 )
+from haven.matching.potentials import fresh_run_at, region_potentials
 from haven.matching.regions import (
     LANGUAGE_BITS,
     OPEN,
@@ -43,6 +44,7 @@ from haven.matching.regions import (
     offers_array,
     requests_array,
 )
+from haven.matching.weights import weights_for
 from haven.volunteers.models import BedOffer, CounselingOffer, Placement, TransportOffer
 from haven.volunteers.placements import placement_confirm, stay_of
 
@@ -59,25 +61,10 @@ class Suggested:
     """Ranked by value minus the offers' potentials (fresh, and the organisation has them on)."""
 
 
-def weights_for(organisation_id: int) -> Weights:
-    """The organisation's matching settings: the engine's defaults with its overrides."""
-    overrides = (
-        Organisation.objects.filter(pk=organisation_id)
-        .values_list("matching_weights", flat=True)
-        .first()
-        or {}
-    )
-    if "urgency" in overrides:
-        overrides = {**overrides, "urgency": tuple(overrides["urgency"])}
-    return Weights(**overrides)
-
-
 def suggestions_for(case: Case, *, k: int = 5, weights: Weights | None = None) -> list[Suggested]:
     """The best few feasible beds for one case, best first (one query for the offers, two more
     for fresh potentials); none for a case that ended or was shredded, which nobody may be
     placed for. With fresh potentials a bed a more urgent group nearby needs ranks lower."""
-    from haven.matching.potentials import fresh_run_at, region_potentials
-
     if not case.need_shelter or case.shredded or case.status in ENDED:
         return []
     today = timezone.localdate()

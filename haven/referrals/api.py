@@ -9,8 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from haven.referrals.delivery import receive, refuse_too_large
 from haven.referrals.envelopes import SIGNATURE_HEADER
+from haven.referrals.receiving import receive, refuse_too_large
 
 router = Router(tags=["referrals"])
 

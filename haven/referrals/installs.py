@@ -38,7 +38,7 @@ def _keyring(handle: str) -> Any:
 def setup(slug: str, handle: str) -> dict[str, object]:
     from haven.accounts.organisations import organisation_create
     from haven.referrals.envelopes import b64
-    from haven.referrals.services import identity_ensure
+    from haven.referrals.partners import identity_ensure
 
     organisation_create(
         slug=slug, name=slug.title(), coordinator_handle=handle, coordinator_passphrase=PASSPHRASE
@@ -56,7 +56,7 @@ def add_partner(
 ) -> dict[str, object]:
     from haven.accounts.models import Member
     from haven.referrals.envelopes import unb64
-    from haven.referrals.services import partner_add_remote
+    from haven.referrals.partners import partner_add_remote
 
     partner = partner_add_remote(
         actor=Member.objects.get(handle=handle),
@@ -106,7 +106,7 @@ def propose(handle: str, case: str, partner: int, document_bytes: int = 0) -> di
     from haven.cases.models import Case
     from haven.referrals.envelopes import b64
     from haven.referrals.models import Partner
-    from haven.referrals.services import referral_propose
+    from haven.referrals.proposals import referral_propose
 
     started = time.perf_counter()
     referral = referral_propose(
@@ -132,7 +132,7 @@ def propose(handle: str, case: str, partner: int, document_bytes: int = 0) -> di
 def consent(case: str, referral: str) -> dict[str, object]:
     from haven.cases.models import Case
     from haven.referrals.models import Referral
-    from haven.referrals.services import referral_consent
+    from haven.referrals.proposals import referral_consent
 
     done = referral_consent(
         case=Case.objects.get(pk=case), referral=Referral.objects.get(pk=referral), accept=True
@@ -162,8 +162,8 @@ def due_now() -> dict[str, object]:
 
 def answer(handle: str, referral: str, accept: bool, note: str) -> dict[str, object]:
     from haven.accounts.models import Member
+    from haven.referrals.arrivals import arrival_answer
     from haven.referrals.models import Arrival
-    from haven.referrals.services import arrival_answer
 
     started = time.perf_counter()
     arrival = arrival_answer(
@@ -212,7 +212,7 @@ def reply(referral: str, codename: str, text: str) -> dict[str, object]:
     """The requester, logged in with the codename, answers the partner that took the referral."""
     from haven.crypto.codenames import requester_key_pair
     from haven.referrals.models import Referral
-    from haven.referrals.services import referral_reply
+    from haven.referrals.proposals import referral_reply
 
     sent = Referral.objects.select_related("case", "partner").get(pk=referral)
     message = referral_reply(
@@ -247,8 +247,7 @@ def state(referral: str, codename: str = "") -> dict[str, object]:
     from haven.audit.models import Event
     from haven.crypto.codenames import requester_key_pair
     from haven.referrals.models import Arrival, Referral
-    from haven.referrals.queries import relayed_texts
-    from haven.referrals.services import answer_for_requester
+    from haven.referrals.queries import answer_for_requester, relayed_texts
 
     sent = Referral.objects.filter(pk=referral).first()
     arrived = Arrival.objects.filter(pk=referral).first()

@@ -24,11 +24,6 @@ from haven.referrals.models import (
     ReferralStatus,
     RelayedMessage,
 )
-from haven.referrals.services import (
-    answer_for_requester,
-    emergency_reason_for_requester,
-    may_answer_across,
-)
 
 
 def partners_of(organisation: Organisation) -> list[Partner]:
@@ -102,6 +97,37 @@ def document_bytes(*, keyring: Keyring, document: Document) -> bytes:
     parts = DocumentChunk.objects.filter(document=document).order_by("number")
     return b"".join(
         base64.b64decode(sealer.open(f"chunk-{part.number}", bytes(part.body))) for part in parts
+    )
+
+
+def emergency_reason_for_requester(referral: Referral, requester_private: bytes | None) -> str:
+    """The emergency reason, as the requester reads it (sealed to their key)."""
+    if not referral.emergency_for_requester or requester_private is None:
+        return ""
+    try:
+        return open_sealed(requester_private, bytes(referral.emergency_for_requester)).decode()
+    except CryptoError:
+        return ""
+
+
+def answer_for_requester(referral: Referral, requester_private: bytes | None) -> str:
+    """The partner's note to the requester with its answer (sealed to them by the partner)."""
+    if not referral.answer_for_requester or requester_private is None:
+        return ""
+    try:
+        return open_sealed(requester_private, bytes(referral.answer_for_requester)).decode()
+    except CryptoError:
+        return ""
+
+
+def may_answer_across(referral: Referral) -> bool:
+    """Whether the requester's answers can be relayed to the partner on another install that took
+    the referral: it named a thread key, and the referral named our reply key."""
+    return (
+        referral.partner.local_id is None
+        and referral.status == ReferralStatus.ACCEPTED
+        and bool(referral.reply_seed)
+        and bool(referral.thread_for_requester)
     )
 
 

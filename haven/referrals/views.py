@@ -17,6 +17,7 @@ from haven.cases.queries import case_for
 from haven.intake.views import requester_case, requester_page
 from haven.messaging.services import requester_sends
 from haven.referrals import queries
+from haven.referrals.arrivals import arrival_answer, document_open
 from haven.referrals.envelopes import Malformed, b64, unb64
 from haven.referrals.forms import (
     FIELD_LABELS,
@@ -29,19 +30,14 @@ from haven.referrals.forms import (
     RemotePartnerForm,
 )
 from haven.referrals.models import Referral, ReferralStatus
-from haven.referrals.services import (
-    ReferralRefused,
-    arrival_answer,
-    document_open,
+from haven.referrals.partners import (
     identity_ensure,
-    may_answer_across,
     partner_accept_key,
     partner_add_local,
     partner_add_remote,
-    referral_consent,
-    referral_propose,
-    referral_reply,
 )
+from haven.referrals.proposals import referral_consent, referral_propose, referral_reply
+from haven.referrals.rules import ReferralRefused
 
 
 def _member(request: HttpRequest) -> Member:
@@ -401,7 +397,7 @@ def requester_reply(request: HttpRequest, referral_id: UUID) -> HttpResponse:
     if referral is None:
         raise Http404
     their_case = queries.receiving_case(referral)
-    if their_case is None and not may_answer_across(referral):
+    if their_case is None and not queries.may_answer_across(referral):
         # No form is shown for such a referral: the words come back above it, to be kept.
         return _status_page(
             request,

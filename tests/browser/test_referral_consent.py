@@ -8,14 +8,11 @@ import pytest
 from haven.cases.lifecycle import case_triage
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
+from haven.referrals.arrivals import arrival_answer
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, Referral, ReferralStatus
-from haven.referrals.services import (
-    arrival_answer,
-    identity_ensure,
-    partner_add_local,
-    referral_propose,
-)
+from haven.referrals.partners import identity_ensure, partner_add_local
+from haven.referrals.proposals import referral_propose
 from tests.conftest import Persona, keyring_of
 
 pytestmark = pytest.mark.browser

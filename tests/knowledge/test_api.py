@@ -16,7 +16,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from haven.knowledge.content import COUNTRY_FIELDS, DANGER_KEYS, Document, Status
 from haven.knowledge.queries import knowledge
-from haven.knowledge.screener import Answers, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Answers
 from tests.conftest import Persona
 from tests.knowledge.factories import NEW_SOURCE, edit_kazakh_stay
 

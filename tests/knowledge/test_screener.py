@@ -27,7 +27,8 @@ from haven.knowledge.content import (
     Visa,
     load_content,
 )
-from haven.knowledge.screener import SEVERITY, Answers, Screening, Verdict, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import SEVERITY, Answers, Screening, Verdict
 
 FACTS = load_content()
 TODAY = date(2026, 11, 27)

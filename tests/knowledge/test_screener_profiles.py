@@ -79,7 +79,8 @@ import pytest
 
 from haven.knowledge import screener_text as words
 from haven.knowledge.content import Constraint, Document, RiskLevel, Status, load_content
-from haven.knowledge.screener import Answers, Screening, Verdict, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Answers, Screening, Verdict
 
 FACTS = load_content()
 TODAY = date(2026, 12, 4)

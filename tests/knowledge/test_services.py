@@ -19,7 +19,8 @@ from haven.knowledge.content import (
 )
 from haven.knowledge.models import Country, Fact, FactRevision
 from haven.knowledge.queries import current_reminder, fact, is_editor, knowledge, review_queue
-from haven.knowledge.screener import Answers, Verdict, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Answers, Verdict
 from haven.knowledge.seed import knowledge_load
 from haven.knowledge.services import (
     fact_edit,

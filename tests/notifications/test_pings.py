@@ -369,7 +369,8 @@ def _referred(
     coordinator: Persona, outsider: Persona, pinged: Accepted, emergency: str = ""
 ) -> Any:
     """Ark's pinged request referred to the other organisation, each a partner of the other."""
-    from haven.referrals.services import identity_ensure, partner_add_local, referral_propose
+    from haven.referrals.partners import identity_ensure, partner_add_local
+    from haven.referrals.proposals import referral_propose
 
     identity_ensure(keyring=keyring_of(coordinator))
     identity_ensure(keyring=keyring_of(outsider))
@@ -403,11 +404,9 @@ def _referred(
 def test_a_referral_partners_answer_pings_the_requester(
     coordinator: Persona, outsider: Persona, pinged: Accepted
 ) -> None:
+    from haven.referrals.arrivals import arrival_answer
     from haven.referrals.delivery import deliver_due
     from haven.referrals.models import Arrival
-    from haven.referrals.services import (
-        arrival_answer,
-    )
 
     referral = _referred(coordinator, outsider, pinged, emergency="no time to ask first")
     deliver_due()
@@ -430,9 +429,9 @@ def test_messages_relayed_from_a_partner_on_another_install_ping_the_requester(
     from haven.crypto.keys import new_key_pair
     from haven.crypto.signing import signing_pair_from
     from haven.referrals import envelopes
-    from haven.referrals.delivery import receive
     from haven.referrals.models import Referral, ReferralStatus
-    from haven.referrals.services import identity_ensure
+    from haven.referrals.partners import identity_ensure
+    from haven.referrals.receiving import receive
 
     referral = _referred(coordinator, outsider, pinged)
     ark = identity_ensure(keyring=keyring_of(coordinator))

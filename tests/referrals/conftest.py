@@ -9,7 +9,7 @@ from haven.accounts.models import Organisation
 from haven.cases.models import Case
 from haven.intake.services import Accepted
 from haven.referrals.models import Partner
-from haven.referrals.services import identity_ensure, partner_add_local
+from haven.referrals.partners import identity_ensure, partner_add_local
 from tests.conftest import Persona, keyring_of
 
 

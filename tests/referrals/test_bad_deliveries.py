@@ -14,7 +14,8 @@ from haven.crypto.signing import fingerprint, sign, signing_pair_from
 from haven.intake.services import Accepted
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, Partner, Referral
-from haven.referrals.services import partner_accept_key, referral_consent, referral_propose
+from haven.referrals.partners import partner_accept_key
+from haven.referrals.proposals import referral_consent, referral_propose
 from tests.conftest import Persona, keyring_of, stored
 from tests.referrals.conftest import Pair
 
@@ -188,7 +189,7 @@ def test_a_relay_not_signed_with_the_key_the_partners_answer_named_is_refused(
 ) -> None:
     from haven.referrals import envelopes
     from haven.referrals.models import ReferralStatus, RelayedMessage
-    from haven.referrals.services import identity_ensure
+    from haven.referrals.partners import identity_ensure
 
     referral = _proposed(coordinator, requested, partners)
     named = signing_pair_from(new_key_pair().private)
@@ -222,7 +223,8 @@ def test_a_reply_not_signed_with_the_key_the_referral_named_is_refused(
     from haven.messaging.models import Message
     from haven.messaging.services import thread_for_staff
     from haven.referrals import envelopes
-    from haven.referrals.services import arrival_answer, identity_ensure
+    from haven.referrals.arrivals import arrival_answer
+    from haven.referrals.partners import identity_ensure
 
     referral = _proposed(coordinator, requested, partners)
     referral_consent(case=requested.case, referral=referral, accept=True)

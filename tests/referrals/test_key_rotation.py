@@ -9,9 +9,10 @@ from django.core.management import call_command
 from haven.crypto import CryptoError
 from haven.crypto.keys import open_sealed
 from haven.intake.services import Accepted
+from haven.referrals.arrivals import arrival_answer
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, ArrivalStatus
-from haven.referrals.services import arrival_answer, referral_consent
+from haven.referrals.proposals import referral_consent
 from tests.conftest import Persona, keyring_of
 from tests.referrals.conftest import Pair
 from tests.referrals.test_referrals import _propose

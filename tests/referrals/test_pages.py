@@ -154,9 +154,10 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
     partners: Pair,
 ) -> None:
     from haven.audit.models import Event
+    from haven.referrals.arrivals import arrival_answer
     from haven.referrals.delivery import deliver_due
     from haven.referrals.models import Document
-    from haven.referrals.services import arrival_answer, referral_consent, referral_propose
+    from haven.referrals.proposals import referral_consent, referral_propose
 
     referral = referral_propose(
         actor=coordinator.member,

@@ -9,16 +9,12 @@ from haven.cases.models import Case, CaseSeal
 from haven.crypto.codenames import requester_key_pair
 from haven.crypto.sealing import FieldSealer
 from haven.intake.services import Accepted
+from haven.referrals.arrivals import arrival_answer
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, ArrivalStatus, Document, Referral, ReferralStatus
-from haven.referrals.services import (
-    ReferralRefused,
-    answer_for_requester,
-    arrival_answer,
-    emergency_reason_for_requester,
-    referral_consent,
-    referral_propose,
-)
+from haven.referrals.proposals import referral_consent, referral_propose
+from haven.referrals.queries import answer_for_requester, emergency_reason_for_requester
+from haven.referrals.rules import ReferralRefused
 from tests.conftest import Persona, invite_member, keyring_of, stored
 from tests.referrals.conftest import Pair
 

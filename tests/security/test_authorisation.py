@@ -28,14 +28,11 @@ from haven.core.authz import ROUTES, RULES, Rule, Who
 from haven.crypto.codenames import requester_key_pair
 from haven.intake.services import Accepted
 from haven.messaging.services import message_from_requester
+from haven.referrals.arrivals import arrival_answer
 from haven.referrals.delivery import deliver_due
 from haven.referrals.models import Arrival, Document
-from haven.referrals.services import (
-    arrival_answer,
-    identity_ensure,
-    partner_add_local,
-    referral_propose,
-)
+from haven.referrals.partners import identity_ensure, partner_add_local
+from haven.referrals.proposals import referral_propose
 from haven.reports.services import sharing_set
 from haven.situation.models import Direction
 from haven.situation.scoring import Outcome, Queue

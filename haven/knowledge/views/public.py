@@ -28,7 +28,8 @@ from haven.knowledge.present import (
     status_from,
     used_facts,
 )
-from haven.knowledge.screener import Line, Verdict, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Line, Verdict
 from haven.knowledge.topics import TopicItem
 from haven.knowledge.topics import shipped_situations as load_situations
 from haven.knowledge.topics import shipped_topics as load_topics

@@ -21,7 +21,8 @@ from haven.knowledge.present import (
     line_views,
     status_from,
 )
-from haven.knowledge.screener import Screening, screen
+from haven.knowledge.screener import screen
+from haven.knowledge.screening import Screening
 from haven.knowledge.views.public import country_page
 
 
