@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "haven.api",
     "haven.notifications",
     "haven.bot",
+    "haven.ops",
 ]
 
 MIDDLEWARE = [

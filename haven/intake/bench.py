@@ -218,7 +218,7 @@ class Server(_Started):
     """gunicorn started with `haven serve`'s own command line, stopped when the bench ends."""
 
     def __init__(self, port: int, workers: int, threads: int, environment: dict[str, str]) -> None:
-        from haven.core.management.commands.serve import gunicorn_command
+        from haven.ops.management.commands.serve import gunicorn_command
 
         self.base = f"http://{HOST}:{port}"
         # Its standard output is the access log, a line per request: not kept.

@@ -13,11 +13,11 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.accounts.services import organisation_configure
 from haven.cases.models import Case
-from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.models import MatchRun, OfferPotential, PotentialsRun
 from haven.matching.potentials import potentials_compute, potentials_run_all
 from haven.matching.services import suggestions_for
+from haven.ops.worker import run_due
 from haven.volunteers.models import BedOffer
 from tests.conftest import Persona, login
 from tests.matching.test_desk_matching import _beds

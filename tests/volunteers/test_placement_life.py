@@ -15,10 +15,10 @@ from haven.accounts.services import organisation_configure
 from haven.audit.models import Event
 from haven.cases.models import Case, Status
 from haven.cases.services import case_move, case_shred, case_triage
-from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.regions import free_beds
 from haven.matching.services import suggestions_for
+from haven.ops.worker import run_due
 from haven.volunteers.models import BedOffer, Decision, Placement
 from haven.volunteers.placements import (
     beds_taken,

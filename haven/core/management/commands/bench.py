@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.core.management.commands.serve import default_workers
+from haven.ops.management.commands.serve import default_workers
 
 
 class Command(BaseCommand):
