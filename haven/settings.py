@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "haven.notifications",
     "haven.bot",
     "haven.ops",
+    "haven.bench",
 ]
 
 MIDDLEWARE = [

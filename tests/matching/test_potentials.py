@@ -172,7 +172,7 @@ def test_the_surge_signal_says_who_the_plan_leaves_unplaced_and_why(
 def test_the_bench_times_the_job_on_a_small_organisation(db: None) -> None:
     import json
 
-    from haven.matching.bench_potentials import run
+    from haven.bench.potentials import run
 
     lines: list[str] = []
     run(12, 5, 1, True, lines.append)

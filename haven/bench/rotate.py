@@ -16,7 +16,7 @@ from django.db import connection
 from haven.accounts.rotation import Progress, rotation_run, rotation_start
 from haven.accounts.services import member_unlock, organisation_create
 from haven.accounts.unlock import Keyring
-from haven.cases.bench import load
+from haven.bench.desk import load
 
 SLUG_PREFIX = "bench-rotate"
 
