@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "haven.api",
     "haven.notifications",
     "haven.bot",
+    "haven.ops",
+    "haven.bench",
 ]
 
 MIDDLEWARE = [
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "haven.accounts.middleware.UnlockMiddleware",
+    "haven.accounts.api_middleware.ApiTokenMiddleware",
     "haven.core.middleware.AuthorizationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -182,7 +185,7 @@ HAVEN_UNLOCK_COOKIE = "__Host-haven-unlock" if SECURE_COOKIES else "haven-unlock
 HAVEN_DEVICE_COOKIE = "__Host-haven-device" if SECURE_COOKIES else "haven-device"
 HAVEN_DEVICE_DAYS = env_int("HAVEN_DEVICE_DAYS", 90, minimum=1)
 CSRF_TRUSTED_ORIGINS = env_list("HAVEN_CSRF_TRUSTED_ORIGINS", [])
-CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "haven.ops.errors.csrf_failure"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # same-origin, not no-referrer: with no-referrer browsers send "Origin: null" on form posts, which

@@ -2,10 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 
 from haven.api.api import api
+from haven.intake.views import quick_exit
 from haven.volunteers.views.joining import apply as volunteer_apply
 from haven.volunteers.views.joining import choose as volunteer_choose
 
 urlpatterns = [
+    path("exit/", quick_exit, name="quick-exit"),
     path("", include("haven.core.urls")),
     path("api/v1/", api.urls),
     *i18n_patterns(
@@ -24,7 +26,7 @@ urlpatterns = [
     ),
 ]
 
-handler400 = "haven.core.views.bad_request"
+handler400 = "haven.ops.errors.bad_request"
 handler403 = "haven.core.views.forbidden"
 handler404 = "haven.core.views.not_found"
 handler500 = "haven.core.views.server_error"

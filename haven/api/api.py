@@ -64,13 +64,13 @@ from haven.messaging.services import (
 )
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
-# What haven.core.middleware answers a staff call before the view runs: 401 without a valid
+# What haven.accounts.api_middleware answers a staff call before the view runs: 401 without a valid
 # token, 403 for a member the endpoint is not for (and the view's own refusals).
 REFUSED: dict[int, type[Detail]] = {401: Detail, 403: Detail}
 
 
 class StaffToken(HttpBearer):
-    """Checked by AuthorizationMiddleware before the view; this names the scheme in OpenAPI."""
+    """Checked by ApiTokenMiddleware before the view; this names the scheme in OpenAPI."""
 
     def authenticate(self, request: HttpRequest, token: str) -> object | None:
         return getattr(request, "api_unlocked", None)

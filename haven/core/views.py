@@ -2,11 +2,9 @@
 
 import sys
 
-from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.translation import gettext as _
 
 
@@ -17,12 +15,6 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    if isinstance(exception, RequestDataTooBig) and request.method == "POST":
-        match = _resolved(request)
-        if match is not None and match.view_name == "intake:ask":
-            from haven.intake.views import ask_too_large
-
-            return ask_too_large(request, match.kwargs["slug"])
     return _error(
         request,
         400,
@@ -76,37 +68,8 @@ def api_denied(request: HttpRequest, status: int) -> HttpResponse:
     return response
 
 
-def _resolved(request: HttpRequest) -> ResolverMatch | None:
-    try:
-        return resolve(request.path_info)
-    except Resolver404:
-        return None
-
-
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    """The page expired (or cookies were cleared). Show the form again with what was typed."""
-    match = _resolved(request)
-    if match is not None and match.view_name == "intake:ask" and request.method == "POST":
-        from haven.accounts.models import Organisation
-        from haven.intake.forms import RequestForm
-
-        organisation = Organisation.objects.filter(slug=match.kwargs.get("slug")).first()
-        if organisation is not None:
-            form = RequestForm(request.POST)
-            form.is_valid()
-            form.add_error(
-                None,
-                _(
-                    "This page had expired, so nothing was sent yet. Your answers are below: "
-                    "check them and press Send again."
-                ),
-            )
-            return render(
-                request,
-                "intake/ask.html",
-                {"form": form, "organisation": organisation},
-                status=403,
-            )
+    """The page expired (or cookies were cleared)."""
     return _error(
         request,
         403,

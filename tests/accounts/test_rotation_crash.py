@@ -14,7 +14,7 @@ CASES = 1500
 
 LOAD = f"""
 from haven.accounts.models import Organisation
-from haven.cases.bench import load
+from haven.bench.desk import load
 load(Organisation.objects.get(slug="ark"), {CASES})
 """
 # Prints the organisation's current private key, through the coordinator's passphrase.

@@ -94,7 +94,7 @@ def test_intake_records_its_event_as_pending_and_the_worker_links_it_in_order(
         str(case.pk) for case in cases
     ]
     assert pending_events()[0] == 3
-    from haven.core.worker import JOBS
+    from haven.ops.worker import JOBS
 
     job = next(job for job in JOBS if job.name == "link-audit")
     assert job.run() == {"linked": 3}

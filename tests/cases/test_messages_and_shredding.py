@@ -345,7 +345,7 @@ def test_the_requester_forgets_their_own_case_with_the_codename(
 def test_the_worker_runs_shredding_daily(
     coordinator: Persona, make_request: Callable[..., Accepted]
 ) -> None:
-    from haven.core.worker import JOBS
+    from haven.ops.worker import JOBS
 
     job = next(job for job in JOBS if job.name == "shred-due")
     assert job.every == timedelta(days=1)

@@ -260,7 +260,7 @@ def test_org_set_changes_the_rules_and_refuses_impossible_weights(tmp_path: Path
 
 
 def test_serve_runs_sync_workers_unless_asked_for_threads() -> None:
-    from haven.core.management.commands.serve import default_workers, gunicorn_command
+    from haven.ops.management.commands.serve import default_workers, gunicorn_command
 
     def worker_class(threads: int) -> str:
         command = gunicorn_command("127.0.0.1", 8000, 3, threads)

@@ -22,8 +22,8 @@ import psycopg
 import pytest
 from django.utils import timezone
 
-from haven.core.management.commands.serve import gunicorn_command
 from haven.crypto.codenames import lookup_digest
+from haven.ops.management.commands.serve import gunicorn_command
 from tests.conftest import is_postgres
 from tests.pgcluster import Cluster, private_cluster
 

@@ -13,11 +13,11 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.accounts.organisations import organisation_configure
 from haven.cases.models import Case
-from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.models import MatchRun
 from haven.matching.regions import load_region
 from haven.matching.services import propose, suggestions_for
+from haven.ops.worker import run_due
 from haven.volunteers.models import BedOffer, Decision, Placement
 from haven.volunteers.offering import bed_offer_save, offer_pause
 from haven.volunteers.placements import placement_confirm, placement_decide

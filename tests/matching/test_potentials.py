@@ -13,11 +13,11 @@ from django.utils import timezone
 from haven.accounts.models import Organisation
 from haven.accounts.organisations import organisation_configure
 from haven.cases.models import Case
-from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.models import MatchRun, OfferPotential, PotentialsRun
 from haven.matching.potentials import potentials_compute, potentials_run_all
 from haven.matching.services import suggestions_for
+from haven.ops.worker import run_due
 from haven.volunteers.models import BedOffer
 from tests.conftest import Persona, login
 from tests.matching.test_desk_matching import _beds
@@ -172,7 +172,7 @@ def test_the_surge_signal_says_who_the_plan_leaves_unplaced_and_why(
 def test_the_bench_times_the_job_on_a_small_organisation(db: None) -> None:
     import json
 
-    from haven.matching.bench_potentials import run
+    from haven.bench.potentials import run
 
     lines: list[str] = []
     run(12, 5, 1, True, lines.append)

@@ -16,10 +16,10 @@ from haven.audit.models import Event
 from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case, Status
 from haven.cases.retention import case_shred
-from haven.core.worker import run_due
 from haven.intake.services import Accepted
 from haven.matching.regions import free_beds
 from haven.matching.services import suggestions_for
+from haven.ops.worker import run_due
 from haven.volunteers.models import BedOffer, Decision, Placement
 from haven.volunteers.offering import bed_offer_save
 from haven.volunteers.placements import (

@@ -53,30 +53,6 @@ def language_name(code: str) -> str:
 
 
 @register.filter
-def military_label(value: str) -> str:
-    """The requester's situation with the army as people read it (the stored code otherwise)."""
-    from haven.cases.models import MilitaryStatus
-
-    return str(MilitaryStatus(value).label) if value in MilitaryStatus.values else value
-
-
-@register.filter
-def status_label(value: str) -> str:
-    """A case status code as the desk names it."""
-    from haven.cases.models import Status
-
-    return str(Status(value).label) if value in Status.values else value
-
-
-@register.filter
-def scope_label(value: str) -> str:
-    """What a reveal was for, as the desk names it."""
-    from haven.cases.models import RevealScope
-
-    return str(RevealScope(value).label) if value in RevealScope.values else value
-
-
-@register.filter
 def place_label(place_id: str) -> str:
     """A place id as "City, Country" in the active language."""
     from haven.core.places import UnknownPlace, name, place_by_id
@@ -86,22 +62,6 @@ def place_label(place_id: str) -> str:
     except UnknownPlace:
         return _country_name(place_id[:2]) if place_id else ""
     return f"{name(place, get_language() or 'ru')}, {_country_name(place.country)}"
-
-
-@register.filter
-def offering_labels(offerings: list[str]) -> str:
-    """An application's offerings as people read them."""
-    from haven.volunteers.models import Offering
-
-    return ", ".join(str(Offering(item).label) for item in offerings if item in Offering.values)
-
-
-@register.filter
-def need_labels(needs: list[str]) -> str:
-    """A case's needs as people read them, in the active language."""
-    from haven.cases.models import Need
-
-    return ", ".join(str(Need(need).label) for need in needs)
 
 
 @register.simple_tag

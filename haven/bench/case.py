@@ -21,6 +21,7 @@ from haven.accounts.models import Member, Organisation
 from haven.accounts.organisations import organisation_create
 from haven.accounts.totp import totp_enrol_unattended
 from haven.accounts.unlock import Keyring
+from haven.bench.timing import p95, timed
 from haven.cases.lifecycle import case_move, case_triage
 from haven.cases.models import Case
 from haven.cases.notes import note_add
@@ -77,19 +78,13 @@ def _worked_case(organisation: Organisation, member: Member, keyring: Keyring, s
 
 
 def _time(client: Client, path: str, repeats: int) -> list[float]:
-    client.get(path)  # warm caches (templates, the region's matching index) as a second look would
-    samples = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
+    def get() -> None:
         response = client.get(path)
-        samples.append((time.perf_counter() - begin) * 1000)
         if response.status_code != 200:
             raise RuntimeError(f"{path} answered {response.status_code}")
-    return samples
 
-
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
+    get()  # warm caches (templates, the region's matching index) as a second look would
+    return timed(get, repeats)
 
 
 def run(size: int, repeats: int, as_json: bool, out: Callable[[str], None]) -> None:
@@ -136,7 +131,7 @@ def run(size: int, repeats: int, as_json: bool, out: Callable[[str], None]) -> N
         "pages": {
             name: {
                 "p50_ms": round(statistics.median(samples), 2),
-                "p95_ms": round(_p95(samples), 2),
+                "p95_ms": round(p95(samples), 2),
                 "p50_ratio_to_list": round(statistics.median(samples) / base, 2),
             }
             for name, samples in rows
@@ -152,4 +147,4 @@ def run(size: int, repeats: int, as_json: bool, out: Callable[[str], None]) -> N
     out(f"{'page':<46} {'p50 ms':>8} {'p95 ms':>8} {'p50 / list':>11}")
     for name, samples in rows:
         median = statistics.median(samples)
-        out(f"{name:<46} {median:>8.2f} {_p95(samples):>8.2f} {median / base:>11.2f}")
+        out(f"{name:<46} {median:>8.2f} {p95(samples):>8.2f} {median / base:>11.2f}")

@@ -17,7 +17,7 @@ from haven.accounts.credentials import member_unlock
 from haven.accounts.organisations import organisation_create
 from haven.accounts.rotation import Progress, rotation_run, rotation_start
 from haven.accounts.unlock import Keyring
-from haven.cases.bench import load
+from haven.bench.desk import load
 
 SLUG_PREFIX = "bench-rotate"
 

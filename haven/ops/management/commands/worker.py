@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from haven.core.worker import JOBS, run_due
+from haven.ops.worker import JOBS, run_due
 
 
 class Command(BaseCommand):

@@ -13,12 +13,11 @@ from django.db import connection
 from django.utils import timezone
 
 from haven.accounts.models import Organisation
+from haven.bench.suggest import COUNTRY, add_offers, bench_organisation, suggestion_ms
 from haven.cases.models import Case
 from haven.core.places import places_in
-from haven.matching.bench_service import COUNTRY, add_offers, bench_organisation
 from haven.matching.models import PotentialsRun
 from haven.matching.potentials import potentials_compute
-from haven.matching.services import suggestions_for
 from haven.volunteers.models import BedOffer
 
 BENCH_SLUG = "bench-potentials"
@@ -71,12 +70,7 @@ def run(cases: int, offers: int, repeats: int, as_json: bool, out: Callable[[str
         seconds.append(time.perf_counter() - started)
     run = runs[-1]
     sample = list(Case.objects.filter(organisation=organisation)[:200])
-    timings = []
-    for case in sample:
-        begin = time.perf_counter()
-        suggestions_for(case)
-        timings.append((time.perf_counter() - begin) * 1000)
-    timings.sort()
+    timings = sorted(suggestion_ms(case) for case in sample)
     figures = {
         "database": connection.vendor,
         "waiting_cases": run.waiting,

@@ -10,14 +10,8 @@ import json
 import os
 import re
 import secrets
-import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -25,88 +19,16 @@ from dataclasses import asdict, dataclass
 from http.cookiejar import CookieJar
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from haven.audit.models import Pending
+from haven.bench.servers import HOST, JobWorker, Server
+from haven.bench.timing import BenchRefused, CpuTimes, cpu_spent, p95
+from haven.bench.wrk import drive, wrk_path
 from haven.cases.models import Case
 
 BENCH_SLUG = "bench-intake"
-HOST = "127.0.0.1"
-
-# wrk runs this in each of its threads. LuaJIT's ffi gives a monotonic clock, so each thread can
-# hand out send slots at a fixed rate (wrk alone only sends as fast as it can). Every POST carries
-# a fresh submission key, as a fresh copy of the form would.
-LUA = r"""
-local ffi = require("ffi")
-ffi.cdef[[
-typedef struct { long tv_sec; long tv_nsec; } haven_timespec;
-int clock_gettime(int clock, haven_timespec *now);
-]]
-local clock = ffi.new("haven_timespec")
-local function now_ms()
-  ffi.C.clock_gettime(1, clock)
-  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6
-end
-
-local mode = os.getenv("HAVEN_BENCH_MODE")
-local rate = tonumber(os.getenv("HAVEN_BENCH_RATE"))
-local threads = tonumber(os.getenv("HAVEN_BENCH_THREADS"))
-local run = os.getenv("HAVEN_BENCH_RUN")
-local path = os.getenv("HAVEN_BENCH_PATH")
-local form = os.getenv("HAVEN_BENCH_FORM")
-local api = os.getenv("HAVEN_BENCH_API")
-local cookie = os.getenv("HAVEN_BENCH_COOKIE")
--- A connection per request, as nginx's proxy_pass opens them (docs/deploy.md): the server is
--- measured as it is driven in production, /healthz included.
-local connection = "close"
-local interval = rate > 0 and 1000 * threads / rate or 0
-local next_slot = nil
-local counter = 0
-
-local made = {}
-function setup(thread)
-  table.insert(made, thread)
-  thread:set("index", #made)
-end
-
-function delay()
-  if interval == 0 then return 0 end
-  local now = now_ms()
-  if next_slot == nil then next_slot = now end
-  local slot = next_slot
-  next_slot = next_slot + interval
-  return math.max(0, slot - now)
-end
-
-function request()
-  counter = counter + 1
-  local key = string.format("%s-%d-%d", run, index, counter)
-  if mode == "form" then
-    return wrk.format("POST", path, {
-      ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["Cookie"] = cookie,
-      ["Connection"] = connection,
-    }, form .. "&submission=" .. key)
-  elseif mode == "api" then
-    return wrk.format("POST", path, {
-      ["Content-Type"] = "application/json",
-      ["Idempotency-Key"] = key,
-      ["Connection"] = connection,
-    }, api)
-  end
-  return wrk.format("GET", path, {["Connection"] = connection})
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, e.connect + e.read + e.write + e.status + e.timeout))
-end
-"""
 
 
 @dataclass(frozen=True)
@@ -126,56 +48,6 @@ class Row:
     stolen: float | None
 
 
-@dataclass(frozen=True)
-class CpuTimes:
-    """The machine's CPU clock from /proc/stat, in seconds summed over all cores."""
-
-    busy: float  # user, nice, system, irq and softirq: work done on this machine
-    stolen: float  # given by the hypervisor to other machines while this one waited
-    total: float
-
-    @classmethod
-    def now(cls) -> "CpuTimes | None":
-        try:
-            with open("/proc/stat") as stat:
-                ticks = [int(x) for x in stat.readline().split()[1:9]]
-        except (OSError, ValueError):
-            return None
-        if len(ticks) < 8:
-            return None
-        user, nice, system, idle, iowait, irq, softirq, steal = ticks
-        per_second = os.sysconf("SC_CLK_TCK")
-        busy = user + nice + system + irq + softirq
-        return cls(
-            busy / per_second, steal / per_second, (busy + idle + iowait + steal) / per_second
-        )
-
-
-def _cpu_spent(
-    before: CpuTimes | None, after: CpuTimes | None, requests: int
-) -> tuple[float | None, float | None]:
-    """Machine CPU per request in ms, and the stolen share of the time, between two readings."""
-    if before is None or after is None or requests == 0:
-        return None, None
-    elapsed = after.total - before.total
-    stolen = (after.stolen - before.stolen) / elapsed if elapsed > 0 else 0.0
-    return round(1000 * (after.busy - before.busy) / requests, 3), round(stolen, 3)
-
-
-class BenchRefused(Exception):
-    """The bench cannot run here; the message says what to do."""
-
-
-def _wrk() -> str:
-    found = shutil.which("wrk")
-    if found is None:
-        raise BenchRefused(
-            "haven bench intake drives the server with wrk, which is not installed. Install it "
-            "with: apt-get install wrk (scripts/test-system does this)."
-        )
-    return found
-
-
 def _organisation_slug() -> str:
     from haven.accounts.models import Organisation
     from haven.accounts.organisations import organisation_create
@@ -188,61 +60,6 @@ def _organisation_slug() -> str:
             coordinator_passphrase=secrets.token_urlsafe(24),
         )
     return BENCH_SLUG
-
-
-class _Started:
-    """A process the bench started, with its log, stopped (and its log closed) when it ends."""
-
-    def __init__(self, command: list[str], environment: dict[str, str], *, log_all: bool) -> None:
-        self.log = tempfile.NamedTemporaryFile(prefix="haven-bench-", suffix=".log")  # noqa: SIM115  # closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603  # fixed arguments, no shell
-            command,
-            env={**os.environ, "HAVEN_DATA_DIR": str(settings.DATA_DIR), **environment},
-            stdout=self.log if log_all else subprocess.DEVNULL,
-            stderr=self.log,
-            start_new_session=True,
-        )
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log.close()
-
-
-class Server(_Started):
-    """gunicorn started with `haven serve`'s own command line, stopped when the bench ends."""
-
-    def __init__(self, port: int, workers: int, threads: int, environment: dict[str, str]) -> None:
-        from haven.core.management.commands.serve import gunicorn_command
-
-        self.base = f"http://{HOST}:{port}"
-        # Its standard output is the access log, a line per request: not kept.
-        super().__init__(gunicorn_command(HOST, port, workers, threads), environment, log_all=False)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as answer:  # noqa: S310  # loopback URL built above
-                    if answer.status == 200:
-                        return
-            except OSError:  # not listening yet, or still loading Django
-                time.sleep(0.2)
-        self.stop()
-        raise BenchRefused(f"gunicorn did not start on {self.base}; is the port free?")
-
-
-class JobWorker(_Started):
-    """`haven worker` beside the server, as in production: it links the intakes' pending audit
-    events into the chain every 5 seconds while the loads run."""
-
-    def __init__(self) -> None:
-        super().__init__([sys.executable, "-m", "haven.cli", "worker"], {}, log_all=True)
 
 
 def _steady_state() -> None:
@@ -308,36 +125,6 @@ def _bodies(token: str) -> tuple[str, str]:
     return form, api
 
 
-def _drive(
-    wrk: str, url: str, environment: dict[str, str], seconds: int, connections: int
-) -> dict[str, float]:
-    threads = 2
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(LUA)
-        script.flush()
-        done = subprocess.run(  # noqa: S603  # fixed arguments, no shell
-            [
-                wrk,
-                f"--threads={threads}",
-                f"--connections={max(connections, threads)}",
-                f"--duration={seconds}s",
-                "--timeout=10s",
-                f"--script={script.name}",
-                url,
-            ],
-            env={**os.environ, **environment, "HAVEN_BENCH_THREADS": str(threads)},
-            capture_output=True,
-            text=True,
-            timeout=seconds + 60,
-            check=False,
-        )
-    line = next((x for x in done.stdout.splitlines() if x.startswith('{"requests"')), None)
-    if line is None:
-        raise BenchRefused(f"wrk gave no figures: {done.stdout[-500:]} {done.stderr[-500:]}")
-    figures: dict[str, float] = json.loads(line)
-    return figures
-
-
 def _desk_probe(stop: threading.Event, samples: list[float]) -> None:
     """Time the desk's first page (rows and count) over and over while the load runs."""
     from haven.accounts.models import Member, Role
@@ -353,12 +140,6 @@ def _desk_probe(stop: threading.Event, samples: list[float]) -> None:
             stop.wait(0.05)
     finally:
         connection.close()
-
-
-def _p95(samples: list[float]) -> float:
-    if len(samples) < 2:
-        return samples[0] if samples else 0.0
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
 
 
 def run(
@@ -377,7 +158,7 @@ def run(
             "haven bench intake measures the production set-up, which runs on PostgreSQL: set "
             "HAVEN_DATABASE_URL=postgres://… (a database of its own) and run `haven migrate` first."
         )
-    wrk = _wrk()
+    wrk = wrk_path()
     slug = _organisation_slug()
     _steady_state()
     stored_before = Case.objects.filter(organisation__slug=slug).count()
@@ -433,8 +214,8 @@ def _measure(
                 "HAVEN_BENCH_PATH": path,
             }
             before = CpuTimes.now()
-            figures = _drive(wrk, url, environment, seconds, connections)
-            cpu_ms, stolen = _cpu_spent(before, CpuTimes.now(), int(figures["requests"]))
+            figures = drive(wrk, url, environment, seconds, connections)
+            cpu_ms, stolen = cpu_spent(before, CpuTimes.now(), int(figures["requests"]))
             return Row(
                 endpoint=endpoint,
                 offered="max" if rate == 0 else f"{rate}/s",
@@ -465,8 +246,8 @@ def _measure(
             rows.append(load("form", rate, connections))
             rows.append(load("api", rate, connections))
         desk = {
-            "idle_p95_ms": round(_p95(idle), 2),
-            "under_full_intake_p95_ms": round(_p95(busy), 2),
+            "idle_p95_ms": round(p95(idle), 2),
+            "under_full_intake_p95_ms": round(p95(busy), 2),
         }
     finally:
         server.stop()
@@ -566,8 +347,8 @@ def _flood(
         }
         prober.start()
         before = CpuTimes.now()
-        figures = _drive(wrk, url, environment, seconds, 16)
-        stolen = _cpu_spent(before, CpuTimes.now(), int(figures["requests"]))[1]
+        figures = drive(wrk, url, environment, seconds, 16)
+        stolen = cpu_spent(before, CpuTimes.now(), int(figures["requests"]))[1]
     finally:
         stop.set()
         if prober.is_alive():
@@ -580,7 +361,7 @@ def _flood(
         "refused_429": int(figures["errors"]),
         "p50_ms": round(figures["p50_ms"], 2),
         "p99_ms": round(figures["p99_ms"], 2),
-        "desk_p95_ms": round(_p95(samples), 2),
+        "desk_p95_ms": round(p95(samples), 2),
         "stolen": stolen,
     }
 

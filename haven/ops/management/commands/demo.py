@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from haven.core.demo import PAST_REQUESTS, load_demo
-from haven.core.management.commands.serve import default_workers, serve
+from haven.ops.demo import PAST_REQUESTS, load_demo
+from haven.ops.management.commands.serve import default_workers, serve
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from haven.core.management.commands.serve import default_workers
+from haven.ops.management.commands.serve import default_workers
 
 
 class Command(BaseCommand):
@@ -124,17 +124,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["kind"] == "desk":
-            from haven.cases.bench import run
+            from haven.bench.desk import run
 
             run(options["requests"], options["repeats"], options["json"], self.stdout.write)
         elif options["kind"] == "case":
-            from haven.cases.bench_case import run as run_case
+            from haven.bench.case import run as run_case
 
             run_case(options["size"], options["repeats"], options["json"], self.stdout.write)
         elif options["kind"] == "intake":
             self._intake(options)
         elif options["kind"] == "rotate":
-            from haven.accounts.bench_rotation import run as run_rotate
+            from haven.bench.rotate import run as run_rotate
 
             if not 1 <= options["cases"] <= 2_000_000 or options["batch_size"] < 1:
                 raise CommandError("--cases must be 1 to 2,000,000 and --batch-size positive.")
@@ -146,11 +146,11 @@ class Command(BaseCommand):
                 self.stdout.write,
             )
         elif options["kind"] == "suggest":
-            from haven.matching.bench_service import run as run_suggest
+            from haven.bench.suggest import run as run_suggest
 
             run_suggest(options["offers"], options["requests"], options["json"], self.stdout.write)
         elif options["kind"] == "potentials":
-            from haven.matching.bench_potentials import run as run_potentials
+            from haven.bench.potentials import run as run_potentials
 
             if not (1 <= options["cases"] <= 100_000 and 1 <= options["offers"] <= 100_000):
                 raise CommandError("--cases and --offers must be 1 to 100,000.")
@@ -180,7 +180,7 @@ class Command(BaseCommand):
         elif options["kind"] == "referral":
             if not 0 < options["megabytes"] <= 8 or not 1 <= options["rounds"] <= 20:
                 raise CommandError("--megabytes must be above 0 and at most 8; --rounds 1 to 20.")
-            from haven.referrals.bench import run as run_referral
+            from haven.bench.referral import run as run_referral
 
             run_referral(
                 megabytes=options["megabytes"],
@@ -190,7 +190,7 @@ class Command(BaseCommand):
             )
 
     def _intake(self, options: dict[str, Any]) -> None:
-        from haven.intake.bench import BenchRefused, run
+        from haven.bench.intake import BenchRefused, run
 
         try:
             rates = [int(rate) for rate in options["rates"].split(",") if rate.strip()]

@@ -18,6 +18,7 @@ from django.db import connection
 from django.utils import timezone
 
 from haven.accounts.models import Member, Organisation, Role
+from haven.bench.timing import p95, timed
 from haven.cases.models import Case, MilitaryStatus, Need, Status
 from haven.cases.queries import DeskFilter, desk_page
 from haven.core.places import load_places
@@ -86,19 +87,6 @@ def load(organisation: Organisation, count: int, seed: int = 7) -> float:
     return time.monotonic() - started
 
 
-def _time(action: Callable[[], object], repeats: int) -> list[float]:
-    samples = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - begin) * 1000)
-    return samples
-
-
-def _p95(samples: list[float]) -> float:
-    return statistics.quantiles(samples, n=20, method="inclusive")[18]
-
-
 def measure(member: Member, repeats: int) -> list[Timing]:
     """Time each desk query as the desk page runs it: the page's rows and its count."""
     any_case = Case.objects.filter(organisation_id=member.organisation_id).values_list(
@@ -130,14 +118,14 @@ def measure(member: Member, repeats: int) -> list[Timing]:
             page(DeskFilter(country="AM", need="medical", status="resolved")),
         ),
     ]
-    base = _time(baseline, repeats)
-    base_p95 = _p95(base)
+    base = timed(baseline, repeats)
+    base_p95 = p95(base)
     timings = [Timing("baseline: one row by key", statistics.median(base), base_p95, 1.0)]
     for name, action in checks:
         action()  # warm the cache as a coordinator's second look would
-        samples = _time(action, repeats)
+        samples = timed(action, repeats)
         timings.append(
-            Timing(name, statistics.median(samples), _p95(samples), _p95(samples) / base_p95)
+            Timing(name, statistics.median(samples), p95(samples), p95(samples) / base_p95)
         )
     return timings
 
