@@ -8,6 +8,12 @@ import sys
 import time
 from pathlib import Path
 
+from tests.conftest import SQLITE_HALF_ONLY
+
+# The rotation runs in its own processes on a throwaway SQLite data directory, whichever database
+# the half runs on: the PostgreSQL half would only run it a second time.
+pytestmark = SQLITE_HALF_ONLY
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSPHRASE = "correct horse battery staple"
 CASES = 1500

@@ -14,6 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SQLITE_HALF_ONLY
+
+# Each command runs in its own process on a throwaway SQLite data directory, whichever database
+# the half runs on: the PostgreSQL half would only run the same commands a second time.
+pytestmark = SQLITE_HALF_ONLY
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
