@@ -2,7 +2,6 @@ import numpy as np
 
 from haven.core.places import load_places
 from haven.matching.engine.instance import surge_instance
-from haven.matching.engine.towns import load_towns
 from tests.conftest import SQLITE_HALF_ONLY
 
 pytestmark = SQLITE_HALF_ONLY
@@ -38,9 +37,3 @@ def test_surge_has_the_shape_of_a_mobilisation_wave():
     assert all(
         (la, lo) in coords for la, lo in zip(offers.lat[:200], offers.lon[:200], strict=True)
     )
-
-
-def test_the_engine_reads_the_places_the_apps_read():
-    towns = [(t.id, t.country, t.lat, t.lon, t.languages, t.size) for t in load_towns()]
-    places = [(p.id, p.country, p.lat, p.lon, p.languages, p.size) for p in load_places()]
-    assert towns == places

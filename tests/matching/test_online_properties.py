@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from haven.core.places import Place
 from haven.matching.engine.instance import SurgeInstance
 from haven.matching.engine.online import (
     POLICIES,
@@ -15,14 +16,16 @@ from haven.matching.engine.online import (
     suggestion_violations,
 )
 from haven.matching.engine.surge import DAY_MIN, SurgeDay, surge_day
-from haven.matching.engine.towns import Town
 from tests.conftest import SQLITE_HALF_ONLY
 
 from .strategies import POINTS, WEIGHTS, problems
 
 pytestmark = SQLITE_HALF_ONLY
 
-PLACES = tuple(Town(f"p{k}", "KZ", lat, lon, ("ru",), 1) for k, (lat, lon) in enumerate(POINTS))
+PLACES = tuple(
+    Place(f"p{k}", "KZ", f"p{k}", f"p{k}", lat, lon, ("ru",), 1)
+    for k, (lat, lon) in enumerate(POINTS)
+)
 ONLINE_SETTINGS = st.builds(
     OnlineSettings,
     batch_minutes=st.sampled_from([5, 30, 240]),

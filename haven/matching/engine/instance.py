@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import numpy.typing as npt
 
+from haven.core.places import Place, load_places
 from haven.matching.engine.model import BedOffers, BedProblem, Constraint, Requests
-from haven.matching.engine.towns import Town, load_towns
 
 # Share of requesters currently in each country (where they ask for a bed from).
 REQUEST_SHARE: dict[str, float] = {
@@ -68,10 +68,10 @@ class SurgeInstance:
     languages: tuple[str, ...]
     request_place: npt.NDArray[np.int64]
     offer_place: npt.NDArray[np.int64]
-    places: tuple[Town, ...]
+    places: tuple[Place, ...]
 
 
-def language_vocabulary(places: tuple[Town, ...]) -> tuple[str, ...]:
+def language_vocabulary(places: tuple[Place, ...]) -> tuple[str, ...]:
     """Every language code of the dataset plus those requesters bring, in a fixed order."""
     codes = dict.fromkeys(["ru", "en", "be", "uk"])
     for place in places:
@@ -81,7 +81,7 @@ def language_vocabulary(places: tuple[Town, ...]) -> tuple[str, ...]:
 
 def _pick_places(
     rng: np.random.Generator,
-    places: tuple[Town, ...],
+    places: tuple[Place, ...],
     share: dict[str, float],
     n: int,
     power: float = 2.0,
@@ -110,7 +110,7 @@ def surge_instance(
     """Generate a surge with the given numbers of requests and offers, reproducibly."""
     shape = shape or Shape()
     rng = np.random.default_rng(seed)
-    places = load_towns()
+    places = load_places()
     vocab = language_vocabulary(places)
     bit = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(vocab)}
     index = {code: i for i, code in enumerate(vocab)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from haven.core.places import load_places
 from haven.matching.engine.instance import (
     OFFER_SHARE,
     REQUEST_SHARE,
@@ -16,7 +17,6 @@ from haven.matching.engine.instance import (
     SurgeInstance,
     surge_instance,
 )
-from haven.matching.engine.towns import load_towns
 
 _FEW = ("KZ", "GE", "AM")
 """Three countries, about seventy places."""
@@ -30,7 +30,7 @@ def _only(share: dict[str, float], countries: tuple[str, ...]) -> dict[str, floa
 
 def _six_countries() -> Shape:
     """Every city of six countries alike, groups 1-4 equally likely, hosts for 2-6 likewise."""
-    places = load_towns()
+    places = load_places()
     counts = {c: sum(p.country == c for p in places) for c in _SIX}
     share = {c: n / sum(counts.values()) for c, n in counts.items()}
     return Shape(
