@@ -20,6 +20,7 @@ from haven.crypto.keys import seal_to
 from haven.matching.cache import bump
 from haven.notifications.models import Topic
 from haven.notifications.services import notify, ping_requester
+from haven.volunteers.access import require_coordinator_of
 from haven.volunteers.endings import placement_audit, placement_end
 from haven.volunteers.models import LIVE, BedOffer, Decision, Placement
 from haven.volunteers.offering import bed_offer_read_own
@@ -56,11 +57,6 @@ def stay_of(case: Case, offer: BedOffer) -> tuple[date, date]:
     return start, end
 
 
-def _coordinator_of(actor: Member, organisation_id: int) -> None:
-    if not (actor.is_active and actor.is_coordinator and actor.organisation_id == organisation_id):
-        raise PermissionError("only the organisation's coordinators may do this")
-
-
 def _refuse_if_ended(case: Case) -> None:
     if case.shredded:
         raise ValidationError(_("This case was shredded: nobody can be placed."), code="shredded")
@@ -91,7 +87,7 @@ def _back_to_pool(actor: Member | None, placement: Placement) -> None:
 def placement_confirm(*, actor: Member, case: Case, offer: BedOffer) -> Placement:
     """A coordinator proposes a case to a bed offer for the group's dates; the host is asked to
     accept. A new request is accepted by the same act; the case moves to "in progress"."""
-    _coordinator_of(actor, case.organisation_id)
+    require_coordinator_of(actor, case.organisation_id)
     if offer.organisation_id != case.organisation_id:
         raise PermissionError("offers and cases of one organisation only")
     case = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
@@ -166,7 +162,7 @@ def _may_run_stay(actor: Member, placement: Placement) -> None:
     """The host of the offer or a coordinator of the organisation records arrivals and leavings."""
     if placement.offer.member_id == actor.pk and actor.is_active:
         return
-    _coordinator_of(actor, placement.offer.organisation_id)
+    require_coordinator_of(actor, placement.offer.organisation_id)
 
 
 @transaction.atomic
@@ -209,7 +205,7 @@ def placement_withdraw(*, actor: Member, placement: Placement) -> Placement:
     """A coordinator takes back a proposal or an accepted placement before the guests arrive:
     the escrowed address is destroyed, the beds are freed and the case returns to the pool."""
     placement = _locked(placement)
-    _coordinator_of(actor, placement.offer.organisation_id)
+    require_coordinator_of(actor, placement.offer.organisation_id)
     if placement.decision not in (Decision.PROPOSED, Decision.ACCEPTED):
         raise ValidationError(
             _("Only a placement waiting for the host or accepted can be withdrawn."), code="state"

@@ -18,16 +18,12 @@ from haven.cases.access import RevealRefused
 from haven.cases.models import CaseShare
 from haven.cases.reveal import MIN_REASON_LENGTH, reveal_gate
 from haven.matching.cache import bump
+from haven.volunteers.access import require_coordinator_of
 from haven.volunteers.models import BedOffer, MemberReport, Vouch
 from haven.volunteers.sealed import open_row, seal_into
 
 # Who was vouched for by a suspended member this recently is flagged for review.
 SUSPENSION_LOOKBACK = timedelta(days=180)
-
-
-def _coordinator_of(actor: Member, organisation_id: int) -> None:
-    if not (actor.is_active and actor.is_coordinator and actor.organisation_id == organisation_id):
-        raise PermissionError("only the organisation's coordinators may do this")
 
 
 def vouched_by(member: Member, since: datetime | None = None) -> list[Member]:
@@ -46,7 +42,7 @@ def member_suspend(*, actor: Member, member: Member, reason: str) -> list[Member
     """Suspend a suspected informer; flag for review everyone they vouched for lately. A
     coordinator is suspended only when a second, independent coordinator approves: the request
     is returned and nothing changes yet."""
-    _coordinator_of(actor, member.organisation_id)
+    require_coordinator_of(actor, member.organisation_id)
     if member.pk == actor.pk:
         raise ValidationError(_("You cannot suspend yourself."), code="self")
     if len(reason.strip()) < 8:
@@ -118,7 +114,7 @@ def _suspend(
 @transaction.atomic
 def member_review_clear(*, actor: Member, member: Member) -> None:
     """A coordinator has reviewed a flagged member and keeps them."""
-    _coordinator_of(actor, member.organisation_id)
+    require_coordinator_of(actor, member.organisation_id)
     Member.objects.filter(pk=member.pk).update(review_flagged_at=None)
     audit_record(
         actor=actor,
@@ -135,7 +131,7 @@ def member_reports_read(
     """A coordinator reads what members reported about a member, giving a reason: counted against
     the hourly reveal limit like a case, audited with the reason sealed."""
 
-    _coordinator_of(actor, member.organisation_id)
+    require_coordinator_of(actor, member.organisation_id)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise RevealRefused(

@@ -16,17 +16,13 @@ from haven.audit.services import audit_record, to_the_hour
 from haven.cases.access import RevealRefused
 from haven.cases.reveal import MIN_REASON_LENGTH, reveal_gate
 from haven.intake.forms import country_of
+from haven.volunteers.access import require_coordinator_of
 from haven.volunteers.models import Application, ApplicationStatus, Vouch
 from haven.volunteers.queries import qualifying_vouches
 from haven.volunteers.sealed import application_code_digest, open_row, seal_into
 
 # Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def _coordinator_of(actor: Member, organisation_id: int) -> None:
-    if not (actor.is_active and actor.is_coordinator and actor.organisation_id == organisation_id):
-        raise PermissionError("only the organisation's coordinators may do this")
 
 
 @transaction.atomic
@@ -80,7 +76,7 @@ def application_read(
     counts against the same hourly limit as opening a case and is audited with the reason,
     sealed."""
 
-    _coordinator_of(actor, application.organisation_id)
+    require_coordinator_of(actor, application.organisation_id)
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise RevealRefused(
@@ -174,7 +170,7 @@ def application_approve(
     organisation_private_key: bytes | None,
 ) -> tuple[Invite, str]:
     """Approve an applicant once the rule is met; returns the one-time invite code to pass on."""
-    _coordinator_of(actor, application.organisation_id)
+    require_coordinator_of(actor, application.organisation_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.PENDING:
         raise ValidationError(_("This application is already decided."), code="decided")
@@ -216,7 +212,7 @@ def application_approve(
 @transaction.atomic
 def application_reject(*, actor: Member, application: Application) -> None:
     """Turn an application down."""
-    _coordinator_of(actor, application.organisation_id)
+    require_coordinator_of(actor, application.organisation_id)
     Application.objects.filter(pk=application.pk, status=ApplicationStatus.PENDING).update(
         status=ApplicationStatus.REJECTED, decided_at=timezone.now(), decided_by=actor
     )
