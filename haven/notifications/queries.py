@@ -1,8 +1,10 @@
 """What the notifications page reads."""
 
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.db.models import Count
+from django.db.models import Count, Min
+from django.utils import timezone
 
 from haven.accounts.models import Member
 from haven.notifications.models import Cadence, Channel, Notice, Ping, Topic
@@ -22,6 +24,30 @@ def waiting_for(member: Member) -> list[tuple[str, int]]:
     """How many notices of each topic wait to be sent to the member, with the topic's words."""
     rows = Notice.objects.filter(member=member).values("topic").annotate(n=Count("id"))
     return [(str(Topic(row["topic"]).label), row["n"]) for row in rows.order_by("topic")]
+
+
+# How long past the cadence a notice may wait before the page says it is not going out: a round
+# that runs each minute, a back-off try, a slow homeserver all fit well inside it.
+OVERDUE_GRACE = timedelta(minutes=30)
+
+
+def overdue_minutes(member: Member, now: datetime | None = None) -> int | None:
+    """How many minutes the member's oldest notice has waited, when that is longer than the
+    organisation's cadence (and a grace) allows on a channel that is on; else None.
+
+    Nothing else tells a member that the worker (e-mail) or the bot (Matrix) is not sending: a
+    notice that nobody sends waits without a sound, and they would go on waiting for it.
+    """
+    channel = channel_of(member)
+    if channel is None or not channel.enabled:
+        return None
+    oldest = Notice.objects.filter(member=member).aggregate(oldest=Min("created_at"))["oldest"]
+    if oldest is None:
+        return None
+    waited = (now or timezone.now()) - oldest
+    if waited <= timedelta(minutes=every_minutes(member.organisation_id)) + OVERDUE_GRACE:
+        return None
+    return int(waited.total_seconds() // 60)
 
 
 def every_minutes(organisation_id: int) -> int:

@@ -44,6 +44,7 @@ def _page(
         "cadence_form": cadence_form,
         "every_minutes": every,
         "waiting": queries.waiting_for(member),
+        "overdue_minutes": queries.overdue_minutes(member),
         "notice": notice,
     }
     return render(request, "notifications/settings.html", context, status=status)
