@@ -50,6 +50,25 @@ def overdue_minutes(member: Member, now: datetime | None = None) -> int | None:
     return int(waited.total_seconds() // 60)
 
 
+def overdue_by_kind(organisation_id: int, now: datetime | None = None) -> dict[str, int]:
+    """How many of the organisation's members, per kind of channel that is on, have a notice
+    waiting past the cadence and the grace: for coordinators, who can start what is not sending."""
+    late = (now or timezone.now()) - timedelta(minutes=every_minutes(organisation_id))
+    members = (
+        Notice.objects.filter(member__organisation_id=organisation_id)
+        .values("member_id")
+        .annotate(oldest=Min("created_at"))
+        .filter(oldest__lt=late - OVERDUE_GRACE)
+        .values("member_id")
+    )
+    rows = (
+        Channel.objects.filter(member_id__in=members, enabled=True)
+        .values("kind")
+        .annotate(n=Count("id"))
+    )
+    return {row["kind"]: row["n"] for row in rows}
+
+
 def every_minutes(organisation_id: int) -> int:
     cadence = Cadence.objects.filter(organisation_id=organisation_id).first()
     return cadence.every_minutes if cadence else DEFAULT_EVERY_MINUTES

@@ -45,6 +45,9 @@ def _page(
         "every_minutes": every,
         "waiting": queries.waiting_for(member),
         "overdue_minutes": queries.overdue_minutes(member),
+        "overdue_by_kind": queries.overdue_by_kind(member.organisation_id)
+        if member.is_coordinator
+        else {},
         "notice": notice,
     }
     return render(request, "notifications/settings.html", context, status=status)

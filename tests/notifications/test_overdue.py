@@ -88,3 +88,23 @@ def test_no_channel_or_nothing_waiting_says_nothing(host: Persona, kind: str) ->
     channel_set(actor=host.member, address=HANA if kind == Kind.MATRIX else "h@example.org",
                 language="en", kind=kind)  # fmt: skip
     assert overdue_minutes(host.member) is None
+
+
+def test_coordinators_see_how_many_members_wait_on_each_channel(
+    coordinator: Persona, host: Persona, counselor: Persona
+) -> None:
+    channel_set(actor=host.member, address=HANA, language="en", kind=Kind.MATRIX)
+    channel_set(actor=counselor.member, address="c@example.org", language="en", kind=Kind.EMAIL)
+    _notice(host, minutes_ago=200)
+    _notice(counselor, minutes_ago=10)  # on time
+    page = login(Client(), coordinator).get("/en/notifications/").content.decode()
+    assert "1 member told on Matrix has notices waiting past the cadence" in page
+    assert "told by e-mail" not in page
+    _notice(counselor, minutes_ago=300)
+    russian = login(Client(), coordinator).get("/ru/notifications/").content.decode()
+    assert "1 участника, которому пишут в Matrix" in russian
+    assert "1 участника, которому пишут на e-mail" in russian
+    # Members see their own delay, never the others'.
+    assert "notifications-overdue-members" not in (
+        login(Client(), host).get("/en/notifications/").content.decode()
+    )
