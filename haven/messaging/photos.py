@@ -15,6 +15,8 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2000
 MAX_KEPT_BYTES = 700_000
 READABLE = {"JPEG", "PNG", "WEBP", "GIF", "BMP", "TIFF"}
+# How every kept photo begins (a JPEG's start-of-image marker and the next marker's first byte).
+JPEG_START = b"\xff\xd8\xff"
 
 
 class PhotoRefused(ValueError):

@@ -15,6 +15,7 @@ from haven.accounts.unlock import LOCKED_MESSAGE, Keyring
 from haven.cases.access import CaseRefused, RevealRefused
 from haven.cases.queries import case_for
 from haven.intake.views import requester_case, requester_page
+from haven.messaging.photos import JPEG_START
 from haven.messaging.services import requester_sends
 from haven.referrals import queries
 from haven.referrals.arrivals import arrival_answer, document_open
@@ -262,9 +263,13 @@ def document(request: HttpRequest, document_id: UUID) -> HttpResponse:
         data = document_open(actor=member, keyring=keyring, document=found)
     except RevealRefused:
         return _refer_page(request, found.case_id, status=403)
-    response = HttpResponse(data, content_type="application/octet-stream")
+    # The documents a referral carries are the requester's photos, which Haven keeps as JPEGs
+    # (messaging.photos); anything else a partner sent is handed out as bytes of no known type.
+    photo = data.startswith(JPEG_START)
+    content_type, suffix = ("image/jpeg", "jpg") if photo else ("application/octet-stream", "bin")
+    response = HttpResponse(data, content_type=content_type)
     response["Cache-Control"] = "no-store"
-    response["Content-Disposition"] = f'attachment; filename="document-{found.number}.bin"'
+    response["Content-Disposition"] = f'attachment; filename="document-{found.number}.{suffix}"'
     return response
 
 

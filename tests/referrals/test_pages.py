@@ -2,13 +2,16 @@
 page (no script, English and Russian), the partner accepts, and the requester reads its answer
 and its messages."""
 
+import io
 from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from PIL import Image
 
 from haven.intake.services import Accepted
 from haven.messaging.models import Message
+from haven.messaging.photos import clean_photo
 from haven.messaging.services import message_to_requester, thread_for_staff
 from haven.referrals.models import Arrival, Partner, Referral, ReferralStatus
 from tests.conftest import Persona, keyring_of, stored
@@ -159,6 +162,10 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
     from haven.referrals.models import Document
     from haven.referrals.proposals import referral_consent, referral_propose
 
+    # A photo as the requester's thread keeps it: rebuilt as a JPEG without metadata.
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(picture, "PNG")
+    photo = clean_photo(picture.getvalue())
     referral = referral_propose(
         actor=coordinator.member,
         keyring=keyring_of(coordinator),
@@ -168,7 +175,7 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
         with_thread=False,
         with_documents=True,
         reason="They need a lawyer in Germany.",
-        documents=[b"%PDF-1.4 a scanned call-up paper"],
+        documents=[b"%PDF-1.4 a scanned call-up paper", photo],
     )
     referral_consent(case=requested.case, referral=referral, accept=True)
     deliver_due()
@@ -178,7 +185,7 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
         arrival=Arrival.objects.get(pk=referral.pk),
         accept=True,
     )
-    document = Document.objects.get(case=arrival.case)
+    document, photo_document = Document.objects.filter(case=arrival.case).order_by("number")
     other_desk = member_client(outsider)
     page = other_desk.get(f"/en/referrals/case/{arrival.case_id}/").content.decode()
     assert "Referred to us by Ark" in page
@@ -186,7 +193,16 @@ def test_a_referred_document_opens_for_the_receiving_coordinator_only(
     assert opened.status_code == 200
     assert opened.content == b"%PDF-1.4 a scanned call-up paper"
     assert opened["Content-Disposition"].startswith("attachment")
+    assert opened["Content-Type"] == "application/octet-stream"  # not a photo Haven made
     assert Event.objects.filter(action="referral.document").count() == 1
+    # The photo downloads as what it is, so the receiving desk's phone opens it as a picture.
+    shown = other_desk.get(f"/en/referrals/documents/{photo_document.pk}/")
+    assert shown.status_code == 200 and shown.content == photo
+    assert shown["Content-Type"] == "image/jpeg"
+    assert shown["Content-Disposition"] == (
+        f'attachment; filename="document-{photo_document.number}.jpg"'
+    )
+    assert shown["X-Content-Type-Options"] == "nosniff"
     assert (
         member_client(coordinator).get(f"/en/referrals/documents/{document.pk}/").status_code == 404
     )
