@@ -111,8 +111,8 @@ class MatrixBot:
         self._last_poll = 0.0
         self._last_cleanup = 0.0
         # The direct room the bot opened for a member's notifications, by their Matrix id; kept
-        # in memory only: after a restart the old room is found again only once a sync lists it
-        # (some activity in it), else the next notice opens a new one (docs/deploy.md).
+        # in memory only: after a restart the first sync's full state lists the rooms again, and
+        # the room the bot and the member alone are in is found among them.
         self._notice_rooms: dict[str, str] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -123,6 +123,10 @@ class MatrixBot:
         # Publish the device's keys at once, so that people's clients can encrypt to it.
         await self._keys()
         since = self._saved_token()
+        # After a restart the first sync brings every joined room's full state, as the first
+        # start's does: the client then knows the rooms it was in (the members' notice rooms
+        # among them) and who is in each, not only the rooms with something new since.
+        full_state = since is not None
         if since is None:
             # The first start: what was said before the bot existed is not for it.
             first = await self.client.sync(timeout=0, full_state=True)
@@ -135,13 +139,14 @@ class MatrixBot:
                 response = await self.client.sync(
                     timeout=int(self._poll_seconds * 1000),
                     since=since,
-                    full_state=False,
+                    full_state=full_state,
                     sync_filter=SYNC_FILTER,
                 )
                 if not isinstance(response, SyncResponse):
                     logger.warning("the homeserver did not answer a sync: %s", response)
                     await asyncio.sleep(self._poll_seconds)
                     continue
+                full_state = False
                 await self._keys()
                 await self._invites(response)
                 await self._greet()

@@ -552,6 +552,15 @@ def test_a_member_on_matrix_is_told_by_count_alone_in_a_direct_chat_with_the_bot
     assert len(hana.heard) == 2
     assert not Notice.objects.exists()
 
+    # The bot restarts: the next notice comes in the chat the member already has, not a new one.
+    placement_confirm(actor=coordinator.member, case=make_request(story=STORY).case, offer=offer)
+    Channel.objects.update(last_sent_at=timezone.now() - timedelta(minutes=16))
+    with _running_bot(homeserver, organisation, user_id, tmp_path / "sync-token"):
+        assert hana.hear("You have 1 new proposal.").startswith("You have 1 new proposal.")
+    assert len(hana.heard) == 3
+    assert hana._sync() == []  # and no invitation to another room
+    assert not hana.client.invited_rooms
+
     # Haven's database has no Matrix id in plaintext; the homeserver has none of the case, nor
     # the counts (the chat is encrypted).
     assert _rows_holding([hana.user_id]) == []
