@@ -1,6 +1,7 @@
 """The request, asked one question at a time: the language, the needs, the place (found by its
-typed name or picked from a list), a contact, and the summary to send, through the same form and
-service as the web's request.
+typed name or picked from a list), how many people need a place to stay (when one is needed), how
+urgent it is, a contact, and the summary to send, through the same form and service as the web's
+request.
 
 Each step takes the person's answer and returns the bot's replies; the state it moves to is sealed
 and saved before it returns.
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Organisation
 from haven.bot.replies import (
+    URGENCY_ORDER,
     Reply,
     both,
     contact_question,
@@ -22,14 +24,16 @@ from haven.bot.replies import (
     language_question,
     needs_question,
     numbered,
+    people_question,
     place_question,
+    urgency_question,
 )
 from haven.bot.services import State, conversation_save
 from haven.cases.models import Need
 from haven.core.geography import country_name
 from haven.core.places import COUNTRIES, UnknownPlace, load_places, name, place_by_id, places_in
 from haven.crypto.codenames import requester_key_pair
-from haven.intake.forms import RequestForm, other_place_id
+from haven.intake.forms import MAX_GROUP, RequestForm, other_place_id
 from haven.intake.services import (
     Submission,
     SubmissionConflict,
@@ -215,12 +219,37 @@ def _places_of(user_id: str, state: State, country: str) -> list[Reply]:
 def _place_chosen(user_id: str, state: State, place_id: str) -> list[Reply]:
     state.place = place_id
     state.choices = []
-    state.step = "contact"
+    # A bed is matched to the whole group, so its size is asked whenever a place to stay is.
+    state.step = "people" if Need.SHELTER in state.needs else "urgency"
     conversation_save(user_id=user_id, state=state)
     return [
         Reply(_("Noted: %(place)s.") % {"place": _place_label(place_id)}),
-        Reply(contact_question()),
+        Reply(people_question() if state.step == "people" else urgency_question()),
     ]
+
+
+def step_people(
+    organisation: Organisation, user_id: str, state: State, text: str, event_id: str
+) -> list[Reply]:
+    numbers = read_numbers(text)
+    if numbers is None or len(numbers) != 1 or not 1 <= numbers[0] <= MAX_GROUP:
+        return [Reply(people_question())]
+    state.group_size = numbers[0]
+    state.step = "urgency"
+    conversation_save(user_id=user_id, state=state)
+    return [Reply(urgency_question())]
+
+
+def step_urgency(
+    organisation: Organisation, user_id: str, state: State, text: str, event_id: str
+) -> list[Reply]:
+    numbers = read_numbers(text)
+    if numbers is None or len(numbers) != 1 or not 0 <= numbers[0] <= len(URGENCY_ORDER):
+        return [Reply(urgency_question())]
+    state.urgency = int(URGENCY_ORDER[numbers[0] - 1][0]) if numbers[0] else 0
+    state.step = "contact"
+    conversation_save(user_id=user_id, state=state)
+    return [Reply(contact_question())]
 
 
 def step_contact(
@@ -256,12 +285,25 @@ def summary(state: State) -> str:
             _("Your request:"),
             _("Needs: %(needs)s") % {"needs": needs},
             _("Place: %(place)s") % {"place": _place_label(state.place)},
+            *(
+                [_("People: %(count)d") % {"count": state.group_size}]
+                if Need.SHELTER in state.needs
+                else []
+            ),
+            _("Urgency: %(urgency)s") % {"urgency": _urgency_label(state.urgency)},
             _("Contact: %(contact)s") % {"contact": contact},
             "",
             _("1 — send it"),
             _("2 — change the answers"),
         ]
     )
+
+
+def _urgency_label(urgency: int) -> str:
+    labels = dict(URGENCY_ORDER)
+    if urgency in labels:
+        return str(labels[urgency])
+    return _("not said (taken as within a week)")
 
 
 def step_confirm(
@@ -290,6 +332,8 @@ def _submit(organisation: Organisation, user_id: str, state: State) -> list[Repl
         {
             "needs": state.needs,
             "place": state.place,
+            "group_size": state.group_size if Need.SHELTER in state.needs else 1,
+            "urgency": state.urgency or "",
             "contact": state.contact,
             "messages_only": state.messages_only,
             "languages": [state.language],
@@ -345,6 +389,8 @@ def _submit(organisation: Organisation, user_id: str, state: State) -> list[Repl
 STEPS: dict[str, Callable[[Organisation, str, State, str, str], list[Reply]]] = {
     "needs": step_needs,
     "place": step_place,
+    "people": step_people,
+    "urgency": step_urgency,
     "contact": step_contact,
     "confirm": step_confirm,
 }

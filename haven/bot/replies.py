@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from haven.cases.models import Need
+from haven.cases.models import Need, Urgency
+from haven.intake.forms import MAX_GROUP
 
 LANGUAGES = ("ru", "en")
 
@@ -148,6 +149,22 @@ def place_question() -> str:
     )
 
 
+def people_question() -> str:
+    return _(
+        "How many people need a place to stay, you included? Send a number from 1 to %(most)d."
+    ) % {"most": MAX_GROUP}
+
+
+def urgency_question() -> str:
+    return (
+        _("How urgent is it? Send its number:")
+        + "\n"
+        + numbered([str(label) for _value, label in URGENCY_ORDER])
+        + "\n"
+        + _("Or send 0 to skip: it is taken as “within a week”.")
+    )
+
+
 def contact_question() -> str:
     return (
         _(
@@ -157,6 +174,10 @@ def contact_question() -> str:
         + "\n"
         + _("Or send 0 to be answered only through Haven's messages, which I pass on to this chat.")
     )
+
+
+# The urgencies as the bot lists them: the most urgent first, as a person in danger reads them.
+URGENCY_ORDER = sorted(Urgency.choices, key=lambda choice: -int(choice[0]))
 
 
 def numbered(options: list[str]) -> str:

@@ -32,6 +32,10 @@ class State:
     step: str = "language"
     needs: list[str] = field(default_factory=list)
     place: str = ""
+    # How many people need a place (asked when a place to stay is among the needs), and how
+    # urgent it is (0: not said, taken as the form takes it).
+    group_size: int = 1
+    urgency: int = 0
     contact: str = ""
     messages_only: bool = False
     # What the numbers of the last list stand for (place ids, or country codes).

@@ -50,11 +50,16 @@ def person(door: FrontDoor) -> Iterator[Person]:
 
 
 def _walk(person: Person, *, language: str, place: str, contact: str) -> str:
+    """Language, needs (a place to stay and legal advice), place, 2 people, today, contact, send:
+    seven messages."""
     person.say(language)
     person.say("1 2")
-    answer = person.say(place)
-    if "—" in answer and "1 —" in answer:
-        answer = person.say("1")
+    person.say(place)
+    state = conversation_load(user_id=person.user_id)
+    if state is not None and state.step == "place":  # a numbered choice of places
+        person.say("1")
+    person.say("2")
+    person.say("1")
     person.say(contact)
     return person.say("1")
 
@@ -70,9 +75,13 @@ def test_a_request_in_russian_gives_a_russian_codename_and_a_sealed_case(
     assert "homeserver" in greeting and "не зашифрован" in greeting
     assert "Что вам нужно" in person.say("1")
     assert "Где вы сейчас" in person.say("1, 2")
-    assert "Алматы" in person.say("алматы")
+    noted = person.say("алматы")
+    assert "Алматы" in noted and "Сколько человек" in noted
+    assert "Насколько это срочно" in person.say("3")
+    assert "Как волонтёрам с вами связаться" in person.say("1")
     summary = person.say("@lena_signal")
     assert "Алматы" in summary and "@lena_signal" in summary
+    assert "Человек: 3" in summary and "Сегодня" in summary
     answer = person.say("1")
     codename = _codename_of(answer)
     assert len(codename.split()) == 7 and all(
@@ -80,6 +89,8 @@ def test_a_request_in_russian_gives_a_russian_codename_and_a_sealed_case(
     )
     case = Case.objects.get()
     assert case.place == "kz-almaty" and case.need_shelter and case.need_legal
+    # The whole group is matched to one bed, and tonight is tonight.
+    assert case.group_size == 3 and case.urgency == 5
     assert case.languages == ["ru"]
     assert bytes(case.codename_digest)  # found by its codename's digest
     seal = CaseSeal.objects.get(case=case)
@@ -131,6 +142,37 @@ def test_a_retried_event_is_stored_once(person: Person, door: FrontDoor) -> None
     assert Message.objects.count() == 1
 
 
+def test_the_group_and_the_urgency_are_asked_and_a_bad_answer_asks_again(person: Person) -> None:
+    person.say("en")
+    person.say("1")
+    assert "How many people need a place to stay" in person.say("Tbilisi")
+    for bad in ("two", "0", "31", "2 3"):
+        assert "Send a number from 1 to 30" in person.say(bad)
+    urgency = person.say("4")
+    assert urgency.splitlines()[1] == "1 — Today: nowhere safe to sleep tonight"
+    assert urgency.splitlines()[5] == "5 — Within a month"
+    for bad in ("soon", "6", "1 2"):
+        assert "How urgent is it?" in person.say(bad)
+    assert "How can the volunteers reach you?" in person.say("0")
+    summary = person.say("@lena")
+    assert "People: 4" in summary and "Urgency: not said (taken as within a week)" in summary
+    person.say("1")
+    case = Case.objects.get()
+    assert case.group_size == 4 and case.urgency == 3  # the form's own default
+
+
+def test_no_group_is_asked_without_a_place_to_stay(person: Person) -> None:
+    person.say("en")
+    person.say("2")  # legal advice only
+    assert "How urgent is it?" in person.say("Tbilisi")
+    person.say("2")
+    summary = person.say("0")
+    assert "People:" not in summary and "Urgency: Within two days" in summary
+    person.say("1")
+    case = Case.objects.get()
+    assert case.group_size == 1 and case.urgency == 4
+
+
 def test_a_place_typed_in_part_offers_a_numbered_choice(person: Person) -> None:
     person.say("en")
     person.say("1")
@@ -173,13 +215,13 @@ def test_a_flood_is_answered_once_and_nothing_beyond_the_budget_is_kept(
     # One minute's budget, whatever the clock says while the test runs.
     moment = timezone.now().replace(second=5)
     monkeypatch.setattr(timezone, "now", lambda: moment)
-    settings.HAVEN_BOT_MESSAGES_PER_MINUTE = 8  # type: ignore[attr-defined]
-    _walk(person, language="en", place="Almaty", contact="0")  # 5 messages
+    settings.HAVEN_BOT_MESSAGES_PER_MINUTE = 10  # type: ignore[attr-defined]
+    _walk(person, language="en", place="Almaty", contact="0")  # 7 messages
     person.say("zero")
     person.say("one")
     person.say("two")
     answers = [person.say(f"flood {number}") for number in range(5)]
-    assert "8 a minute" in answers[0] and "send it again" in answers[0]
+    assert "10 a minute" in answers[0] and "send it again" in answers[0]
     assert answers[1:] == ["", "", "", ""]
     assert Message.objects.count() == 3
 

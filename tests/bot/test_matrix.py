@@ -339,7 +339,9 @@ def test_a_request_in_english_through_the_bot_reaches_the_desk_and_answers_come_
     assert "сквозным шифрованием" in first and "not end-to-end" not in first
     lena.ask("2", "What do you need?")
     lena.ask("1 2", "Where are you now?")
-    lena.ask("Tbilisi", "Noted: Tbilisi, Georgia", "How can the volunteers reach you?")
+    lena.ask("Tbilisi", "Noted: Tbilisi, Georgia", "How many people need a place to stay")
+    lena.ask("2", "How urgent is it?")
+    lena.ask("1", "How can the volunteers reach you?")
     contact = f"signal:lena.{secrets.token_hex(4)}"
     lena.ask(contact, "Your request:", "1 — send it")
     said = lena.ask("1", "Your request is sent", "Write to them here")
@@ -396,8 +398,9 @@ def test_a_request_in_russian_and_bad_input_through_the_bot(
     armenia = next(line.split(" — ")[0] for line in listed.splitlines() if "Армения" in line)
     places = ivan.ask(armenia, "Ереван")
     yerevan = next(line.split(" — ")[0] for line in places.splitlines() if "Ереван" in line)
-    ivan.ask(yerevan, "Записал: Ереван, Армения")
+    ivan.ask(yerevan, "Записал: Ереван, Армения", "Насколько это срочно?")
     ivan.ask("0", "только через сообщения Haven")
+    ivan.ask("0", "Срочность: не указана")
     said = ivan.ask("1", "Ваша заявка отправлена")
     codename = _codename_in(said)
     assert all("а" <= letter <= "я" for word in codename.split() for letter in word)
@@ -437,9 +440,18 @@ def test_what_is_sent_while_the_bot_is_down_is_answered_when_it_is_back(
     mila.say("4")
     mila.say("Yerevan")
     mila.say("0")
+    mila.say("0")
     with _running_bot(homeserver, organisation, user_id, token):
-        said = mila.hear("Where are you now?", "Noted: Yerevan, Armenia", "Your request:")
-    assert said.index("Where are you now?") < said.index("Noted") < said.index("Your request:")
+        said = mila.hear(
+            "Where are you now?", "Noted: Yerevan, Armenia", "How urgent", "Your request:"
+        )
+    assert (
+        said.index("Where are you now?")
+        < said.index("Noted")
+        < said.index("How urgent")
+        < said.index("How can the volunteers reach you?")
+        < said.index("Your request:")
+    )
     assert "only through Haven's messages" in said
 
 
