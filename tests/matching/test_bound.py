@@ -11,6 +11,7 @@ from haven.matching.engine.market import Market, classes_of
 from haven.matching.engine.model import BedProblem
 from haven.matching.engine.optimiser import arcs_for
 from haven.matching.engine.pairs import evaluate_pairs
+from haven.matching.engine.pricing import price_out
 from tests.conftest import SQLITE_HALF_ONLY
 from tests.matching.strategies import WEIGHTS, feasible_pairs, problems, problems_with_confirmed
 
@@ -100,3 +101,22 @@ def test_regions_solved_in_worker_processes_give_the_same_flow():
     assert pooled.value == alone.value
     assert np.array_equal(pooled.flow, alone.flow)
     assert np.array_equal(pooled.offer_price, alone.offer_price)
+
+
+def test_quick_pricing_adds_only_improving_arcs_of_urgent_classes():
+    problem = surge_instance(1500, 450, seed=4).problem
+    market = Market(
+        problem.requests, np.arange(1500), problem.offers, problem.offers.capacity.copy(), WEIGHTS
+    )
+    classes = classes_of(market)
+    arcs = arcs_for(market, classes, select_candidates(market, base=1, per_person=0.0))
+    capacity = problem.offers.capacity[market.offer_rows]
+    solution = solve_by_region(classes.supply, capacity, *arcs, class_regions(market, classes))
+    extra = price_out(market, classes, solution, per_type=2, nearest=True, min_urgency=3)
+    assert extra is not None
+    arc_class, arc_offer, arc_value = extra
+    assert (classes.urgency[arc_class] >= 3).all()
+    reduced = arc_value - solution.class_price[arc_class] - solution.offer_price[arc_offer]
+    assert (reduced > 0).all()
+    pairs = np.unique(classes.type[arc_class] * capacity.size + arc_offer)
+    assert np.bincount(pairs // capacity.size).max() <= 2

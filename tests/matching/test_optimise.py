@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from haven.matching.engine import optimiser
 from haven.matching.engine.baseline import first_come_first_served, greedy_by_urgency
 from haven.matching.engine.bound import lp_bound
 from haven.matching.engine.check import violations
@@ -133,3 +134,16 @@ def test_urgent_group_goes_first_when_beds_are_short():
     result = optimise(problem, WEIGHTS)
     assert result.offer_of.tolist() == [-1, 0]
     assert result.reasons.tolist() == [Reason.BEDS_TAKEN, Reason.PLACED]
+
+
+def test_large_runs_place_soundly_over_the_quick_pricing_arcs(monkeypatch):
+    # Above AUTO_ROUNDS_LIMIT open requests the flow is solved once and a quick pricing pass
+    # adds arcs for the placement only; lower the limit to take that path on a small surge.
+    monkeypatch.setattr(optimiser, "AUTO_ROUNDS_LIMIT", 0)
+    problem = surge_instance(3000, 900, seed=7).problem
+    quick = optimise(problem, WEIGHTS)
+    assert violations(problem, quick.offer_of, WEIGHTS) == []
+    plain = optimise(problem, WEIGHTS, rounds=0)
+    assert quick.stats["arcs"] > plain.stats["arcs"]
+    assert quick.stats["relaxation"] == plain.stats["relaxation"]
+    assert quick.value == group_value(problem, quick.offer_of, WEIGHTS)

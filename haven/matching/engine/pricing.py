@@ -37,14 +37,21 @@ def price_out(
     solution: FlowSolution,
     *,
     per_type: int = 8,
+    nearest: bool = False,
+    min_urgency: int = 1,
 ) -> Arcs | None:
     """Up to ``per_type`` improving offers per request type, as new arcs; None if there are none.
 
     Arcs already in the flow have no positive reduced value at its optimum, so none comes back.
+    With ``nearest`` a type stops being priced once it has ``per_type`` improving offers, offer
+    locations being visited nearest first, so most blocks are never evaluated (for heuristics:
+    the result is no longer the best improving offers, and proves nothing when empty); classes
+    below ``min_urgency`` are not priced at all.
     """
     weights = market.weights
     values = weights.urgency_values()
     class_threshold = values[classes.urgency] - solution.class_price
+    class_threshold = np.where(classes.urgency >= min_urgency, class_threshold, -_INF)
     type_threshold = np.full(market.n_types, -_INF, dtype=np.int64)
     np.maximum.at(type_threshold, classes.type, class_threshold)
     price = np.zeros(len(market.offers), dtype=np.int64)
@@ -58,6 +65,7 @@ def price_out(
     for loc, near in enumerate(market.pairs):
         types = market.location_types[loc]
         threshold = type_threshold[types]
+        improving = np.zeros(types.size, dtype=np.int64)
         for offer_location, distance in near:
             floor = location_floor[offer_location] + int(
                 penalty_units(
@@ -68,6 +76,8 @@ def price_out(
                 )[0]
             )
             active = threshold > floor
+            if nearest:
+                active &= improving < per_type
             if not active.any():
                 continue
             block = market.block(types[active], offer_location, distance)
@@ -83,6 +93,7 @@ def price_out(
             key_top = np.take_along_axis(key, top, axis=1)
             hit = np.take_along_axis(violated, top, axis=1)
             row_of = np.broadcast_to(np.arange(block.types.size)[:, None], hit.shape)[hit]
+            improving[np.flatnonzero(active)] += hit.sum(axis=1)
             found_type.append(block.types[row_of])
             found_offer.append(block.offers[top[hit]])
             found_key.append(key_top[hit])
