@@ -31,6 +31,11 @@ def waiting_for(member: Member) -> list[tuple[str, int]]:
 OVERDUE_GRACE = timedelta(minutes=30)
 
 
+def _overdue_before(organisation_id: int, now: datetime) -> datetime:
+    """A notice made before this has waited longer than the cadence and the grace allow."""
+    return now - timedelta(minutes=every_minutes(organisation_id)) - OVERDUE_GRACE
+
+
 def overdue_minutes(member: Member, now: datetime | None = None) -> int | None:
     """How many minutes the member's oldest notice has waited, when that is longer than the
     organisation's cadence (and a grace) allows on a channel that is on; else None.
@@ -42,27 +47,25 @@ def overdue_minutes(member: Member, now: datetime | None = None) -> int | None:
     if channel is None or not channel.enabled:
         return None
     oldest = Notice.objects.filter(member=member).aggregate(oldest=Min("created_at"))["oldest"]
-    if oldest is None:
+    now = now or timezone.now()
+    if oldest is None or oldest >= _overdue_before(member.organisation_id, now):
         return None
-    waited = (now or timezone.now()) - oldest
-    if waited <= timedelta(minutes=every_minutes(member.organisation_id)) + OVERDUE_GRACE:
-        return None
-    return int(waited.total_seconds() // 60)
+    return int((now - oldest).total_seconds() // 60)
 
 
 def overdue_by_kind(organisation_id: int, now: datetime | None = None) -> dict[str, int]:
     """How many of the organisation's members, per kind of channel that is on, have a notice
     waiting past the cadence and the grace: for coordinators, who can start what is not sending."""
-    late = (now or timezone.now()) - timedelta(minutes=every_minutes(organisation_id))
     members = (
         Notice.objects.filter(member__organisation_id=organisation_id)
         .values("member_id")
         .annotate(oldest=Min("created_at"))
-        .filter(oldest__lt=late - OVERDUE_GRACE)
+        .filter(oldest__lt=_overdue_before(organisation_id, now or timezone.now()))
         .values("member_id")
     )
+    # A suspended member is told nothing on purpose (as the rounds skip them): not a delay.
     rows = (
-        Channel.objects.filter(member_id__in=members, enabled=True)
+        Channel.objects.filter(member_id__in=members, enabled=True, member__is_active=True)
         .values("kind")
         .annotate(n=Count("id"))
     )

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from haven.accounts.models import Member
 from haven.notifications.models import Kind, Notice, Topic
 from haven.notifications.queries import overdue_minutes
 from haven.notifications.services import (
@@ -104,6 +105,10 @@ def test_coordinators_see_how_many_members_wait_on_each_channel(
     russian = login(Client(), coordinator).get("/ru/notifications/").content.decode()
     assert "1 участника, которому пишут в Matrix" in russian
     assert "1 участника, которому пишут на e-mail" in russian
+    # A suspended member's notices go out to nobody on purpose: not counted as a delay.
+    Member.objects.filter(pk=counselor.member.pk).update(is_active=False)
+    page = login(Client(), coordinator).get("/en/notifications/").content.decode()
+    assert "told by e-mail" not in page and "1 member told on Matrix" in page
     # Members see their own delay, never the others'.
     assert "notifications-overdue-members" not in (
         login(Client(), host).get("/en/notifications/").content.decode()
